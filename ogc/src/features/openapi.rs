@@ -1,0 +1,154 @@
+//! The OpenAPI 3.0 definition of the API, generated from the collections actually served so that
+//! every collection path and every parameter it accepts is described.
+
+use serde_json::{Map, Value, json};
+
+use super::documents::Collection;
+use crate::crs::Crs;
+use crate::value::FieldType;
+
+/// A collection as the API definition describes it.
+pub struct ApiCollection<'a> {
+    pub collection: &'a Collection,
+    /// Fields that can be used as `name=value` filters.
+    pub queryables: Vec<(String, FieldType)>,
+    /// Whether `datetime` filters on a temporal field.
+    pub temporal: bool,
+}
+
+pub struct ApiLimits {
+    pub default_limit: u64,
+    pub max_limit: u64,
+}
+
+fn param_ref(name: &str) -> Value {
+    json!({ "$ref": format!("#/components/parameters/{name}") })
+}
+
+fn responses(ok_description: &str, media: &[&str]) -> Value {
+    let content: Map<String, Value> = media.iter().map(|m| (m.to_string(), json!({ "schema": { "type": "object" } }))).collect();
+    json!({
+        "200": { "description": ok_description, "content": content },
+        "400": { "$ref": "#/components/responses/BadRequest" },
+        "404": { "$ref": "#/components/responses/NotFound" },
+        "500": { "$ref": "#/components/responses/ServerError" },
+    })
+}
+
+fn get(summary: &str, operation_id: &str, tag: &str, params: Vec<Value>, ok: &str, media: &[&str]) -> Value {
+    json!({ "get": {
+        "summary": summary,
+        "operationId": operation_id,
+        "tags": [tag],
+        "parameters": params,
+        "responses": responses(ok, media),
+    }})
+}
+
+pub fn document(base: &str, title: &str, description: &str, collections: &[ApiCollection], limits: &ApiLimits) -> Value {
+    const JSON_HTML: &[&str] = &["application/json", "text/html"];
+    const GEO: &[&str] = &["application/geo+json", "text/html"];
+    let mut paths = Map::new();
+    paths.insert("/".into(), get("Landing page", "getLandingPage", "Capabilities", vec![param_ref("f")], "The landing page", JSON_HTML));
+    paths.insert(
+        "/conformance".into(),
+        get("Conformance classes", "getConformance", "Capabilities", vec![param_ref("f")], "The conformance classes", JSON_HTML),
+    );
+    paths.insert(
+        "/api".into(),
+        get("This API definition", "getApi", "Capabilities", vec![param_ref("f")], "The OpenAPI definition", &[super::OPENAPI_JSON, "text/html"]),
+    );
+    paths.insert(
+        "/collections".into(),
+        get("The feature collections", "getCollections", "Capabilities", vec![param_ref("f")], "The collections", JSON_HTML),
+    );
+    for ac in collections {
+        let c = ac.collection;
+        let id = &c.id;
+        // operationIds must be unique and are often used as identifiers: keep them to [A-Za-z0-9_].
+        let op = id.chars().map(|ch| if ch.is_ascii_alphanumeric() { ch } else { '_' }).collect::<String>();
+        paths.insert(
+            format!("/collections/{id}"),
+            get(&format!("Describe {}", c.title), &format!("describeCollection_{op}"), id, vec![param_ref("f")], "The collection", JSON_HTML),
+        );
+        let crs_values: Vec<String> = c.crs.iter().map(Crs::uri).collect();
+        let crs_param = |name: &str, description: &str| {
+            json!({
+                "name": name, "in": "query", "required": false, "style": "form", "explode": false,
+                "description": description,
+                "schema": { "type": "string", "format": "uri", "enum": crs_values, "default": Crs::Crs84.uri() },
+            })
+        };
+        let mut params = vec![
+            param_ref("f"),
+            param_ref("bbox"),
+            crs_param("bbox-crs", "The CRS of the bbox parameter (default CRS84)."),
+            crs_param("crs", "The CRS of the returned geometries (default CRS84)."),
+            param_ref("limit"),
+            param_ref("offset"),
+        ];
+        if ac.temporal {
+            params.push(param_ref("datetime"));
+        }
+        for (name, t) in &ac.queryables {
+            params.push(json!({
+                "name": name, "in": "query", "required": false, "style": "form", "explode": false,
+                "description": format!("Only features whose '{name}' equals this value."),
+                "schema": t.json_schema(),
+            }));
+        }
+        paths.insert(
+            format!("/collections/{id}/items"),
+            get(&format!("Features of {}", c.title), &format!("getFeatures_{op}"), id, params, "The features", GEO),
+        );
+        let item_crs = crs_param("crs", "The CRS of the returned geometry (default CRS84).");
+        paths.insert(
+            format!("/collections/{id}/items/{{featureId}}"),
+            get(
+                &format!("One feature of {}", c.title),
+                &format!("getFeature_{op}"),
+                id,
+                vec![param_ref("featureId"), param_ref("f"), item_crs],
+                "The feature",
+                GEO,
+            ),
+        );
+    }
+    let error_response = |description: &str| {
+        json!({ "description": description, "content": { "application/problem+json": { "schema": { "$ref": "#/components/schemas/Problem" } } } })
+    };
+    json!({
+        "openapi": "3.0.3",
+        "info": { "title": title, "description": description, "version": env!("CARGO_PKG_VERSION") },
+        "servers": [{ "url": base }],
+        "paths": paths,
+        "components": {
+            "parameters": {
+                "f": { "name": "f", "in": "query", "required": false, "description": "The encoding of the response (overrides the Accept header).",
+                       "schema": { "type": "string", "enum": ["json", "html"] } },
+                "bbox": { "name": "bbox", "in": "query", "required": false, "style": "form", "explode": false,
+                          "description": "Only features intersecting this box: minx,miny,maxx,maxy (in bbox-crs, CRS84 by default).",
+                          "schema": { "type": "array", "minItems": 4, "maxItems": 6, "items": { "type": "number" } } },
+                "limit": { "name": "limit", "in": "query", "required": false, "style": "form", "explode": false,
+                           "description": "The number of features per page (larger values are capped at the maximum).",
+                           "schema": { "type": "integer", "minimum": 1, "maximum": limits.max_limit, "default": limits.default_limit } },
+                "offset": { "name": "offset", "in": "query", "required": false, "description": "The number of features to skip (used by next/prev links).",
+                            "schema": { "type": "integer", "minimum": 0, "default": 0 } },
+                "datetime": { "name": "datetime", "in": "query", "required": false, "style": "form", "explode": false,
+                              "description": "An instant or interval (RFC 3339, '..' for an open end) the features' temporal field must fall in.",
+                              "schema": { "type": "string" } },
+                "featureId": { "name": "featureId", "in": "path", "required": true, "description": "The feature identifier.",
+                               "schema": { "type": "string" } },
+            },
+            "schemas": {
+                "Problem": { "type": "object", "properties": {
+                    "type": { "type": "string" }, "title": { "type": "string" }, "status": { "type": "integer" }, "detail": { "type": "string" } } },
+            },
+            "responses": {
+                "BadRequest": error_response("The request is malformed; the detail names the parameter."),
+                "NotFound": error_response("The resource does not exist."),
+                "ServerError": error_response("A server error occurred."),
+            },
+        },
+    })
+}

@@ -1,0 +1,347 @@
+//! The configuration file: one TOML document naming the server settings, the service metadata,
+//! the sources and the layers. Errors name the file, the line and the key.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
+
+#[derive(Debug, thiserror::Error)]
+#[error("{file}:{line}: {key}: {message}")]
+pub struct ConfigError {
+    pub file: String,
+    /// 1-based; 0 when the error is not tied to a place in the file.
+    pub line: usize,
+    pub key: String,
+    pub message: String,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    #[serde(default)]
+    pub server: ServerConfig,
+    #[serde(default)]
+    pub service: ServiceConfig,
+    #[serde(default)]
+    pub sources: BTreeMap<String, Spanned<SourceConfig>>,
+    #[serde(default)]
+    pub layers: Vec<LayerConfig>,
+    /// Where the file was read from, for messages and relative paths.
+    #[serde(skip)]
+    pub origin: Origin,
+}
+
+#[derive(Debug, Default)]
+pub struct Origin {
+    pub path: PathBuf,
+    pub text: String,
+}
+
+impl Origin {
+    pub fn error(&self, span: Option<std::ops::Range<usize>>, key: impl Into<String>, message: impl Into<String>) -> ConfigError {
+        let line = span.map_or(0, |s| self.text[..s.start.min(self.text.len())].matches('\n').count() + 1);
+        ConfigError { file: self.path.display().to_string(), line, key: key.into(), message: message.into() }
+    }
+
+    /// Resolves a path given in the file relative to the file's folder.
+    pub fn resolve(&self, p: &str) -> PathBuf {
+        let p = Path::new(p);
+        if p.is_absolute() { p.to_path_buf() } else { self.path.parent().unwrap_or(Path::new(".")).join(p) }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    #[serde(default = "default_bind")]
+    pub bind: String,
+    /// The URL clients reach the server at, used in every link (set it behind a reverse proxy).
+    pub public_url: Option<String>,
+    #[serde(default)]
+    pub limits: Limits,
+}
+
+impl Default for ServerConfig {
+    fn default() -> Self {
+        ServerConfig { bind: default_bind(), public_url: None, limits: Limits::default() }
+    }
+}
+
+fn default_bind() -> String {
+    "127.0.0.1:8080".to_string()
+}
+
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields, default)]
+pub struct Limits {
+    /// Features per page when the request gives no `limit`.
+    pub default_limit: u64,
+    /// The largest page; a larger `limit` is capped to it, as OGC API Features requires.
+    pub max_limit: u64,
+    /// Largest accepted request body.
+    pub request_body_bytes: usize,
+    /// Longest a database statement may run before it is cancelled.
+    pub query_timeout_ms: u64,
+    /// Longest a whole request may take to produce its response head.
+    pub request_timeout_ms: u64,
+    /// `numberMatched` is counted exactly when the planner expects at most this many matches,
+    /// and left out above (0: never count).
+    pub exact_count_max: u64,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            default_limit: 10,
+            max_limit: 10_000,
+            request_body_bytes: 10 << 20,
+            query_timeout_ms: 30_000,
+            request_timeout_ms: 60_000,
+            exact_count_max: 200_000,
+        }
+    }
+}
+
+/// Service metadata for capabilities documents and landing pages. `metadata` names a TOML file
+/// (usually in `capabilities/`) whose values apply where this table leaves a key out.
+#[derive(Debug, Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct ServiceConfig {
+    pub metadata: Option<String>,
+    pub title: Option<String>,
+    #[serde(rename = "abstract")]
+    pub abstract_: Option<String>,
+    pub keywords: Option<Vec<String>>,
+    pub fees: Option<String>,
+    pub access_constraints: Option<String>,
+    pub provider: Option<Provider>,
+}
+
+#[derive(Debug, Deserialize, Default, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct Provider {
+    pub name: Option<String>,
+    pub url: Option<String>,
+    pub contact_name: Option<String>,
+    pub contact_email: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
+pub enum SourceConfig {
+    Geopackage {
+        path: String,
+    },
+    Postgis {
+        /// `postgresql://user:pass@host:port/db`; `${VAR}` and `${VAR:-default}` are expanded.
+        url: String,
+        #[serde(default = "default_pool")]
+        pool_size: u32,
+    },
+}
+
+fn default_pool() -> u32 {
+    8
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LayerConfig {
+    pub id: Spanned<String>,
+    pub title: Option<String>,
+    #[serde(rename = "abstract")]
+    pub abstract_: Option<String>,
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    pub source: Spanned<String>,
+    /// Table or view, optionally schema-qualified (`schema.table`).
+    pub table: Spanned<String>,
+    pub id_column: Option<Spanned<String>>,
+    pub geometry_column: Option<Spanned<String>>,
+    /// Fields exposed, in this order; all non-geometry fields when absent.
+    pub fields: Option<Spanned<Vec<String>>>,
+    /// CRSs offered besides CRS84, the storage CRS, EPSG:4326 and EPSG:3857.
+    #[serde(default)]
+    pub crs: Vec<Spanned<String>>,
+    /// A date or timestamp field that `datetime` filters on.
+    pub temporal: Option<Spanned<String>>,
+}
+
+impl Config {
+    pub fn load(path: &Path) -> Result<Config, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            file: path.display().to_string(),
+            line: 0,
+            key: String::new(),
+            message: format!("cannot read: {e}"),
+        })?;
+        Config::parse(path, text)
+    }
+
+    pub fn parse(path: &Path, text: String) -> Result<Config, ConfigError> {
+        let origin = Origin { path: path.to_path_buf(), text };
+        let mut config: Config = toml::from_str(&origin.text).map_err(|e| {
+            let key = e.message().split('`').nth(1).unwrap_or("").to_string();
+            origin.error(e.span(), key, e.message().trim().to_string())
+        })?;
+        config.origin = origin;
+        config.service = config.service_metadata()?;
+        config.validate()?;
+        Ok(config)
+    }
+
+    /// Merges the metadata file under the inline `[service]` values.
+    fn service_metadata(&self) -> Result<ServiceConfig, ConfigError> {
+        let inline = self.service.clone();
+        let Some(file) = &inline.metadata else { return Ok(inline) };
+        let path = self.origin.resolve(file);
+        let sub = Config::parse_service_file(&path)?;
+        Ok(ServiceConfig {
+            metadata: inline.metadata,
+            title: inline.title.or(sub.title),
+            abstract_: inline.abstract_.or(sub.abstract_),
+            keywords: inline.keywords.or(sub.keywords),
+            fees: inline.fees.or(sub.fees),
+            access_constraints: inline.access_constraints.or(sub.access_constraints),
+            provider: inline.provider.or(sub.provider),
+        })
+    }
+
+    fn parse_service_file(path: &Path) -> Result<ServiceConfig, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
+            file: path.display().to_string(),
+            line: 0,
+            key: "service.metadata".into(),
+            message: format!("cannot read: {e}"),
+        })?;
+        let origin = Origin { path: path.to_path_buf(), text };
+        toml::from_str(&origin.text).map_err(|e| origin.error(e.span(), "", e.message().trim().to_string()))
+    }
+
+    fn validate(&self) -> Result<(), ConfigError> {
+        let o = &self.origin;
+        let l = &self.server.limits;
+        if l.default_limit == 0 || l.max_limit == 0 || l.default_limit > l.max_limit {
+            return Err(o.error(None, "server.limits", "default_limit and max_limit must be at least 1, default_limit <= max_limit"));
+        }
+        if self.server.bind.parse::<std::net::SocketAddr>().is_err() {
+            return Err(o.error(None, "server.bind", format!("'{}' is not an address:port", self.server.bind)));
+        }
+        if let Some(url) = &self.server.public_url {
+            if !(url.starts_with("http://") || url.starts_with("https://")) {
+                return Err(o.error(None, "server.public_url", "must start with http:// or https://"));
+            }
+        }
+        for (name, src) in &self.sources {
+            if let SourceConfig::Geopackage { path } = src.get_ref() {
+                let p = o.resolve(&expand_env(path));
+                if !p.is_file() {
+                    return Err(o.error(Some(src.span()), format!("sources.{name}.path"), format!("no such file: {}", p.display())));
+                }
+            }
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (i, layer) in self.layers.iter().enumerate() {
+            let id = layer.id.get_ref();
+            let valid_id = !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.');
+            if !valid_id {
+                return Err(o.error(Some(layer.id.span()), format!("layers[{i}].id"), format!("'{id}' must be letters, digits, '_', '-' or '.'")));
+            }
+            if !seen.insert(id.clone()) {
+                return Err(o.error(Some(layer.id.span()), format!("layers[{i}].id"), format!("'{id}' is used by another layer")));
+            }
+            if !self.sources.contains_key(layer.source.get_ref()) {
+                let known: Vec<&str> = self.sources.keys().map(String::as_str).collect();
+                return Err(o.error(
+                    Some(layer.source.span()),
+                    format!("layers[{i}].source"),
+                    format!("unknown source '{}' (known: {})", layer.source.get_ref(), known.join(", ")),
+                ));
+            }
+            for c in &layer.crs {
+                if let Err(e) = ogc::crs::Crs::parse(c.get_ref()).map_err(|e| e.to_string()).and_then(|crs| crate::crs::check(crs).map_err(|e| e.to_string())) {
+                    return Err(o.error(Some(c.span()), format!("layers[{i}].crs"), e));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// The base URL of every link.
+    pub fn base_url(&self) -> String {
+        match &self.server.public_url {
+            Some(u) => u.trim_end_matches('/').to_string(),
+            None => format!("http://{}", self.server.bind),
+        }
+    }
+}
+
+/// Expands `${VAR}` and `${VAR:-default}` so secrets and hosts can come from the environment.
+pub fn expand_env(s: &str) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(start) = rest.find("${") {
+        out.push_str(&rest[..start]);
+        let Some(end) = rest[start..].find('}') else {
+            out.push_str(&rest[start..]);
+            return out;
+        };
+        let inner = &rest[start + 2..start + end];
+        let (name, default) = match inner.split_once(":-") {
+            Some((n, d)) => (n, Some(d)),
+            None => (inner, None),
+        };
+        match std::env::var(name) {
+            Ok(v) if !v.is_empty() => out.push_str(&v),
+            _ => out.push_str(default.unwrap_or("")),
+        }
+        rest = &rest[start + end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(Path::new("/tmp/test.toml"), text.to_string())
+    }
+
+    #[test]
+    fn defaults() {
+        let c = parse("").unwrap();
+        assert_eq!(c.server.bind, "127.0.0.1:8080");
+        assert_eq!(c.base_url(), "http://127.0.0.1:8080");
+        assert_eq!(c.server.limits.default_limit, 10);
+    }
+
+    #[test]
+    fn errors_name_line_and_key() {
+        let e = parse("[server]\nbind = \"127.0.0.1:1\"\nbogus = 3\n").unwrap_err();
+        assert_eq!(e.line, 3, "{e}");
+        assert!(e.to_string().contains("bogus"), "{e}");
+        let e = parse("[sources.pg]\ntype = \"postgis\"\nurl = \"x\"\n\n[[layers]]\nid = \"a\"\nsource = \"nope\"\ntable = \"t\"\n").unwrap_err();
+        assert_eq!((e.line, e.key.as_str()), (7, "layers[0].source"), "{e}");
+        assert!(e.to_string().starts_with("/tmp/test.toml:7: layers[0].source: unknown source 'nope'"), "{e}");
+        let e = parse("[sources.pg]\ntype = \"postgis\"\nurl = \"x\"\n[[layers]]\nid = \"a\"\nsource = \"pg\"\ntable = \"t\"\ncrs = [\"EPSG:999999\"]\n").unwrap_err();
+        assert_eq!((e.line, e.key.as_str()), (8, "layers[0].crs"), "{e}");
+    }
+
+    #[test]
+    fn public_url_is_the_base() {
+        let c = parse("[server]\npublic_url = \"https://geo.example.org/ossature/\"\n").unwrap();
+        assert_eq!(c.base_url(), "https://geo.example.org/ossature");
+    }
+
+    #[test]
+    fn expands_environment() {
+        // SAFETY-free: a variable name no other test uses.
+        assert_eq!(expand_env("a${OSSATURE_SURELY_UNSET:-def}b"), "adefb");
+        assert_eq!(expand_env("${OSSATURE_SURELY_UNSET}"), "");
+        assert_eq!(expand_env("no vars"), "no vars");
+    }
+}

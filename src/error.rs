@@ -1,0 +1,59 @@
+//! The service layer's error type, and its mapping to the standards' error responses: every face
+//! reports errors through here, so a status code means the same thing everywhere.
+
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use ogc::features::params::ParamError;
+use ogc::problem::{MEDIA_TYPE, Problem};
+
+use crate::source::SourceError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    #[error(transparent)]
+    Parameter(#[from] ParamError),
+    #[error("{0}")]
+    NotFound(String),
+    #[error(transparent)]
+    Source(#[from] SourceError),
+}
+
+impl ServiceError {
+    pub fn param(name: &str, message: impl ToString) -> ServiceError {
+        ServiceError::Parameter(ParamError::new(name, message))
+    }
+
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ServiceError::Parameter(_) => StatusCode::BAD_REQUEST,
+            ServiceError::NotFound(_) => StatusCode::NOT_FOUND,
+            ServiceError::Source(SourceError::Unavailable(_)) => StatusCode::SERVICE_UNAVAILABLE,
+            ServiceError::Source(SourceError::Timeout) => StatusCode::GATEWAY_TIMEOUT,
+            // A filter naming an unknown property is the client's error.
+            ServiceError::Source(SourceError::Schema { .. }) => StatusCode::BAD_REQUEST,
+            ServiceError::Source(SourceError::Internal(_)) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// The problem details; internal causes are logged, never sent.
+    pub fn problem(&self) -> Problem {
+        let status = self.status();
+        if status.is_server_error() {
+            tracing::error!(error = %crate::registry::error_chain(self), "request failed");
+        }
+        Problem::new(status.as_u16(), self.to_string())
+    }
+}
+
+impl IntoResponse for ServiceError {
+    fn into_response(self) -> Response {
+        let problem = self.problem();
+        let status = self.status();
+        let mut res = (status, serde_json::to_string(&problem).unwrap_or_default()).into_response();
+        res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(MEDIA_TYPE));
+        if status == StatusCode::SERVICE_UNAVAILABLE {
+            res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
+        }
+        res
+    }
+}

@@ -1,0 +1,123 @@
+//! The HTTP server: one router for every face, the shared middleware (compression, CORS,
+//! tracing, request ids, limits, panic catching) and graceful shutdown.
+
+pub mod assets;
+pub mod health;
+pub mod metrics;
+pub mod negotiate;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::response::IntoResponse;
+use axum::http::{HeaderName, StatusCode};
+use tokio::net::TcpListener;
+use tower::ServiceBuilder;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::compression::CompressionLayer;
+use tower_http::cors::CorsLayer;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::normalize_path::NormalizePathLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::config::{Config, Limits, ServiceConfig};
+use crate::registry::Registry;
+
+/// What every handler shares; cheap to clone.
+#[derive(Clone)]
+pub struct AppState(pub Arc<AppInner>);
+
+pub struct AppInner {
+    pub registry: Registry,
+    /// Public base URL, without trailing slash.
+    pub base: String,
+    pub limits: Limits,
+    pub service: ServiceConfig,
+}
+
+impl std::ops::Deref for AppState {
+    type Target = AppInner;
+    fn deref(&self) -> &AppInner {
+        &self.0
+    }
+}
+
+pub fn router(state: AppState) -> Router {
+    let request_id = HeaderName::from_static("x-request-id");
+    let limits = state.limits.clone();
+    Router::new()
+        .merge(crate::services::features::routes())
+        .merge(health::routes())
+        .merge(assets::routes())
+        .merge(metrics::routes())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        .with_state(state)
+        .layer(
+            ServiceBuilder::new()
+                .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
+                .layer(TraceLayer::new_for_http())
+                .layer(PropagateRequestIdLayer::new(request_id))
+                .layer(CatchPanicLayer::custom(|_| {
+                    crate::error::ServiceError::Source(crate::source::SourceError::Internal(anyhow::anyhow!("handler panicked")))
+                        .into_response()
+                }))
+                .layer(CorsLayer::permissive().expose_headers([HeaderName::from_static("content-crs")]))
+                .layer(CompressionLayer::new())
+                .layer(RequestBodyLimitLayer::new(limits.request_body_bytes))
+                .layer(TimeoutLayer::with_status_code(StatusCode::GATEWAY_TIMEOUT, Duration::from_millis(limits.request_timeout_ms))),
+        )
+}
+
+/// Builds the registry and serves until SIGTERM or Ctrl-C, finishing requests under way.
+pub async fn serve(config: Config, bind: Option<SocketAddr>) -> anyhow::Result<()> {
+    let addr: SocketAddr = match bind {
+        Some(a) => a,
+        None => config.server.bind.parse()?,
+    };
+    let listener = TcpListener::bind(addr).await.map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
+    let state = build_state(&config, listener.local_addr()?).await?;
+    tracing::info!(address = %addr, base = %state.base, layers = state.registry.layers.len(), "serving");
+    let app = NormalizePathLayer::trim_trailing_slash().layer(router(state));
+    axum::serve(listener, tower::make::Shared::new(app)).with_graceful_shutdown(shutdown_signal()).await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+use tower::Layer;
+
+/// The shared state for a config; the base URL defaults to the address actually bound.
+pub async fn build_state(config: &Config, bound: SocketAddr) -> anyhow::Result<AppState> {
+    let registry = Registry::build(config).await?;
+    let base = match &config.server.public_url {
+        Some(_) => config.base_url(),
+        None => format!("http://{bound}"),
+    };
+    metrics::install();
+    Ok(AppState(Arc::new(AppInner { registry, base, limits: config.server.limits.clone(), service: config.service.clone() })))
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutdown requested, finishing requests under way");
+}

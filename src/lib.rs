@@ -1,0 +1,15 @@
+//! Ossature: one server for WMS, WMTS, WFS, OGC API and CSW over PostGIS, GeoPackage and COG.
+//!
+//! Layout: `config` (the TOML file) → `registry` (layers built once) → `source` (data access
+//! behind the `VectorSource` trait) and `crs` (transformations); `services` holds one module
+//! per protocol face, `http` the server and its middleware, `error` the mapping of failures
+//! to the standards' error responses.
+
+pub mod cli;
+pub mod config;
+pub mod crs;
+pub mod error;
+pub mod http;
+pub mod registry;
+pub mod services;
+pub mod source;

@@ -1,0 +1,275 @@
+//! `/collections/{id}/items` and `/collections/{id}/items/{featureId}`.
+
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{Html, IntoResponse, Response};
+use bytes::Bytes;
+use chrono::{SecondsFormat, Utc};
+use futures_util::StreamExt;
+use ogc::crs::Crs;
+use ogc::features::params::{ItemsParams, ParamError, parse_item};
+use ogc::features::{GEOJSON, HTML};
+use ogc::filter::Filter;
+use ogc::link::Link;
+
+use super::encode::FeatureEncoder;
+use super::{find_layer, html, pairs};
+use crate::crs::Transform;
+use crate::error::ServiceError;
+use crate::http::AppState;
+use crate::http::negotiate::{Format, negotiate};
+use crate::registry::Layer;
+use crate::source::{Feature, Query};
+
+/// Bytes buffered before a chunk is sent: large enough for few syscalls, small enough that a
+/// whole-collection download stays flat in memory.
+const CHUNK: usize = 64 * 1024;
+
+fn offered(layer: &Layer, crs: Crs, param: &str) -> Result<Crs, ServiceError> {
+    if layer.crs.contains(&crs) {
+        Ok(crs)
+    } else {
+        let list: Vec<String> = layer.crs.iter().map(Crs::uri).collect();
+        Err(ServiceError::param(param, format!("{} is not offered by this collection (offered: {})", crs.uri(), list.join(", "))))
+    }
+}
+
+/// The area a bbox covers, as a polygon in the storage CRS: the box outline, densified and
+/// transformed, so a box in another CRS selects what it really covers.
+fn bbox_area(layer: &Layer, bbox: &ogc::bbox::Bbox, bbox_crs: Crs) -> Result<geo_types::Polygon<f64>, ServiceError> {
+    let t = Transform::new(bbox_crs, layer.table.crs, true).map_err(|e| ServiceError::param("bbox-crs", e))?;
+    const STEPS: usize = 8;
+    let mut ring = Vec::with_capacity(4 * STEPS + 1);
+    let corners = [(bbox.min_x, bbox.min_y), (bbox.max_x, bbox.min_y), (bbox.max_x, bbox.max_y), (bbox.min_x, bbox.max_y)];
+    for i in 0..4 {
+        let (a, b) = (corners[i], corners[(i + 1) % 4]);
+        let steps = if t.is_identity() { 1 } else { STEPS };
+        for s in 0..steps {
+            let f = s as f64 / steps as f64;
+            let (x, y) = t
+                .convert(a.0 + (b.0 - a.0) * f, a.1 + (b.1 - a.1) * f)
+                .ok_or_else(|| ServiceError::param("bbox", "the box lies outside the area of its CRS"))?;
+            ring.push(geo_types::coord! { x: x, y: y });
+        }
+    }
+    ring.push(ring[0]);
+    Ok(geo_types::Polygon::new(geo_types::LineString(ring), vec![]))
+}
+
+struct ItemsRequest {
+    query: Query,
+    limit: u64,
+    offset: u64,
+    crs: Crs,
+    format: Format,
+    /// Parameters to carry into next/prev links.
+    carried: Vec<(String, String)>,
+}
+
+fn parse_request(state: &AppState, layer: &Layer, raw: &Option<String>, headers: &HeaderMap) -> Result<ItemsRequest, ServiceError> {
+    let all = pairs(raw);
+    let p = ItemsParams::parse(all.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
+    let format = negotiate(p.format.as_deref(), headers)?;
+    let crs = offered(layer, p.crs.unwrap_or(Crs::Crs84), "crs")?;
+    let mut filters = Vec::new();
+    if let Some(b) = &p.bbox {
+        let bbox_crs = offered(layer, p.bbox_crs.unwrap_or(Crs::Crs84), "bbox-crs")?;
+        filters.push(Filter::Intersects(bbox_area(layer, b, bbox_crs)?));
+    }
+    if let Some(interval) = p.datetime {
+        let field = layer.table.temporal.as_ref().ok_or_else(|| ServiceError::param("datetime", "this collection has no temporal field"))?;
+        filters.push(Filter::During { property: field.name.clone(), interval });
+    }
+    for (name, text) in &p.properties {
+        let field = layer.table.field(name).ok_or_else(|| ParamError::new(name, "unknown parameter (not a queryable property of this collection)"))?;
+        let value = field.ty.parse_literal(text).ok_or_else(|| ParamError::new(name, format!("'{text}' is not a valid value for this property")))?;
+        filters.push(Filter::Equals { property: field.name.clone(), value });
+    }
+    let limit = p.limit.unwrap_or(state.limits.default_limit).min(state.limits.max_limit);
+    let carried = all.into_iter().filter(|(k, _)| k != "offset" && k != "f").collect();
+    Ok(ItemsRequest {
+        // One more than asked: its presence says whether there is a next page.
+        query: Query { filter: Filter::all(filters), limit: Some(limit + 1), offset: p.offset },
+        limit,
+        offset: p.offset,
+        crs,
+        format,
+        carried,
+    })
+}
+
+fn items_href(state: &AppState, layer: &Layer, carried: &[(String, String)], offset: u64, f: &str) -> String {
+    let mut q = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in carried {
+        q.append_pair(k, v);
+    }
+    if offset > 0 {
+        q.append_pair("offset", &offset.to_string());
+    }
+    q.append_pair("f", f);
+    format!("{}/collections/{}/items?{}", state.base, layer.id, q.finish())
+}
+
+fn page_links(state: &AppState, layer: &Layer, req: &ItemsRequest, has_next: bool, format: Format) -> Vec<Link> {
+    let (json_rel, html_rel) = if format == Format::Json { ("self", "alternate") } else { ("alternate", "self") };
+    let mut links = vec![
+        Link::new(items_href(state, layer, &req.carried, req.offset, "json"), json_rel, GEOJSON, "This page as GeoJSON"),
+        Link::new(items_href(state, layer, &req.carried, req.offset, "html"), html_rel, HTML, "This page as HTML"),
+    ];
+    let (f, media) = if format == Format::Json { ("json", GEOJSON) } else { ("html", HTML) };
+    if has_next {
+        links.push(Link::new(items_href(state, layer, &req.carried, req.offset + req.limit, f), "next", media, "Next page"));
+    }
+    if req.offset > 0 {
+        links.push(Link::new(items_href(state, layer, &req.carried, req.offset.saturating_sub(req.limit), f), "prev", media, "Previous page"));
+    }
+    links.push(Link::new(format!("{}/collections/{}?f=json", state.base, layer.id), "collection", "application/json", &layer.title));
+    links
+}
+
+fn content_crs(res: &mut Response, crs: Crs) {
+    if let Ok(v) = HeaderValue::from_str(&format!("<{}>", crs.uri())) {
+        res.headers_mut().insert("content-crs", v);
+    }
+}
+
+pub async fn items(State(state): State<AppState>, Path(id): Path<String>, RawQuery(raw): RawQuery, headers: HeaderMap) -> Result<Response, ServiceError> {
+    let layer = find_layer(&state, &id)?.clone();
+    let req = parse_request(&state, &layer, &raw, &headers)?;
+    let encoder = FeatureEncoder::new(&layer.table, req.crs).map_err(|e| ServiceError::param("crs", e))?;
+    let mut stream = layer.source.features(layer.table.clone(), req.query.clone());
+    // The first row is awaited before answering so a failing query gets its own status code
+    // (503 when the database is down) instead of a truncated 200.
+    let first = stream.next().await.transpose()?;
+    if req.format == Format::Html {
+        let mut features: Vec<Feature> = first.into_iter().collect();
+        while let Some(f) = stream.next().await {
+            features.push(f?);
+        }
+        let has_next = features.len() as u64 > req.limit;
+        features.truncate(req.limit as usize);
+        let links = page_links(&state, &layer, &req, has_next, Format::Html);
+        return Ok(Html(html::items(&state, &layer, &features, &links, req.offset)).into_response());
+    }
+    let crs = req.crs;
+    let body = async_stream::stream! {
+        let mut buf = Vec::with_capacity(CHUNK + 4096);
+        buf.extend_from_slice(br#"{"type":"FeatureCollection","features":["#);
+        let mut returned = 0u64;
+        let mut has_next = false;
+        let mut pending = first;
+        loop {
+            let feature = match pending.take() {
+                Some(f) => f,
+                None => match stream.next().await {
+                    Some(Ok(f)) => f,
+                    Some(Err(e)) => {
+                        tracing::error!(collection = %layer.id, error = %crate::registry::error_chain(&e), "feature stream failed");
+                        yield Err(std::io::Error::other("feature stream failed"));
+                        return;
+                    }
+                    None => break,
+                },
+            };
+            if returned == req.limit {
+                has_next = true;
+                break;
+            }
+            if returned > 0 {
+                buf.push(b',');
+            }
+            encoder.write(&mut buf, &feature);
+            returned += 1;
+            if buf.len() >= CHUNK {
+                yield Ok::<Bytes, std::io::Error>(Bytes::from(std::mem::replace(&mut buf, Vec::with_capacity(CHUNK + 4096))));
+            }
+        }
+        drop(stream);
+        // Counting is only needed when there are more pages; otherwise the count is known.
+        let matched = if !has_next {
+            Some(req.offset + returned)
+        } else {
+            match layer.source.count(&layer.table, req.query.filter.as_ref(), state.limits.exact_count_max).await {
+                Ok(n) => n,
+                Err(e) => {
+                    tracing::warn!(collection = %layer.id, error = %e, "numberMatched left out");
+                    None
+                }
+            }
+        };
+        buf.extend_from_slice(format!(r#"],"numberReturned":{returned},"#).as_bytes());
+        if let Some(m) = matched {
+            buf.extend_from_slice(format!(r#""numberMatched":{m},"#).as_bytes());
+        }
+        let stamp = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
+        let links = page_links(&state, &layer, &req, has_next, Format::Json);
+        buf.extend_from_slice(format!(r#""timeStamp":"{stamp}","links":"#).as_bytes());
+        buf.extend_from_slice(&serde_json::to_vec(&links).unwrap_or_else(|_| b"[]".to_vec()));
+        buf.push(b'}');
+        yield Ok(Bytes::from(buf));
+    };
+    let mut res = Response::new(Body::from_stream(body));
+    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON));
+    content_crs(&mut res, crs);
+    Ok(res)
+}
+
+pub async fn item(
+    State(state): State<AppState>,
+    Path((id, fid)): Path<(String, String)>,
+    RawQuery(raw): RawQuery,
+    headers: HeaderMap,
+) -> Result<Response, ServiceError> {
+    let layer = find_layer(&state, &id)?.clone();
+    let (crs, f) = parse_item(pairs(&raw))?;
+    let format = negotiate(f.as_deref(), &headers)?;
+    let crs = offered(&layer, crs.unwrap_or(Crs::Crs84), "crs")?;
+    let feature = layer
+        .source
+        .feature(layer.table.clone(), &fid)
+        .await?
+        .ok_or_else(|| ServiceError::NotFound(format!("no feature '{fid}' in collection '{id}'")))?;
+    let href = format!("{}/collections/{}/items/{}", state.base, layer.id, fid);
+    let (json_rel, html_rel) = if format == Format::Json { ("self", "alternate") } else { ("alternate", "self") };
+    let links = vec![
+        Link::new(format!("{href}?f=json"), json_rel, GEOJSON, "This feature as GeoJSON"),
+        Link::new(format!("{href}?f=html"), html_rel, HTML, "This feature as HTML"),
+        Link::new(format!("{}/collections/{}?f=json", state.base, layer.id), "collection", "application/json", &layer.title),
+    ];
+    if format == Format::Html {
+        return Ok(Html(html::item(&state, &layer, &feature, &links)).into_response());
+    }
+    let encoder = FeatureEncoder::new(&layer.table, crs).map_err(|e| ServiceError::param("crs", e))?;
+    let mut buf = Vec::new();
+    encoder.write(&mut buf, &feature);
+    // Add the links member to the feature object.
+    buf.pop();
+    buf.extend_from_slice(br#","links":"#);
+    buf.extend_from_slice(&serde_json::to_vec(&links).unwrap_or_else(|_| b"[]".to_vec()));
+    buf.push(b'}');
+    let mut res = (
+        [(header::CONTENT_TYPE, HeaderValue::from_static(GEOJSON))],
+        buf,
+    )
+        .into_response();
+    content_crs(&mut res, crs);
+    Ok(res)
+}
+
+/// Features of a page as a CRS84 GeoJSON FeatureCollection, for the HTML map preview.
+pub(crate) fn preview_geojson(layer: &Arc<Layer>, features: &[Feature]) -> String {
+    let mut buf = b"{\"type\":\"FeatureCollection\",\"features\":[".to_vec();
+    if let Ok(encoder) = FeatureEncoder::new(&layer.table, Crs::Crs84) {
+        for (i, f) in features.iter().enumerate() {
+            if i > 0 {
+                buf.push(b',');
+            }
+            encoder.write(&mut buf, f);
+        }
+    }
+    buf.extend_from_slice(b"]}");
+    String::from_utf8(buf).unwrap_or_default()
+}

@@ -1,0 +1,139 @@
+//! OGC API - Features, Parts 1 and 2: landing page, conformance, API definition, collections
+//! and items, in JSON/GeoJSON and HTML.
+
+mod encode;
+mod html;
+mod items;
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, header};
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use ogc::features::documents::{self, Collection};
+use ogc::features::openapi::{self, ApiCollection, ApiLimits};
+use ogc::features::params::ParamError;
+use ogc::features::{JSON, OPENAPI_JSON};
+
+use crate::error::ServiceError;
+use crate::http::AppState;
+use crate::http::negotiate::{Format, negotiate};
+use crate::registry::Layer;
+
+pub fn routes() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/", get(landing))
+        .route("/conformance", get(conformance))
+        .route("/api", get(api))
+        .route("/collections", get(collections))
+        .route("/collections/{id}", get(collection))
+        .route("/collections/{id}/items", get(items::items))
+        .route("/collections/{id}/items/{fid}", get(items::item))
+}
+
+/// The query string as pairs, in order.
+pub(crate) fn pairs(query: &Option<String>) -> Vec<(String, String)> {
+    query.as_deref().map(|q| form_urlencoded::parse(q.as_bytes()).into_owned().collect()).unwrap_or_default()
+}
+
+/// Only `f` is accepted on metadata resources; anything else is an unknown parameter (400),
+/// as OGC API Features requires.
+fn format_only(query: &Option<String>, headers: &HeaderMap) -> Result<Format, ServiceError> {
+    let pairs = pairs(query);
+    if let Some((k, _)) = pairs.iter().find(|(k, _)| k != "f") {
+        return Err(ParamError::new(k, "unknown parameter").into());
+    }
+    negotiate(pairs.iter().find(|(k, _)| k == "f").map(|(_, v)| v.as_str()), headers)
+}
+
+pub(crate) fn json_response(value: &serde_json::Value, media_type: &'static str) -> Response {
+    let mut res = axum::Json(value).into_response();
+    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(media_type));
+    res
+}
+
+pub(crate) fn collection_info(layer: &Layer) -> Collection {
+    Collection {
+        id: layer.id.clone(),
+        title: layer.title.clone(),
+        description: layer.description.clone(),
+        keywords: layer.keywords.clone(),
+        extent: layer.extent,
+        temporal: layer.table.temporal_extent,
+        crs: layer.crs.clone(),
+        storage_crs: layer.table.crs,
+    }
+}
+
+pub(crate) fn find_layer<'a>(state: &'a AppState, id: &str) -> Result<&'a std::sync::Arc<Layer>, ServiceError> {
+    state.registry.layer(id).ok_or_else(|| ServiceError::NotFound(format!("no collection '{id}'")))
+}
+
+fn service_title(state: &AppState) -> (String, String) {
+    (
+        state.service.title.clone().unwrap_or_else(|| "Ossature".to_string()),
+        state.service.abstract_.clone().unwrap_or_default(),
+    )
+}
+
+async fn landing(State(state): State<AppState>, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ServiceError> {
+    let format = format_only(&q, &headers)?;
+    let (title, description) = service_title(&state);
+    let doc = documents::landing(&state.base, &title, &description, format == Format::Json);
+    Ok(match format {
+        Format::Json => json_response(&doc, JSON),
+        Format::Html => Html(html::landing(&state, &doc)).into_response(),
+    })
+}
+
+async fn conformance(State(state): State<AppState>, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ServiceError> {
+    let format = format_only(&q, &headers)?;
+    let doc = documents::conformance(&state.base, format == Format::Json);
+    Ok(match format {
+        Format::Json => json_response(&doc, JSON),
+        Format::Html => Html(html::conformance(&state, &doc)).into_response(),
+    })
+}
+
+async fn api(State(state): State<AppState>, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ServiceError> {
+    let format = format_only(&q, &headers)?;
+    let infos: Vec<Collection> = state.registry.layers.iter().map(|l| collection_info(l)).collect();
+    let described: Vec<ApiCollection> = state
+        .registry
+        .layers
+        .iter()
+        .zip(&infos)
+        .map(|(l, c)| ApiCollection {
+            collection: c,
+            queryables: l.table.fields.iter().map(|f| (f.name.clone(), f.ty)).collect(),
+            temporal: l.table.temporal.is_some(),
+        })
+        .collect();
+    let (title, description) = service_title(&state);
+    let limits = ApiLimits { default_limit: state.limits.default_limit, max_limit: state.limits.max_limit };
+    let doc = openapi::document(&state.base, &title, &description, &described, &limits);
+    Ok(match format {
+        Format::Json => json_response(&doc, OPENAPI_JSON),
+        Format::Html => Html(html::api(&state, &doc)).into_response(),
+    })
+}
+
+async fn collections(State(state): State<AppState>, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ServiceError> {
+    let format = format_only(&q, &headers)?;
+    let infos: Vec<Collection> = state.registry.layers.iter().map(|l| collection_info(l)).collect();
+    let doc = documents::collections(&state.base, &infos, format == Format::Json);
+    Ok(match format {
+        Format::Json => json_response(&doc, JSON),
+        Format::Html => Html(html::collections(&state, &infos)).into_response(),
+    })
+}
+
+async fn collection(State(state): State<AppState>, Path(id): Path<String>, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ServiceError> {
+    let layer = find_layer(&state, &id)?;
+    let format = format_only(&q, &headers)?;
+    let info = collection_info(layer);
+    let doc = documents::collection(&state.base, &info, format == Format::Json);
+    Ok(match format {
+        Format::Json => json_response(&doc, JSON),
+        Format::Html => Html(html::collection(&state, layer, &info)).into_response(),
+    })
+}

@@ -1,0 +1,369 @@
+//! GeoPackage through sqlx's bundled SQLite: the embedded default, no database server needed.
+//!
+//! Spatial filters use the table's R-tree as an index prefilter and are completed exactly in
+//! Rust with the `geo` crate on the decoded geometry, so no SpatiaLite is needed (decided in
+//! ARCHITECTURE.md). When a query has such a residual test, paging is applied after it.
+
+use std::path::Path;
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
+use futures_util::TryStreamExt;
+use geo::{BoundingRect, Intersects};
+use geo_traits::to_geo::ToGeoGeometry;
+use ogc::bbox::Bbox;
+use ogc::crs::Crs;
+use ogc::filter::Filter;
+use ogc::value::{FieldType, Value};
+use sqlx::{AssertSqlSafe, Row};
+use sqlx::query::Query as SqlxQuery;
+use sqlx::sqlite::{SqliteArguments, SqliteConnectOptions, SqlitePool, SqlitePoolOptions, SqliteRow};
+
+use super::sql::{Dialect, Param, SpatialSql, Sql, quote_ident};
+use super::{Feature, FeatureStream, Field, Order, Query, Result, SourceError, Table, TableRequest, VectorSource};
+
+pub struct GeoPackage {
+    pool: SqlitePool,
+}
+
+impl GeoPackage {
+    pub fn open(path: &Path) -> Result<GeoPackage, String> {
+        let options = SqliteConnectOptions::new().filename(path).read_only(true).immutable(false);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(std::thread::available_parallelism().map_or(4, |n| n.get() as u32 * 2))
+            .connect_lazy_with(options);
+        Ok(GeoPackage { pool })
+    }
+}
+
+/// Strips the GeoPackage binary header, leaving standard WKB; `None` for an empty geometry.
+pub fn gpkg_to_wkb(blob: &[u8]) -> Option<&[u8]> {
+    if blob.len() < 8 || &blob[0..2] != b"GP" {
+        // Not a GeoPackage blob: some writers store plain WKB.
+        return Some(blob);
+    }
+    let flags = blob[3];
+    if (flags >> 4) & 1 == 1 {
+        return None;
+    }
+    let envelope = [0usize, 32, 48, 48, 64].get(((flags >> 1) & 7) as usize).copied()?;
+    blob.get(8 + envelope..)
+}
+
+fn field_type(declared: &str) -> Option<FieldType> {
+    let t = declared.to_ascii_uppercase();
+    Some(if t == "BOOLEAN" {
+        FieldType::Boolean
+    } else if t.contains("INT") {
+        FieldType::Integer
+    } else if t == "DATE" {
+        FieldType::Date
+    } else if t == "DATETIME" || t == "TIMESTAMP" {
+        FieldType::DateTime
+    } else if t.contains("REAL") || t.contains("FLOA") || t.contains("DOUB") || t.contains("NUMERIC") {
+        FieldType::Number
+    } else if t.contains("BLOB") {
+        return None;
+    } else {
+        FieldType::Text
+    })
+}
+
+fn select_expr(f: &Field) -> String {
+    let c = quote_ident(&f.name);
+    match f.ty {
+        FieldType::Integer | FieldType::Boolean => format!("CAST({c} AS INTEGER)"),
+        FieldType::Number => format!("CAST({c} AS REAL)"),
+        FieldType::Text | FieldType::Date | FieldType::DateTime => format!("CAST({c} AS TEXT)"),
+    }
+}
+
+fn parse_datetime(s: &str) -> Option<DateTime<Utc>> {
+    DateTime::parse_from_rfc3339(s)
+        .map(|d| d.with_timezone(&Utc))
+        .ok()
+        .or_else(|| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f").ok().map(|d| d.and_utc()))
+        .or_else(|| NaiveDateTime::parse_from_str(s, "%Y-%m-%d %H:%M:%S%.f").ok().map(|d| d.and_utc()))
+}
+
+fn decode(f: &Field, row: &SqliteRow, i: usize) -> Result<Value, sqlx::Error> {
+    Ok(match f.ty {
+        FieldType::Integer => row.try_get::<Option<i64>, _>(i)?.map(Value::Int),
+        FieldType::Boolean => row.try_get::<Option<i64>, _>(i)?.map(|b| Value::Bool(b != 0)),
+        FieldType::Number => row.try_get::<Option<f64>, _>(i)?.map(Value::Float),
+        FieldType::Text => row.try_get::<Option<String>, _>(i)?.map(Value::Text),
+        // A value that is not a valid date is shown as stored rather than dropped.
+        FieldType::Date => row
+            .try_get::<Option<String>, _>(i)?
+            .map(|s| NaiveDate::parse_from_str(&s, "%Y-%m-%d").map(Value::Date).unwrap_or(Value::Text(s))),
+        FieldType::DateTime => row.try_get::<Option<String>, _>(i)?.map(|s| parse_datetime(&s).map(Value::DateTime).unwrap_or(Value::Text(s))),
+    }
+    .unwrap_or(Value::Null))
+}
+
+fn decode_row(table: &Table, row: &SqliteRow) -> Result<Feature, sqlx::Error> {
+    let id = match &table.id {
+        Some(f) => Some(decode(f, row, 0)?),
+        None => None,
+    };
+    let properties = table.fields.iter().enumerate().map(|(i, f)| decode(f, row, i + 1)).collect::<Result<Vec<_>, _>>()?;
+    let blob = row.try_get::<Option<Vec<u8>>, _>(table.fields.len() + 1)?;
+    let geometry = blob.as_deref().and_then(gpkg_to_wkb).map(<[u8]>::to_vec);
+    Ok(Feature { id, properties, geometry })
+}
+
+fn bind(mut q: SqlxQuery<'static, sqlx::Sqlite, SqliteArguments>, params: Vec<Param>) -> SqlxQuery<'static, sqlx::Sqlite, SqliteArguments> {
+    for p in params {
+        q = match p {
+            Param::Bool(b) => q.bind(b),
+            Param::Int(i) => q.bind(i),
+            Param::Float(f) => q.bind(f),
+            Param::Text(s) => q.bind(s),
+            Param::Bytes(b) => q.bind(b),
+            Param::Date(d) => q.bind(d.format("%Y-%m-%d").to_string()),
+            Param::DateTime(t) => q.bind(sqlite_time(t)),
+        };
+    }
+    q
+}
+
+fn sqlite_time(t: DateTime<Utc>) -> String {
+    t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+}
+
+struct GpkgSpatial;
+
+impl SpatialSql for GpkgSpatial {
+    /// The R-tree prefilter on the area's envelope; the exact test follows in Rust.
+    fn intersects(&self, sql: &mut Sql, table: &Table, area: &geo_types::Polygon<f64>) {
+        let (Some(rtree), Some(id), Some(r)) = (&table.rtree, &table.id, area.bounding_rect()) else {
+            sql.push("1 = 1");
+            return;
+        };
+        sql.ident(&id.name).push(" IN (SELECT id FROM ").ident(rtree).push(" WHERE minx <= ").param(Param::Float(r.max().x));
+        sql.push(" AND maxx >= ").param(Param::Float(r.min().x)).push(" AND miny <= ").param(Param::Float(r.max().y));
+        sql.push(" AND maxy >= ").param(Param::Float(r.min().y)).push(")");
+    }
+
+    fn during(&self, sql: &mut Sql, column: &str, start: Option<DateTime<Utc>>, end: Option<DateTime<Utc>>) {
+        // julianday() reads dates and the date-times GeoPackage stores, so both compare as instants.
+        let col = format!("julianday({})", quote_ident(column));
+        sql.push("(").push(&col).push(" IS NOT NULL");
+        if let Some(s) = start {
+            sql.push(" AND ").push(&col).push(" >= julianday(").param(Param::Text(sqlite_time(s))).push(")");
+        }
+        if let Some(e) = end {
+            sql.push(" AND ").push(&col).push(" <= julianday(").param(Param::Text(sqlite_time(e))).push(")");
+        }
+        sql.push(")");
+    }
+}
+
+/// The areas a feature must intersect, tested after the R-tree prefilter.
+fn residual_areas(filter: Option<&Filter>) -> Vec<geo_types::Polygon<f64>> {
+    match filter {
+        Some(Filter::Intersects(p)) => vec![p.clone()],
+        Some(Filter::And(all)) => all.iter().flat_map(|f| residual_areas(Some(f))).collect(),
+        _ => Vec::new(),
+    }
+}
+
+fn passes(feature: &Feature, areas: &[geo_types::Polygon<f64>]) -> bool {
+    let Some(wkb) = feature.geometry.as_deref() else { return false };
+    let Ok(g) = wkb::reader::read_wkb(wkb) else { return false };
+    let g = g.to_geometry();
+    areas.iter().all(|a| g.intersects(a))
+}
+
+fn select(table: &Table) -> Sql {
+    let mut sql = Sql::new(Dialect::Sqlite);
+    sql.push("SELECT ");
+    match &table.id {
+        Some(id) => sql.push(&select_expr(id)),
+        None => sql.push("NULL"),
+    };
+    for f in &table.fields {
+        sql.push(", ").push(&select_expr(f));
+    }
+    sql.push(", ").ident(&table.geometry_column).push(" FROM ").ident(&table.name);
+    sql
+}
+
+#[async_trait]
+impl VectorSource for GeoPackage {
+    async fn describe(&self, req: &TableRequest) -> Result<Table> {
+        let geom: Option<(String, String, String, i64)> = sqlx::query_as(
+            "SELECT table_name, column_name, geometry_type_name, srs_id FROM gpkg_geometry_columns WHERE lower(table_name) = lower(?)",
+        )
+        .bind(&req.table)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some((name, geometry_column, geometry_type, srs_id)) = geom else {
+            return Err(SourceError::Schema { key: "table", message: format!("no feature table '{}' in the GeoPackage", req.table) });
+        };
+        if let Some(g) = &req.geometry_column {
+            if !g.eq_ignore_ascii_case(&geometry_column) {
+                return Err(SourceError::Schema { key: "geometry_column", message: format!("the geometry column of '{name}' is '{geometry_column}'") });
+            }
+        }
+        let srs: Option<(String, i64)> =
+            sqlx::query_as("SELECT organization, organization_coordsys_id FROM gpkg_spatial_ref_sys WHERE srs_id = ?").bind(srs_id).fetch_optional(&self.pool).await?;
+        let code = match srs {
+            Some((org, code)) if org.eq_ignore_ascii_case("EPSG") && code > 0 => code as u32,
+            _ => return Err(SourceError::Schema { key: "table", message: format!("'{name}' is in srs_id {srs_id}, which has no EPSG code") }),
+        };
+        let columns: Vec<(String, String, i64)> =
+            sqlx::query_as("SELECT name, type, pk FROM pragma_table_info(?) ORDER BY cid").bind(&name).fetch_all(&self.pool).await?;
+        let pk: Vec<&(String, String, i64)> = columns.iter().filter(|c| c.2 > 0).collect();
+        let id_name = match &req.id_column {
+            Some(c) => Some(c.clone()),
+            None if pk.len() == 1 => Some(pk[0].0.clone()),
+            None => None,
+        };
+        let id = match &id_name {
+            Some(c) => {
+                let col = columns
+                    .iter()
+                    .find(|(n, _, _)| n == c)
+                    .ok_or_else(|| SourceError::Schema { key: "id_column", message: format!("no column '{c}' in '{name}'") })?;
+                Some(Field { name: c.clone(), ty: field_type(&col.1).unwrap_or(FieldType::Text) })
+            }
+            None => None,
+        };
+        let available: Vec<Field> = columns
+            .iter()
+            .filter(|(n, _, _)| !n.eq_ignore_ascii_case(&geometry_column) && Some(n) != id_name.as_ref())
+            .filter_map(|(n, t, _)| field_type(t).map(|ty| Field { name: n.clone(), ty }))
+            .collect();
+        let fields = super::select_fields(available, req.fields.as_deref(), &name)?;
+        let temporal = super::temporal_field(&fields, id.as_ref(), req.temporal.as_deref(), &name)?;
+        let rtree_name = format!("rtree_{name}_{geometry_column}");
+        let has_rtree: Option<i64> =
+            sqlx::query_scalar("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?").bind(&rtree_name).fetch_optional(&self.pool).await?;
+        let rtree = has_rtree.map(|_| rtree_name);
+        let extent_sql = match &rtree {
+            Some(r) => format!("SELECT min(minx), min(miny), max(maxx), max(maxy) FROM {}", quote_ident(r)),
+            None => "SELECT min_x, min_y, max_x, max_y FROM gpkg_contents WHERE table_name = ?".to_string(),
+        };
+        let e: Option<(Option<f64>, Option<f64>, Option<f64>, Option<f64>)> =
+            sqlx::query_as(AssertSqlSafe(extent_sql)).bind(&name).fetch_optional(&self.pool).await?;
+        let extent = match e {
+            Some((Some(min_x), Some(min_y), Some(max_x), Some(max_y))) => Some(Bbox { min_x, min_y, max_x, max_y }),
+            _ => None,
+        };
+        let temporal_extent = match &temporal {
+            Some(f) => {
+                let c = quote_ident(&f.name);
+                let q = format!("SELECT CAST(min({c}) AS TEXT), CAST(max({c}) AS TEXT) FROM {}", quote_ident(&name));
+                let (a, b): (Option<String>, Option<String>) = sqlx::query_as(AssertSqlSafe(q)).fetch_one(&self.pool).await?;
+                let instant = |s: Option<String>| s.and_then(|s| parse_datetime(&s).or_else(|| NaiveDate::parse_from_str(&s, "%Y-%m-%d").ok().map(|d| d.and_hms_opt(0, 0, 0).expect("midnight").and_utc())));
+                Some((instant(a), instant(b)))
+            }
+            None => None,
+        };
+        Ok(Table {
+            name,
+            geometry_column,
+            geometry_type,
+            crs: Crs::Epsg(code),
+            order: if id.is_some() { Order::Id } else { Order::AllColumns },
+            id,
+            fields,
+            extent,
+            temporal,
+            temporal_extent,
+            rtree,
+        })
+    }
+
+    fn features(&self, table: Arc<Table>, query: Query) -> FeatureStream {
+        let pool = self.pool.clone();
+        Box::pin(async_stream::try_stream! {
+            let areas = residual_areas(query.filter.as_ref());
+            let mut sql = select(&table);
+            sql.where_clause(&table, query.filter.as_ref(), &GpkgSpatial)?;
+            sql.order_by(&table);
+            if areas.is_empty() {
+                let limit = query.limit.map_or(-1, |l| l.min(i64::MAX as u64) as i64);
+                sql.push(" LIMIT ").param(Param::Int(limit)).push(" OFFSET ").param(Param::Int(query.offset.min(i64::MAX as u64) as i64));
+            }
+            let Sql { text, params, .. } = sql;
+            let mut rows = bind(sqlx::query(AssertSqlSafe(text)), params).fetch(&pool);
+            let (mut skip, mut left) = if areas.is_empty() { (0, u64::MAX) } else { (query.offset, query.limit.unwrap_or(u64::MAX)) };
+            while left > 0 {
+                let Some(row) = rows.try_next().await? else { break };
+                let feature = decode_row(&table, &row)?;
+                if !areas.is_empty() && !passes(&feature, &areas) {
+                    continue;
+                }
+                if skip > 0 {
+                    skip -= 1;
+                    continue;
+                }
+                left -= 1;
+                yield feature;
+            }
+        })
+    }
+
+    async fn count(&self, table: &Table, filter: Option<&Filter>, exact_max: u64) -> Result<Option<u64>> {
+        if exact_max == 0 {
+            return Ok(None);
+        }
+        let mut sql = Sql::new(Dialect::Sqlite);
+        sql.push("SELECT count(*) FROM ").ident(&table.name);
+        sql.where_clause(table, filter, &GpkgSpatial)?;
+        let Sql { text, params, .. } = sql;
+        let candidates: i64 = bind(sqlx::query(AssertSqlSafe(text)), params).fetch_one(&self.pool).await?.try_get(0)?;
+        if residual_areas(filter).is_empty() {
+            return Ok(Some(candidates as u64));
+        }
+        if candidates as u64 > exact_max {
+            return Ok(None);
+        }
+        let all = Arc::new(table.clone());
+        let n = self.features(all, Query { filter: filter.cloned(), limit: None, offset: 0 }).try_fold(0u64, |n, _| async move { Ok(n + 1) }).await?;
+        Ok(Some(n))
+    }
+
+    async fn feature(&self, table: Arc<Table>, id: &str) -> Result<Option<Feature>> {
+        let Some(id_field) = &table.id else { return Ok(None) };
+        let Some(value) = super::parse_id(id_field, id) else { return Ok(None) };
+        let mut sql = select(&table);
+        sql.push(" WHERE ").ident(&id_field.name).push(" = ").param(Param::from(&value));
+        let Sql { text, params, .. } = sql;
+        let row = bind(sqlx::query(AssertSqlSafe(text)), params).fetch_optional(&self.pool).await?;
+        Ok(row.map(|r| decode_row(&table, &r)).transpose()?)
+    }
+
+    async fn ready(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_gpkg_header() {
+        // flags 0b0000_0011: little endian, envelope [minx,maxx,miny,maxy] (32 bytes)
+        let mut blob = vec![b'G', b'P', 0, 0b0000_0011, 0, 0, 0, 0];
+        blob.extend([0u8; 32]);
+        blob.extend([1, 1, 0, 0, 0]);
+        assert_eq!(gpkg_to_wkb(&blob), Some(&[1u8, 1, 0, 0, 0][..]));
+        let empty = [b'G', b'P', 0, 0b0001_0001, 0, 0, 0, 0];
+        assert_eq!(gpkg_to_wkb(&empty), None);
+    }
+
+    #[test]
+    fn maps_declared_types() {
+        assert_eq!(field_type("MEDIUMINT"), Some(FieldType::Integer));
+        assert_eq!(field_type("TEXT(5)"), Some(FieldType::Text));
+        assert_eq!(field_type("DATE"), Some(FieldType::Date));
+        assert_eq!(field_type("DOUBLE"), Some(FieldType::Number));
+        assert_eq!(field_type("BLOB"), None);
+    }
+}

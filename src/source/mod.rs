@@ -1,0 +1,179 @@
+//! Vector sources behind one trait: GeoPackage (the embedded default) and PostGIS.
+//!
+//! A source reads its tables' schema, extent and features; filters arrive as the shared
+//! [`Filter`] AST and are compiled to parameterized SQL per dialect ([`sql`]). Features leave
+//! as a stream so no response ever holds a whole table.
+
+pub mod gpkg;
+pub mod postgis;
+pub mod sql;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use futures_util::stream::BoxStream;
+use ogc::bbox::Bbox;
+use ogc::crs::Crs;
+use ogc::filter::Filter;
+use ogc::value::{FieldType, Value};
+
+#[derive(Debug, thiserror::Error)]
+pub enum SourceError {
+    /// The database cannot be reached or has no free connection: retry later (503).
+    #[error("the data source is unavailable")]
+    Unavailable(#[source] sqlx::Error),
+    /// The statement ran past the configured query timeout and was cancelled.
+    #[error("the query took longer than the configured limit")]
+    Timeout,
+    /// A table, column or type the configuration names does not fit the data; raised at start-up.
+    #[error("{key}: {message}")]
+    Schema { key: &'static str, message: String },
+    /// Anything else: logged in full, reported without detail.
+    #[error("internal data source error")]
+    Internal(#[source] anyhow::Error),
+}
+
+impl From<sqlx::Error> for SourceError {
+    fn from(e: sqlx::Error) -> Self {
+        match &e {
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) | sqlx::Error::Tls(_) => SourceError::Unavailable(e),
+            sqlx::Error::Database(db) => match db.code().as_deref() {
+                // query_canceled (statement_timeout)
+                Some("57014") => SourceError::Timeout,
+                // admin_shutdown, crash_shutdown, cannot_connect_now, connection failures
+                Some("57P01" | "57P02" | "57P03" | "08000" | "08003" | "08006" | "08001" | "08004") => SourceError::Unavailable(e),
+                _ => SourceError::Internal(e.into()),
+            },
+            _ => SourceError::Internal(e.into()),
+        }
+    }
+}
+
+pub type Result<T, E = SourceError> = std::result::Result<T, E>;
+
+/// What the configuration asks of a table.
+#[derive(Clone, Debug, Default)]
+pub struct TableRequest {
+    pub table: String,
+    pub id_column: Option<String>,
+    pub geometry_column: Option<String>,
+    pub fields: Option<Vec<String>>,
+    pub temporal: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Field {
+    pub name: String,
+    pub ty: FieldType,
+}
+
+/// How features are ordered so that offset paging is stable, even without a primary key.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Order {
+    /// By the id column.
+    Id,
+    /// By the physical row position (PostgreSQL tables without a key).
+    Ctid,
+    /// By every column, geometry last (views without a key): equal rows are interchangeable.
+    AllColumns,
+}
+
+/// A table as read from the data: what every query against it needs.
+#[derive(Clone, Debug)]
+pub struct Table {
+    /// As configured (`schema.table` or `table`).
+    pub name: String,
+    pub geometry_column: String,
+    pub geometry_type: String,
+    pub crs: Crs,
+    pub id: Option<Field>,
+    pub fields: Vec<Field>,
+    /// Extent in the storage CRS.
+    pub extent: Option<Bbox>,
+    pub temporal: Option<Field>,
+    /// Temporal extent of the temporal field.
+    pub temporal_extent: Option<(Option<DateTime<Utc>>, Option<DateTime<Utc>>)>,
+    pub order: Order,
+    /// The GeoPackage R-tree table of the geometry column, when there is one.
+    pub rtree: Option<String>,
+}
+
+impl Table {
+    pub fn field(&self, name: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.name == name).or_else(|| self.id.as_ref().filter(|f| f.name == name))
+    }
+}
+
+/// One feature: id, properties in the order of `Table::fields`, geometry as ISO WKB.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Feature {
+    pub id: Option<Value>,
+    pub properties: Vec<Value>,
+    pub geometry: Option<Vec<u8>>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Query {
+    pub filter: Option<Filter>,
+    pub limit: Option<u64>,
+    pub offset: u64,
+}
+
+pub type FeatureStream = BoxStream<'static, Result<Feature>>;
+
+#[async_trait]
+pub trait VectorSource: Send + Sync {
+    /// Reads schema, CRS, extent and key of a table; errors name the configuration key at fault.
+    async fn describe(&self, request: &TableRequest) -> Result<Table>;
+
+    /// The features matching the query, in the table's stable order.
+    fn features(&self, table: Arc<Table>, query: Query) -> FeatureStream;
+
+    /// The number of matching features, exact; `None` when the planner expects more than
+    /// `exact_max` so counting would be slow.
+    async fn count(&self, table: &Table, filter: Option<&Filter>, exact_max: u64) -> Result<Option<u64>>;
+
+    /// One feature by its id (as given in the URL).
+    async fn feature(&self, table: Arc<Table>, id: &str) -> Result<Option<Feature>>;
+
+    /// Whether the source answers now (readiness).
+    async fn ready(&self) -> Result<()>;
+}
+
+/// Parses an id from a URL for an id field, `None` when it cannot match any feature.
+pub fn parse_id(field: &Field, text: &str) -> Option<Value> {
+    field.ty.parse_literal(text)
+}
+
+/// The exposed fields: all of `available` in table order, or those the configuration lists, in
+/// its order (each must exist).
+pub fn select_fields(available: Vec<Field>, wanted: Option<&[String]>, table: &str) -> Result<Vec<Field>> {
+    let Some(wanted) = wanted else { return Ok(available) };
+    wanted
+        .iter()
+        .map(|w| {
+            available.iter().find(|f| &f.name == w).cloned().ok_or_else(|| SourceError::Schema {
+                key: "fields",
+                message: format!(
+                    "no field '{w}' in '{table}' (fields: {})",
+                    available.iter().map(|f| f.name.as_str()).collect::<Vec<_>>().join(", ")
+                ),
+            })
+        })
+        .collect()
+}
+
+/// The temporal field the configuration names, which must be a date or timestamp.
+pub fn temporal_field(fields: &[Field], id: Option<&Field>, wanted: Option<&str>, table: &str) -> Result<Option<Field>> {
+    let Some(w) = wanted else { return Ok(None) };
+    let f = fields
+        .iter()
+        .chain(id)
+        .find(|f| f.name == w)
+        .ok_or_else(|| SourceError::Schema { key: "temporal", message: format!("no exposed field '{w}' in '{table}'") })?;
+    if !f.ty.is_temporal() {
+        return Err(SourceError::Schema { key: "temporal", message: format!("'{w}' is not a date or timestamp field") });
+    }
+    Ok(Some(f.clone()))
+}

@@ -1,0 +1,352 @@
+//! PostGIS through a pooled sqlx connection: `ST_Intersects` on the GiST index, every statement
+//! under the configured timeout, broken connections replaced by the pool so the server recovers
+//! by itself when the database comes back.
+
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use futures_util::TryStreamExt;
+use ogc::crs::Crs;
+use ogc::filter::Filter;
+use ogc::value::{FieldType, Value};
+use sqlx::postgres::{PgArguments, PgConnectOptions, PgPool, PgPoolOptions, PgRow};
+use sqlx::query::Query as SqlxQuery;
+use sqlx::{AssertSqlSafe, Postgres, Row};
+
+use super::sql::{Dialect, Param, SpatialSql, Sql, quote_ident};
+use super::{Feature, FeatureStream, Field, Order, Query, Result, SourceError, Table, TableRequest, VectorSource};
+
+pub struct PostGis {
+    pool: PgPool,
+}
+
+impl PostGis {
+    /// Connects lazily: the pool opens connections on demand, so a database that is down at a
+    /// given moment makes requests fail with 503 rather than the server die.
+    pub fn connect(url: &str, pool_size: u32, query_timeout: Duration) -> Result<PostGis, String> {
+        let options = PgConnectOptions::from_str(url)
+            .map_err(|e| format!("invalid PostgreSQL URL: {e}"))?
+            .application_name("ossature")
+            .options([("statement_timeout", query_timeout.as_millis().to_string())]);
+        let pool = PgPoolOptions::new()
+            .max_connections(pool_size)
+            .min_connections(0)
+            .acquire_timeout(Duration::from_secs(3))
+            .idle_timeout(Duration::from_secs(300))
+            // A connection the database dropped (restart) is tested before reuse.
+            .test_before_acquire(true)
+            .connect_lazy_with(options);
+        Ok(PostGis { pool })
+    }
+}
+
+struct PgSpatial;
+
+impl SpatialSql for PgSpatial {
+    fn intersects(&self, sql: &mut Sql, table: &Table, area: &geo_types::Polygon<f64>) {
+        let mut wkb = Vec::new();
+        wkb::writer::write_geometry(&mut wkb, area, &Default::default()).expect("writing WKB to a Vec cannot fail");
+        sql.push("ST_Intersects(").ident(&table.geometry_column).push(", ST_GeomFromWKB(").param(Param::Bytes(wkb));
+        sql.push(&format!(", {}))", table.crs.epsg_code()));
+    }
+
+    fn during(&self, sql: &mut Sql, column: &str, start: Option<DateTime<Utc>>, end: Option<DateTime<Utc>>) {
+        sql.push("(");
+        match (start, end) {
+            (Some(s), Some(e)) => {
+                sql.ident(column).push(" >= ").param(Param::DateTime(s)).push(" AND ").ident(column).push(" <= ").param(Param::DateTime(e));
+            }
+            (Some(s), None) => {
+                sql.ident(column).push(" >= ").param(Param::DateTime(s));
+            }
+            (None, Some(e)) => {
+                sql.ident(column).push(" <= ").param(Param::DateTime(e));
+            }
+            (None, None) => {
+                sql.ident(column).push(" IS NOT NULL");
+            }
+        }
+        sql.push(")");
+    }
+}
+
+fn bind(mut q: SqlxQuery<'static, Postgres, PgArguments>, params: Vec<Param>) -> SqlxQuery<'static, Postgres, PgArguments> {
+    for p in params {
+        q = match p {
+            Param::Bool(b) => q.bind(b),
+            Param::Int(i) => q.bind(i),
+            Param::Float(f) => q.bind(f),
+            Param::Text(s) => q.bind(s),
+            Param::Bytes(b) => q.bind(b),
+            Param::Date(d) => q.bind(d),
+            Param::DateTime(t) => q.bind(t),
+        };
+    }
+    q
+}
+
+/// The select-list expression of a field, cast so that one Rust type decodes it.
+fn select_expr(f: &Field) -> String {
+    let c = quote_ident(&f.name);
+    match f.ty {
+        FieldType::Integer => format!("{c}::int8"),
+        FieldType::Number => format!("{c}::float8"),
+        FieldType::Text => format!("{c}::text"),
+        FieldType::Boolean => c,
+        FieldType::Date => format!("{c}::date"),
+        FieldType::DateTime => format!("{c}::timestamptz"),
+    }
+}
+
+fn decode(f: &Field, row: &PgRow, i: usize) -> Result<Value, sqlx::Error> {
+    Ok(match f.ty {
+        FieldType::Integer => row.try_get::<Option<i64>, _>(i)?.map(Value::Int),
+        FieldType::Number => row.try_get::<Option<f64>, _>(i)?.map(Value::Float),
+        FieldType::Text => row.try_get::<Option<String>, _>(i)?.map(Value::Text),
+        FieldType::Boolean => row.try_get::<Option<bool>, _>(i)?.map(Value::Bool),
+        FieldType::Date => row.try_get::<Option<NaiveDate>, _>(i)?.map(Value::Date),
+        FieldType::DateTime => row.try_get::<Option<DateTime<Utc>>, _>(i)?.map(Value::DateTime),
+    }
+    .unwrap_or(Value::Null))
+}
+
+fn field_type(udt: &str) -> FieldType {
+    match udt {
+        "int2" | "int4" | "int8" | "oid" => FieldType::Integer,
+        "float4" | "float8" | "numeric" | "money" => FieldType::Number,
+        "bool" => FieldType::Boolean,
+        "date" => FieldType::Date,
+        "timestamp" | "timestamptz" => FieldType::DateTime,
+        _ => FieldType::Text,
+    }
+}
+
+/// SELECT id, fields..., geometry as WKB.
+fn select(table: &Table) -> Sql {
+    let mut sql = Sql::new(Dialect::Postgres);
+    sql.push("SELECT ");
+    match &table.id {
+        Some(id) => sql.push(&select_expr(id)),
+        None => sql.push("NULL::text"),
+    };
+    for f in &table.fields {
+        sql.push(", ").push(&select_expr(f));
+    }
+    sql.push(", ST_AsBinary(").ident(&table.geometry_column).push(") FROM ").ident(&table.name);
+    sql
+}
+
+fn decode_row(table: &Table, row: &PgRow) -> Result<Feature, sqlx::Error> {
+    let id = match &table.id {
+        Some(f) => Some(decode(f, row, 0)?),
+        None => None,
+    };
+    let properties = table.fields.iter().enumerate().map(|(i, f)| decode(f, row, i + 1)).collect::<Result<Vec<_>, _>>()?;
+    let geometry = row.try_get::<Option<Vec<u8>>, _>(table.fields.len() + 1)?;
+    Ok(Feature { id, properties, geometry })
+}
+
+fn split_table(name: &str) -> (String, String) {
+    match name.split_once('.') {
+        Some((s, t)) => (s.to_string(), t.to_string()),
+        None => ("public".to_string(), name.to_string()),
+    }
+}
+
+#[async_trait]
+impl VectorSource for PostGis {
+    async fn describe(&self, req: &TableRequest) -> Result<Table> {
+        let (schema, name) = split_table(&req.table);
+        let kind: Option<String> = sqlx::query_scalar(
+            "SELECT c.relkind::text FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1 AND c.relname = $2",
+        )
+        .bind(&schema)
+        .bind(&name)
+        .fetch_optional(&self.pool)
+        .await?;
+        let Some(kind) = kind else {
+            return Err(SourceError::Schema { key: "table", message: format!("no table or view '{schema}.{name}' in the database") });
+        };
+        let columns: Vec<(String, String)> = sqlx::query_as(
+            "SELECT a.attname::text, t.typname::text FROM pg_attribute a JOIN pg_type t ON t.oid = a.atttypid \
+             WHERE a.attrelid = (quote_ident($1) || '.' || quote_ident($2))::regclass AND a.attnum > 0 AND NOT a.attisdropped ORDER BY a.attnum",
+        )
+        .bind(&schema)
+        .bind(&name)
+        .fetch_all(&self.pool)
+        .await?;
+        let geometry_column = match &req.geometry_column {
+            Some(g) if columns.iter().any(|(c, t)| c == g && t == "geometry") => g.clone(),
+            Some(g) => return Err(SourceError::Schema { key: "geometry_column", message: format!("'{g}' is not a geometry column of '{}'", req.table) }),
+            None => columns
+                .iter()
+                .find(|(_, t)| t == "geometry")
+                .map(|(c, _)| c.clone())
+                .ok_or_else(|| SourceError::Schema { key: "table", message: format!("'{}' has no geometry column", req.table) })?,
+        };
+        let (srid, geometry_type): (Option<i32>, Option<String>) = sqlx::query_as(
+            "SELECT srid, type FROM geometry_columns WHERE f_table_schema = $1 AND f_table_name = $2 AND f_geometry_column = $3",
+        )
+        .bind(&schema)
+        .bind(&name)
+        .bind(&geometry_column)
+        .fetch_optional(&self.pool)
+        .await?
+        .unwrap_or((None, None));
+        let srid = match srid {
+            Some(s) if s > 0 => s as u32,
+            _ => {
+                // Unconstrained column (typical of views): read the SRID of a row.
+                let q = format!("SELECT ST_SRID({}) FROM {} LIMIT 1", quote_ident(&geometry_column), quote_ident(&req.table));
+                let s: Option<i32> = sqlx::query_scalar(AssertSqlSafe(q)).fetch_optional(&self.pool).await?;
+                match s {
+                    Some(s) if s > 0 => s as u32,
+                    _ => return Err(SourceError::Schema { key: "table", message: format!("cannot tell the SRID of '{}.{}'", req.table, geometry_column) }),
+                }
+            }
+        };
+        let pk: Vec<String> = sqlx::query_scalar(
+            "SELECT a.attname::text FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) \
+             WHERE i.indrelid = (quote_ident($1) || '.' || quote_ident($2))::regclass AND i.indisprimary",
+        )
+        .bind(&schema)
+        .bind(&name)
+        .fetch_all(&self.pool)
+        .await?;
+        let id_name = match &req.id_column {
+            Some(c) => Some(c.clone()),
+            None if pk.len() == 1 => Some(pk[0].clone()),
+            None => None,
+        };
+        let id = match &id_name {
+            Some(c) => {
+                let t = columns
+                    .iter()
+                    .find(|(n, _)| n == c)
+                    .ok_or_else(|| SourceError::Schema { key: "id_column", message: format!("no column '{c}' in '{}'", req.table) })?;
+                Some(Field { name: c.clone(), ty: field_type(&t.1) })
+            }
+            None => None,
+        };
+        let available: Vec<Field> = columns
+            .iter()
+            .filter(|(n, t)| n != &geometry_column && Some(n) != id_name.as_ref() && t != "geometry" && t != "geography")
+            .map(|(n, t)| Field { name: n.clone(), ty: field_type(t) })
+            .collect();
+        let fields = super::select_fields(available, req.fields.as_deref(), &req.table)?;
+        let temporal = super::temporal_field(&fields, id.as_ref(), req.temporal.as_deref(), &req.table)?;
+        let order = match (&id, kind.as_str()) {
+            (Some(_), _) => Order::Id,
+            (None, "r") => Order::Ctid,
+            _ => Order::AllColumns,
+        };
+        let g = quote_ident(&geometry_column);
+        let t = quote_ident(&req.table);
+        // The planner's statistics give the extent for free when the table was analyzed.
+        let estimated: Option<(Option<f64>, Option<f64>, Option<f64>, Option<f64>)> = if kind == "r" {
+            sqlx::query_as("SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_EstimatedExtent($1, $2, $3)::geometry AS e) s")
+                .bind(&schema)
+                .bind(&name)
+                .bind(&geometry_column)
+                .fetch_optional(&self.pool)
+                .await
+                .ok()
+                .flatten()
+        } else {
+            None
+        };
+        let extent = match estimated {
+            Some((Some(a), Some(b), Some(c), Some(d))) => Some((a, b, c, d)),
+            _ => {
+                let q = format!("SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent({g})::geometry AS e FROM {t}) s");
+                let r: (Option<f64>, Option<f64>, Option<f64>, Option<f64>) = sqlx::query_as(AssertSqlSafe(q)).fetch_one(&self.pool).await?;
+                match r {
+                    (Some(a), Some(b), Some(c), Some(d)) => Some((a, b, c, d)),
+                    _ => None,
+                }
+            }
+        }
+        .map(|(min_x, min_y, max_x, max_y)| ogc::bbox::Bbox { min_x, min_y, max_x, max_y });
+        let temporal_extent = match &temporal {
+            Some(f) => {
+                let c = quote_ident(&f.name);
+                let q = format!("SELECT min({c})::timestamptz, max({c})::timestamptz FROM {t}");
+                let r: (Option<DateTime<Utc>>, Option<DateTime<Utc>>) = sqlx::query_as(AssertSqlSafe(q)).fetch_one(&self.pool).await?;
+                Some(r)
+            }
+            None => None,
+        };
+        Ok(Table {
+            name: req.table.clone(),
+            geometry_column,
+            geometry_type: geometry_type.unwrap_or_else(|| "GEOMETRY".into()),
+            crs: Crs::Epsg(srid),
+            id,
+            fields,
+            extent,
+            temporal,
+            temporal_extent,
+            order,
+            rtree: None,
+        })
+    }
+
+    fn features(&self, table: Arc<Table>, query: Query) -> FeatureStream {
+        let pool = self.pool.clone();
+        Box::pin(async_stream::try_stream! {
+            let mut sql = select(&table);
+            sql.where_clause(&table, query.filter.as_ref(), &PgSpatial)?;
+            sql.order_by(&table);
+            if let Some(limit) = query.limit {
+                sql.push(" LIMIT ").param(Param::Int(limit.min(i64::MAX as u64) as i64));
+            }
+            if query.offset > 0 {
+                sql.push(" OFFSET ").param(Param::Int(query.offset.min(i64::MAX as u64) as i64));
+            }
+            let Sql { text, params, .. } = sql;
+            let mut rows = bind(sqlx::query(AssertSqlSafe(text)), params).fetch(&pool);
+            while let Some(row) = rows.try_next().await? {
+                yield decode_row(&table, &row)?;
+            }
+        })
+    }
+
+    async fn count(&self, table: &Table, filter: Option<&Filter>, exact_max: u64) -> Result<Option<u64>> {
+        if exact_max == 0 {
+            return Ok(None);
+        }
+        let from = |prefix: &str| -> Result<Sql> {
+            let mut sql = Sql::new(Dialect::Postgres);
+            sql.push(prefix).ident(&table.name);
+            sql.where_clause(table, filter, &PgSpatial)?;
+            Ok(sql)
+        };
+        let Sql { text, params, .. } = from("EXPLAIN (FORMAT JSON) SELECT 1 FROM ")?;
+        let plan: serde_json::Value = bind(sqlx::query(AssertSqlSafe(text)), params).fetch_one(&self.pool).await?.try_get(0)?;
+        let estimate = plan[0]["Plan"]["Plan Rows"].as_f64().unwrap_or(f64::INFINITY);
+        if estimate > exact_max as f64 {
+            return Ok(None);
+        }
+        let Sql { text, params, .. } = from("SELECT count(*) FROM ")?;
+        let n: i64 = bind(sqlx::query(AssertSqlSafe(text)), params).fetch_one(&self.pool).await?.try_get(0)?;
+        Ok(Some(n as u64))
+    }
+
+    async fn feature(&self, table: Arc<Table>, id: &str) -> Result<Option<Feature>> {
+        let Some(id_field) = &table.id else { return Ok(None) };
+        let Some(value) = super::parse_id(id_field, id) else { return Ok(None) };
+        let mut sql = select(&table);
+        sql.push(" WHERE ").ident(&id_field.name).push(" = ").param(Param::from(&value));
+        let Sql { text, params, .. } = sql;
+        let row = bind(sqlx::query(AssertSqlSafe(text)), params).fetch_optional(&self.pool).await?;
+        Ok(row.map(|r| decode_row(&table, &r)).transpose()?)
+    }
+
+    async fn ready(&self) -> Result<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await?;
+        Ok(())
+    }
+}

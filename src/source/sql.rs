@@ -1,0 +1,169 @@
+//! SQL text built from the filter AST, with values always bound as parameters.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use ogc::filter::Filter;
+use ogc::value::Value;
+
+use super::{Order, SourceError, Table};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialect {
+    Postgres,
+    Sqlite,
+}
+
+/// A bound parameter.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Param {
+    Bool(bool),
+    Int(i64),
+    Float(f64),
+    Text(String),
+    Bytes(Vec<u8>),
+    Date(NaiveDate),
+    DateTime(DateTime<Utc>),
+}
+
+impl From<&Value> for Param {
+    fn from(v: &Value) -> Param {
+        match v {
+            Value::Bool(b) => Param::Bool(*b),
+            Value::Int(i) => Param::Int(*i),
+            Value::Float(f) => Param::Float(*f),
+            Value::Text(s) => Param::Text(s.clone()),
+            Value::Date(d) => Param::Date(*d),
+            Value::DateTime(t) => Param::DateTime(*t),
+            Value::Null => Param::Text(String::new()),
+        }
+    }
+}
+
+/// Dialect-specific pieces of a WHERE clause.
+pub trait SpatialSql {
+    /// Appends a predicate true when the geometry may intersect `area` (exactly, or as an
+    /// index prefilter that the source completes itself).
+    fn intersects(&self, sql: &mut Sql, table: &Table, area: &geo_types::Polygon<f64>);
+    /// Appends `field` within `[start, end]` (either end open).
+    fn during(&self, sql: &mut Sql, column: &str, start: Option<DateTime<Utc>>, end: Option<DateTime<Utc>>);
+}
+
+pub struct Sql {
+    pub text: String,
+    pub params: Vec<Param>,
+    dialect: Dialect,
+}
+
+impl Sql {
+    pub fn new(dialect: Dialect) -> Sql {
+        Sql { text: String::with_capacity(256), params: Vec::new(), dialect }
+    }
+
+    pub fn push(&mut self, s: &str) -> &mut Sql {
+        self.text.push_str(s);
+        self
+    }
+
+    /// Appends a placeholder for `p`.
+    pub fn param(&mut self, p: Param) -> &mut Sql {
+        self.params.push(p);
+        match self.dialect {
+            Dialect::Postgres => {
+                let n = self.params.len();
+                self.text.push('$');
+                self.text.push_str(&n.to_string());
+            }
+            Dialect::Sqlite => self.text.push('?'),
+        }
+        self
+    }
+
+    pub fn ident(&mut self, name: &str) -> &mut Sql {
+        self.text.push_str(&quote_ident(name));
+        self
+    }
+
+    /// Appends ` WHERE ...` for the filter (nothing for no filter).
+    pub fn where_clause(&mut self, table: &Table, filter: Option<&Filter>, spatial: &dyn SpatialSql) -> Result<(), SourceError> {
+        if let Some(f) = filter {
+            self.push(" WHERE ");
+            self.predicate(table, f, spatial)?;
+        }
+        Ok(())
+    }
+
+    fn predicate(&mut self, table: &Table, f: &Filter, spatial: &dyn SpatialSql) -> Result<(), SourceError> {
+        match f {
+            Filter::And(all) => {
+                self.push("(");
+                for (i, f) in all.iter().enumerate() {
+                    if i > 0 {
+                        self.push(" AND ");
+                    }
+                    self.predicate(table, f, spatial)?;
+                }
+                self.push(")");
+            }
+            Filter::Equals { property, value } => {
+                let field = known(table, property)?;
+                self.ident(&field.name).push(" = ").param(Param::from(value));
+            }
+            Filter::Intersects(area) => spatial.intersects(self, table, area),
+            Filter::During { property, interval } => {
+                let field = known(table, property)?;
+                spatial.during(self, &field.name, interval.start, interval.end);
+            }
+        }
+        Ok(())
+    }
+
+    /// Appends ` ORDER BY ...` for stable paging.
+    pub fn order_by(&mut self, table: &Table) {
+        self.push(" ORDER BY ");
+        match (&table.order, &table.id) {
+            (Order::Id, Some(id)) => {
+                self.ident(&id.name);
+            }
+            (Order::Ctid, _) => {
+                self.push("ctid");
+            }
+            _ => {
+                for f in &table.fields {
+                    self.ident(&f.name).push(", ");
+                }
+                self.ident(&table.geometry_column);
+            }
+        }
+    }
+}
+
+fn known<'t>(table: &'t Table, property: &str) -> Result<&'t super::Field, SourceError> {
+    table
+        .field(property)
+        .ok_or_else(|| SourceError::Schema { key: "filter", message: format!("unknown property '{property}'") })
+}
+
+/// Double-quotes an identifier, or each part of `schema.table`.
+pub fn quote_ident(name: &str) -> String {
+    name.split('.').map(|part| format!("\"{}\"", part.replace('"', "\"\""))).collect::<Vec<_>>().join(".")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn quotes_identifiers() {
+        assert_eq!(quote_ident("public.communes"), "\"public\".\"communes\"");
+        assert_eq!(quote_ident("a\"b"), "\"a\"\"b\"");
+    }
+
+    #[test]
+    fn numbers_placeholders_per_dialect() {
+        let mut pg = Sql::new(Dialect::Postgres);
+        pg.param(Param::Int(1)).push(",").param(Param::Int(2));
+        assert_eq!(pg.text, "$1,$2");
+        let mut lite = Sql::new(Dialect::Sqlite);
+        lite.param(Param::Int(1)).push(",").param(Param::Int(2));
+        assert_eq!(lite.text, "?,?");
+    }
+}
