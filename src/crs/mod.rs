@@ -175,8 +175,15 @@ mod tests {
     #[test]
     fn envelope_covers_curved_edges() {
         let t = Transform::new(Crs::Epsg(2154), Crs::Crs84, true).unwrap();
-        let e = t.envelope(&Bbox { min_x: 600000.0, min_y: 6900000.0, max_x: 800000.0, max_y: 7100000.0 }).unwrap();
-        assert!(e.min_x < 1.8 && e.max_x > 4.5 && e.min_y > 49.0 && e.max_y < 51.2, "{e:?}");
+        let b = Bbox { min_x: 600000.0, min_y: 6900000.0, max_x: 800000.0, max_y: 7100000.0 };
+        let e = t.envelope(&b).unwrap();
+        // The northern edge, a straight line in Lambert-93, bulges north in longitude/latitude:
+        // its middle is north of both its corners.
+        let (_, corner_lat) = t.convert(b.max_x, b.max_y).unwrap();
+        let (_, middle_lat) = t.convert((b.min_x + b.max_x) / 2.0, b.max_y).unwrap();
+        assert!(middle_lat > corner_lat + 0.005, "{middle_lat} {corner_lat}");
+        assert!((e.max_y - middle_lat).abs() < 1e-9, "{e:?}");
+        assert!(e.min_x < 1.6 && e.max_x > 4.4, "{e:?}");
     }
 
     /// Both engines give the same coordinates (to the centimetre) for the CRSs the platform uses.
@@ -202,8 +209,8 @@ mod tests {
         }
     }
 
-    /// With PROJ, any EPSG code PROJ knows works (here: UTM 31N, not in proj4rs' list of
-    /// French CRSs... but both know it; NTF Paris Lambert II étendu needs PROJ's grids).
+    /// With PROJ, any EPSG code PROJ knows works (UTM 31N, NTF Lambert II étendu, Swiss LV95,
+    /// Belgian Lambert 72).
     #[cfg(feature = "proj")]
     #[test]
     fn proj_knows_any_epsg_code() {
