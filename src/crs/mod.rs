@@ -110,23 +110,35 @@ impl Transform {
         Some(if self.swap_out { (y, x) } else { (x, y) })
     }
 
-    /// The envelope of a box after transformation, with its edges densified so curved
-    /// images of straight edges are covered.
-    pub fn envelope(&self, b: &Bbox) -> Option<Bbox> {
-        const STEPS: usize = 16;
-        let mut out: Option<Bbox> = None;
-        for i in 0..=STEPS {
-            let t = i as f64 / STEPS as f64;
-            let x = b.min_x + (b.max_x - b.min_x) * t;
-            let y = b.min_y + (b.max_y - b.min_y) * t;
-            for (px, py) in [(x, b.min_y), (x, b.max_y), (b.min_x, y), (b.max_x, y)] {
-                let (qx, qy) = self.convert(px, py)?;
-                let p = Bbox { min_x: qx, min_y: qy, max_x: qx, max_y: qy };
-                out = Some(out.map_or(p, |o| o.union(&p)));
+    /// The points of a closed ring after transformation, each edge cut in `steps` so that
+    /// the curved image of a straight edge is followed.
+    pub fn densify(&self, ring: &[(f64, f64)], steps: usize) -> Option<Vec<(f64, f64)>> {
+        let steps = if self.engine.is_none() { 1 } else { steps.max(1) };
+        let mut out = Vec::with_capacity(ring.len() * steps + 1);
+        for (i, &(ax, ay)) in ring.iter().enumerate() {
+            let (bx, by) = ring[(i + 1) % ring.len()];
+            for s in 0..steps {
+                let f = s as f64 / steps as f64;
+                out.push(self.convert(ax + (bx - ax) * f, ay + (by - ay) * f)?);
             }
         }
-        out
+        Some(out)
     }
+
+    /// The envelope of a ring (or box) after transformation, edges densified.
+    pub fn ring_envelope(&self, ring: &[(f64, f64)]) -> Option<Bbox> {
+        let points = self.densify(ring, 16)?;
+        points.iter().map(|&(x, y)| Bbox { min_x: x, min_y: y, max_x: x, max_y: y }).reduce(|a, b| a.union(&b))
+    }
+
+    pub fn envelope(&self, b: &Bbox) -> Option<Bbox> {
+        self.ring_envelope(&corners(b))
+    }
+}
+
+/// The corners of a box, counter-clockwise from the lower left.
+pub fn corners(b: &Bbox) -> [(f64, f64); 4] {
+    [(b.min_x, b.min_y), (b.max_x, b.min_y), (b.max_x, b.max_y), (b.min_x, b.max_y)]
 }
 
 #[cfg(test)]

@@ -54,6 +54,7 @@ pub fn router(state: AppState) -> Router {
         .merge(health::routes())
         .merge(assets::routes())
         .merge(metrics::routes())
+        .fallback(|uri: axum::http::Uri| async move { crate::error::ServiceError::NotFound(format!("no resource at {}", uri.path())) })
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
         .with_state(state)
         .layer(

@@ -252,6 +252,16 @@ impl VectorSource for GeoPackage {
             Some((Some(min_x), Some(min_y), Some(max_x), Some(max_y))) => Some(Bbox { min_x, min_y, max_x, max_y }),
             _ => None,
         };
+        let footprint = match &rtree {
+            Some(r) => {
+                let boxes: Vec<(f64, f64, f64, f64)> =
+                    sqlx::query_as(AssertSqlSafe(format!("SELECT minx, miny, maxx, maxy FROM {}", quote_ident(r)))).fetch_all(&self.pool).await?;
+                let points: Vec<geo_types::Point<f64>> =
+                    boxes.iter().flat_map(|&(a, b, c, d)| [(a, b), (c, b), (c, d), (a, d)]).map(geo_types::Point::from).collect();
+                super::hull_ring(&geo_types::Geometry::MultiPoint(points.into()))
+            }
+            None => Vec::new(),
+        };
         let temporal_extent = match &temporal {
             Some(f) => {
                 let c = quote_ident(&f.name);
@@ -271,6 +281,7 @@ impl VectorSource for GeoPackage {
             id,
             fields,
             extent,
+            footprint,
             temporal,
             temporal_extent,
             rtree,

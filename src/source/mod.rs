@@ -91,6 +91,9 @@ pub struct Table {
     pub fields: Vec<Field>,
     /// Extent in the storage CRS.
     pub extent: Option<Bbox>,
+    /// The convex hull of the features' envelopes, in the storage CRS (empty when unknown):
+    /// transformed, it gives a tight extent in another CRS where the extent's corners would not.
+    pub footprint: Vec<(f64, f64)>,
     pub temporal: Option<Field>,
     /// Temporal extent of the temporal field.
     pub temporal_extent: Option<(Option<DateTime<Utc>>, Option<DateTime<Utc>>)>,
@@ -176,4 +179,13 @@ pub fn temporal_field(fields: &[Field], id: Option<&Field>, wanted: Option<&str>
         return Err(SourceError::Schema { key: "temporal", message: format!("'{w}' is not a date or timestamp field") });
     }
     Ok(Some(f.clone()))
+}
+
+/// The convex hull of a geometry as an open ring (empty for an empty geometry).
+pub fn hull_ring(g: &geo::Geometry<f64>) -> Vec<(f64, f64)> {
+    use geo::ConvexHull;
+    let hull = g.convex_hull();
+    let mut ring: Vec<(f64, f64)> = hull.exterior().coords().map(|c| (c.x, c.y)).collect();
+    ring.pop();
+    ring
 }

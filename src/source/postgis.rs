@@ -270,6 +270,13 @@ impl VectorSource for PostGis {
             }
         }
         .map(|(min_x, min_y, max_x, max_y)| ogc::bbox::Bbox { min_x, min_y, max_x, max_y });
+        let q = format!("SELECT ST_AsBinary(ST_ConvexHull(ST_Collect(ST_Envelope({g})))) FROM {t}");
+        let hull: Option<Vec<u8>> = sqlx::query_scalar(AssertSqlSafe(q)).fetch_one(&self.pool).await?;
+        let footprint = hull
+            .as_deref()
+            .and_then(|b| wkb::reader::read_wkb(b).ok())
+            .map(|w| super::hull_ring(&geo_traits::to_geo::ToGeoGeometry::to_geometry(&w)))
+            .unwrap_or_default();
         let temporal_extent = match &temporal {
             Some(f) => {
                 let c = quote_ident(&f.name);
@@ -287,6 +294,7 @@ impl VectorSource for PostGis {
             id,
             fields,
             extent,
+            footprint,
             temporal,
             temporal_extent,
             order,

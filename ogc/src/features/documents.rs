@@ -67,7 +67,8 @@ pub fn collection(base: &str, c: &Collection, json_is_self: bool) -> Value {
     let href = format!("{base}/collections/{}", c.id);
     let mut links = self_links(&href, JSON, json_is_self);
     links.extend([
-        Link::new(format!("{href}/items?f=json"), "items", GEOJSON, "Features as GeoJSON"),
+        // Without a query string: clients (GDAL) append `/{featureId}` to this href.
+        Link::new(format!("{href}/items"), "items", GEOJSON, "Features as GeoJSON"),
         Link::new(format!("{href}/items?f=html"), "items", HTML, "Features as HTML"),
     ]);
     let mut extent = serde_json::Map::new();

@@ -12,8 +12,6 @@ pub struct ApiCollection<'a> {
     pub collection: &'a Collection,
     /// Fields that can be used as `name=value` filters.
     pub queryables: Vec<(String, FieldType)>,
-    /// Whether `datetime` filters on a temporal field.
-    pub temporal: bool,
 }
 
 pub struct ApiLimits {
@@ -86,10 +84,8 @@ pub fn document(base: &str, title: &str, description: &str, collections: &[ApiCo
             crs_param("crs", "The CRS of the returned geometries (default CRS84)."),
             param_ref("limit"),
             param_ref("offset"),
+            param_ref("datetime"),
         ];
-        if ac.temporal {
-            params.push(param_ref("datetime"));
-        }
         for (name, t) in &ac.queryables {
             params.push(json!({
                 "name": name, "in": "query", "required": false, "style": "form", "explode": false,
@@ -135,7 +131,7 @@ pub fn document(base: &str, title: &str, description: &str, collections: &[ApiCo
                 "offset": { "name": "offset", "in": "query", "required": false, "description": "The number of features to skip (used by next/prev links).",
                             "schema": { "type": "integer", "minimum": 0, "default": 0 } },
                 "datetime": { "name": "datetime", "in": "query", "required": false, "style": "form", "explode": false,
-                              "description": "An instant or interval (RFC 3339, '..' for an open end) the features' temporal field must fall in.",
+                              "description": "An instant or interval (RFC 3339, '..' for an open end) the features' temporal field must fall in; features of collections without temporal information are not excluded.",
                               "schema": { "type": "string" } },
                 "featureId": { "name": "featureId", "in": "path", "required": true, "description": "The feature identifier.",
                                "schema": { "type": "string" } },

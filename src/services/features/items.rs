@@ -41,22 +41,11 @@ fn offered(layer: &Layer, crs: Crs, param: &str) -> Result<Crs, ServiceError> {
 /// transformed, so a box in another CRS selects what it really covers.
 fn bbox_area(layer: &Layer, bbox: &ogc::bbox::Bbox, bbox_crs: Crs) -> Result<geo_types::Polygon<f64>, ServiceError> {
     let t = Transform::new(bbox_crs, layer.table.crs, true).map_err(|e| ServiceError::param("bbox-crs", e))?;
-    const STEPS: usize = 8;
-    let mut ring = Vec::with_capacity(4 * STEPS + 1);
-    let corners = [(bbox.min_x, bbox.min_y), (bbox.max_x, bbox.min_y), (bbox.max_x, bbox.max_y), (bbox.min_x, bbox.max_y)];
-    for i in 0..4 {
-        let (a, b) = (corners[i], corners[(i + 1) % 4]);
-        let steps = if t.is_identity() { 1 } else { STEPS };
-        for s in 0..steps {
-            let f = s as f64 / steps as f64;
-            let (x, y) = t
-                .convert(a.0 + (b.0 - a.0) * f, a.1 + (b.1 - a.1) * f)
-                .ok_or_else(|| ServiceError::param("bbox", "the box lies outside the area of its CRS"))?;
-            ring.push(geo_types::coord! { x: x, y: y });
-        }
-    }
+    let mut ring = t
+        .densify(&crate::crs::corners(bbox), 8)
+        .ok_or_else(|| ServiceError::param("bbox", "the box lies outside the area of its CRS"))?;
     ring.push(ring[0]);
-    Ok(geo_types::Polygon::new(geo_types::LineString(ring), vec![]))
+    Ok(geo_types::Polygon::new(ring.into(), vec![]))
 }
 
 struct ItemsRequest {
@@ -79,8 +68,9 @@ fn parse_request(state: &AppState, layer: &Layer, raw: &Option<String>, headers:
         let bbox_crs = offered(layer, p.bbox_crs.unwrap_or(Crs::Crs84), "bbox-crs")?;
         filters.push(Filter::Intersects(bbox_area(layer, b, bbox_crs)?));
     }
-    if let Some(interval) = p.datetime {
-        let field = layer.table.temporal.as_ref().ok_or_else(|| ServiceError::param("datetime", "this collection has no temporal field"))?;
+    // Features without temporal information are not excluded by `datetime` (OGC API Features
+    // Part 1, 7.15.4): on a collection without a temporal field it selects everything.
+    if let (Some(interval), Some(field)) = (p.datetime, &layer.table.temporal) {
         filters.push(Filter::During { property: field.name.clone(), interval });
     }
     for (name, text) in &p.properties {

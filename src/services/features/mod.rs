@@ -105,7 +105,6 @@ async fn api(State(state): State<AppState>, RawQuery(q): RawQuery, headers: Head
         .map(|(l, c)| ApiCollection {
             collection: c,
             queryables: l.table.fields.iter().map(|f| (f.name.clone(), f.ty)).collect(),
-            temporal: l.table.temporal.is_some(),
         })
         .collect();
     let (title, description) = service_title(&state);

@@ -1,0 +1,106 @@
+"""OGC API - Features Part 1, requirements class OpenAPI 3.0: /api."""
+import pytest
+from openapi_spec_validator import validate
+
+import support as s
+
+
+@pytest.fixture(scope="module")
+def api_doc(client):
+    r = client.get("/api", params={"f": "json"})
+    assert r.status_code == 200, r.text[:300]
+    assert s.media_type(r) == s.MT_OPENAPI, f"Content-Type {r.headers.get('content-type')!r}, expected {s.MT_OPENAPI}"
+    return r.json()
+
+
+def test_api_by_accept_header(client):
+    r = client.get("/api", headers={"Accept": s.MT_OPENAPI})
+    assert r.status_code == 200
+    assert s.media_type(r) == s.MT_OPENAPI
+    assert r.json().get("openapi", "").startswith("3.0")
+
+
+def test_api_validates(api_doc):
+    assert api_doc.get("openapi", "").startswith("3.0."), api_doc.get("openapi")
+    validate(api_doc)  # raises OpenAPIValidationError with the offending path
+
+
+def test_api_info(api_doc):
+    assert api_doc["info"]["title"] == s.SERVICE_TITLE
+    assert api_doc["info"].get("version")
+
+
+def _resolve(doc, obj):
+    seen = 0
+    while isinstance(obj, dict) and "$ref" in obj:
+        ref = obj["$ref"]
+        assert ref.startswith("#/"), f"external $ref not expected: {ref}"
+        cur = doc
+        for part in ref[2:].split("/"):
+            cur = cur[part.replace("~1", "/").replace("~0", "~")]
+        obj = cur
+        seen += 1
+        assert seen < 20, "ref loop"
+    return obj
+
+
+def _params_of(doc, path_item):
+    out = []
+    for p in path_item.get("parameters", []):
+        out.append(_resolve(doc, p))
+    get = path_item.get("get", {})
+    for p in get.get("parameters", []):
+        out.append(_resolve(doc, p))
+    return out
+
+
+def _path_template_matches(template: str, path: str) -> bool:
+    tp, pp = template.strip("/").split("/"), path.strip("/").split("/")
+    return len(tp) == len(pp) and all(t == p or (t.startswith("{") and t.endswith("}")) for t, p in zip(tp, pp))
+
+
+def test_api_core_paths(api_doc):
+    paths = api_doc["paths"]
+    for p in ("/", "/conformance", "/collections"):
+        assert p in paths, f"{p} not in the API definition"
+        assert "get" in paths[p]
+
+
+@pytest.mark.parametrize("cid", s.LAYER_IDS)
+def test_api_covers_every_collection(cid, api_doc):
+    """Each collection is in the API: either its own paths or a collectionId parameter whose
+    enum lists it (/req/oas30/completeness)."""
+    paths = api_doc["paths"]
+    for concrete in (f"/collections/{cid}", f"/collections/{cid}/items", f"/collections/{cid}/items/1"):
+        templates = [t for t in paths if _path_template_matches(t, concrete)]
+        assert templates, f"no path in the API definition serves {concrete}"
+        ok = False
+        for t in templates:
+            if f"/collections/{cid}" in t:
+                ok = True
+                break
+            for prm in _params_of(api_doc, paths[t]):
+                if prm.get("in") == "path" and "{" + prm.get("name", "") + "}" == t.strip("/").split("/")[1]:
+                    schema = _resolve(api_doc, prm.get("schema", {}))
+                    if cid in schema.get("enum", []):
+                        ok = True
+        assert ok, f"collection {cid} not named in the path or collectionId enum of {templates}"
+
+
+def test_api_items_parameters(api_doc):
+    """The items operation documents limit (with the server's maximum), bbox, bbox-crs, crs and datetime."""
+    paths = api_doc["paths"]
+    items = [t for t in paths if _path_template_matches(t, "/collections/communes/items")]
+    assert items
+    names, limit = set(), None
+    for t in items:
+        for prm in _params_of(api_doc, paths[t]):
+            names.add(prm.get("name"))
+            if prm.get("name") == "limit":
+                limit = _resolve(api_doc, prm.get("schema", {}))
+    for n in ("limit", "bbox", "datetime", "crs", "bbox-crs"):
+        assert n in names, f"items parameter {n} not documented"
+    assert limit is not None
+    assert limit.get("maximum") == s.CONFIG["server"]["limits"]["max_limit"], limit
+    assert limit.get("default") == s.CONFIG["server"]["limits"]["default_limit"], limit
+
