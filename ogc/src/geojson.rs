@@ -17,8 +17,10 @@ pub struct UnmappableCoordinate;
 /// Writes coordinates rounded to a number of decimals, mapped by `map`.
 pub struct GeometryWriter<'a> {
     pub map: &'a mut dyn FnMut(f64, f64) -> Option<(f64, f64)>,
-    /// 10^decimals: coordinates are rounded to this many decimals (1 mm in metres is 3,
-    /// about 1 mm in degrees is 8), which keeps documents small without visible loss.
+    /// Coordinates are rounded to this many decimals (1 mm in metres is 3, about 1 mm in
+    /// degrees is 8), which keeps documents small without visible loss.
+    decimals: u32,
+    /// 10^decimals.
     scale: f64,
 }
 
@@ -26,7 +28,7 @@ type R = Result<(), UnmappableCoordinate>;
 
 impl<'a> GeometryWriter<'a> {
     pub fn new(map: &'a mut dyn FnMut(f64, f64) -> Option<(f64, f64)>, decimals: u32) -> Self {
-        GeometryWriter { map, scale: 10f64.powi(decimals as i32) }
+        GeometryWriter { map, decimals, scale: 10f64.powi(decimals as i32) }
     }
 
     /// Appends `{"type":...,"coordinates":...}`. On error `out` holds a partial geometry: the
@@ -101,12 +103,37 @@ impl<'a> GeometryWriter<'a> {
         Ok(())
     }
 
+    /// Writes `v` rounded to `decimals` places, trailing zeros dropped. Fixed-point integer
+    /// formatting: several times faster than shortest-representation float printing, and the
+    /// output is the same number.
     fn number(&self, out: &mut Vec<u8>, v: f64) {
-        let rounded = (v * self.scale).round() / self.scale;
-        let mut buf = ryu::Buffer::new();
-        let s = buf.format(rounded);
-        // ryu writes 12.0 for integral values; 12 is shorter and equally valid JSON.
-        out.extend_from_slice(s.strip_suffix(".0").unwrap_or(s).as_bytes());
+        let scaled = (v * self.scale).round();
+        if !scaled.is_finite() || scaled.abs() >= 9.0e18 {
+            let mut buf = ryu::Buffer::new();
+            out.extend_from_slice(buf.format(v).as_bytes());
+            return;
+        }
+        let scaled = scaled as i64;
+        let unit = self.scale as i64;
+        if scaled < 0 {
+            out.push(b'-');
+        }
+        let magnitude = scaled.unsigned_abs();
+        let (int, mut frac) = (magnitude / unit as u64, magnitude % unit as u64);
+        let mut digits = itoa::Buffer::new();
+        out.extend_from_slice(digits.format(int).as_bytes());
+        if frac == 0 {
+            return;
+        }
+        let mut width = self.decimals as usize;
+        while frac % 10 == 0 {
+            frac /= 10;
+            width -= 1;
+        }
+        out.push(b'.');
+        let f = digits.format(frac);
+        out.extend(std::iter::repeat_n(b'0', width - f.len()));
+        out.extend_from_slice(f.as_bytes());
     }
 
     fn line(&mut self, out: &mut Vec<u8>, l: &impl LineStringTrait<T = f64>) -> R {
@@ -168,6 +195,27 @@ mod tests {
         let mut out = Vec::new();
         w.coord(&mut out, &P(652000.00049, 6862000.5)).unwrap();
         assert_eq!(String::from_utf8(out).unwrap(), "[6862000.5,652000]");
+    }
+
+    #[test]
+    fn formats_fixed_point() {
+        let mut id = |x, y| Some((x, y));
+        let w = GeometryWriter::new(&mut id, 8);
+        for (v, expected) in [
+            (2.94302126, "2.94302126"),
+            (-0.5, "-0.5"),
+            (-0.000000001, "0"),
+            (-0.00000001, "-0.00000001"),
+            (50.0, "50"),
+            (50.100000004, "50.1"),
+            (0.010203, "0.010203"),
+            (6862000.123456789, "6862000.12345679"),
+            (1e300, "1e300"),
+        ] {
+            let mut out = Vec::new();
+            w.number(&mut out, v);
+            assert_eq!(String::from_utf8(out).unwrap(), expected, "{v}");
+        }
     }
 
     #[test]

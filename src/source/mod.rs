@@ -133,8 +133,8 @@ pub trait VectorSource: Send + Sync {
     /// The features matching the query, in the table's stable order.
     fn features(&self, table: Arc<Table>, query: Query) -> FeatureStream;
 
-    /// The number of matching features, exact; `None` when the planner expects more than
-    /// `exact_max` so counting would be slow.
+    /// The number of matching features, exact; `None` when more than `exact_max` match, so
+    /// counting would be slow.
     async fn count(&self, table: &Table, filter: Option<&Filter>, exact_max: u64) -> Result<Option<u64>>;
 
     /// One feature by its id (as given in the URL).

@@ -129,7 +129,14 @@ fn content_crs(res: &mut Response, crs: Crs) {
 pub async fn items(State(state): State<AppState>, Path(id): Path<String>, RawQuery(raw): RawQuery, headers: HeaderMap) -> Result<Response, ServiceError> {
     let layer = find_layer(&state, &id)?.clone();
     let req = parse_request(&state, &layer, &raw, &headers)?;
-    let encoder = FeatureEncoder::new(&layer.table, req.crs).map_err(|e| ServiceError::param("crs", e))?;
+    let mut encoder = FeatureEncoder::new(&layer.table, req.crs).map_err(|e| ServiceError::param("crs", e))?;
+    // The count runs beside the features query, so a paged response waits for the slower of
+    // the two rather than their sum. It is left to finish when not needed: cancelling a query
+    // in flight would cost the pooled connection.
+    let count = (req.format == Format::Json).then(|| {
+        let (layer, filter, max) = (layer.clone(), req.query.filter.clone(), state.limits.exact_count_max);
+        tokio::spawn(async move { layer.source.count(&layer.table, filter.as_ref(), max).await })
+    });
     let mut stream = layer.source.features(layer.table.clone(), req.query.clone());
     // The first row is awaited before answering so a failing query gets its own status code
     // (503 when the database is down) instead of a truncated 200.
@@ -178,17 +185,18 @@ pub async fn items(State(state): State<AppState>, Path(id): Path<String>, RawQue
             }
         }
         drop(stream);
-        // Counting is only needed when there are more pages; otherwise the count is known.
-        let matched = if !has_next {
-            Some(req.offset + returned)
-        } else {
-            match layer.source.count(&layer.table, req.query.filter.as_ref(), state.limits.exact_count_max).await {
-                Ok(n) => n,
-                Err(e) => {
+        // Without a next page the count is known; otherwise it comes from the count query.
+        let matched = match count {
+            Some(task) if has_next => match task.await {
+                Ok(Ok(n)) => n,
+                Ok(Err(e)) => {
                     tracing::warn!(collection = %layer.id, error = %e, "numberMatched left out");
                     None
                 }
-            }
+                Err(_) => None,
+            },
+            Some(_) => Some(req.offset + returned),
+            None => Some(req.offset + returned),
         };
         buf.extend_from_slice(format!(r#"],"numberReturned":{returned},"#).as_bytes());
         if let Some(m) = matched {
@@ -232,7 +240,7 @@ pub async fn item(
     if format == Format::Html {
         return Ok(Html(html::item(&state, &layer, &feature, &links)).into_response());
     }
-    let encoder = FeatureEncoder::new(&layer.table, crs).map_err(|e| ServiceError::param("crs", e))?;
+    let mut encoder = FeatureEncoder::new(&layer.table, crs).map_err(|e| ServiceError::param("crs", e))?;
     let mut buf = Vec::new();
     encoder.write(&mut buf, &feature);
     // Add the links member to the feature object.
@@ -252,7 +260,7 @@ pub async fn item(
 /// Features of a page as a CRS84 GeoJSON FeatureCollection, for the HTML map preview.
 pub(crate) fn preview_geojson(layer: &Arc<Layer>, features: &[Feature]) -> String {
     let mut buf = b"{\"type\":\"FeatureCollection\",\"features\":[".to_vec();
-    if let Ok(encoder) = FeatureEncoder::new(&layer.table, Crs::Crs84) {
+    if let Ok(mut encoder) = FeatureEncoder::new(&layer.table, Crs::Crs84) {
         for (i, f) in features.iter().enumerate() {
             if i > 0 {
                 buf.push(b',');
