@@ -177,17 +177,7 @@ fn passes(feature: &Feature, areas: &[geo_types::Polygon<f64>]) -> bool {
 }
 
 fn select(table: &Table) -> Sql {
-    let mut sql = Sql::new(Dialect::Sqlite);
-    sql.push("SELECT ");
-    match &table.id {
-        Some(id) => sql.push(&select_expr(id)),
-        None => sql.push("NULL"),
-    };
-    for f in &table.fields {
-        sql.push(", ").push(&select_expr(f));
-    }
-    sql.push(", ").ident(&table.geometry_column).push(" FROM ").ident(&table.name);
-    sql
+    super::sql::select(Dialect::Sqlite, table, select_expr, "NULL", &quote_ident(&table.geometry_column))
 }
 
 #[async_trait]
