@@ -103,14 +103,9 @@ fn decode(f: &Field, row: &SqliteRow, i: usize) -> Result<Value, sqlx::Error> {
 }
 
 fn decode_row(table: &Table, row: &SqliteRow) -> Result<Feature, sqlx::Error> {
-    let id = match &table.id {
-        Some(f) => Some(decode(f, row, 0)?),
-        None => None,
-    };
-    let properties = table.fields.iter().enumerate().map(|(i, f)| decode(f, row, i + 1)).collect::<Result<Vec<_>, _>>()?;
-    let blob = row.try_get::<Option<Vec<u8>>, _>(table.fields.len() + 1)?;
-    let geometry = blob.as_deref().and_then(gpkg_to_wkb).map(<[u8]>::to_vec);
-    Ok(Feature { id, properties, geometry })
+    Feature::from_row(table, row, decode, |row, i| {
+        Ok(row.try_get::<Option<Vec<u8>>, _>(i)?.as_deref().and_then(gpkg_to_wkb).map(<[u8]>::to_vec))
+    })
 }
 
 fn bind(mut q: SqlxQuery<'static, sqlx::Sqlite, SqliteArguments>, params: Vec<Param>) -> SqlxQuery<'static, sqlx::Sqlite, SqliteArguments> {
@@ -329,11 +324,7 @@ impl VectorSource for GeoPackage {
     }
 
     async fn feature(&self, table: Arc<Table>, id: &str) -> Result<Option<Feature>> {
-        let Some(id_field) = &table.id else { return Ok(None) };
-        let Some(value) = super::parse_id(id_field, id) else { return Ok(None) };
-        let mut sql = select(&table);
-        sql.push(" WHERE ").ident(&id_field.name).push(" = ").param(Param::from(&value));
-        let Sql { text, params, .. } = sql;
+        let Some(Sql { text, params, .. }) = super::sql::by_id(select(&table), &table, id) else { return Ok(None) };
         let row = bind(sqlx::query(AssertSqlSafe(text)), params).fetch_optional(&self.pool).await?;
         Ok(row.map(|r| decode_row(&table, &r)).transpose()?)
     }

@@ -144,9 +144,19 @@ pub trait VectorSource: Send + Sync {
     async fn ready(&self) -> Result<()>;
 }
 
-/// Parses an id from a URL for an id field, `None` when it cannot match any feature.
-pub fn parse_id(field: &Field, text: &str) -> Option<Value> {
-    field.ty.parse_literal(text)
+impl Feature {
+    /// Assembles a feature from a row of `sql::select`: id in column 0, the fields next, the
+    /// geometry last; `value` and `geometry` read one column of the dialect's row type.
+    pub fn from_row<R, E>(
+        table: &Table,
+        row: &R,
+        value: impl Fn(&Field, &R, usize) -> Result<Value, E>,
+        geometry: impl Fn(&R, usize) -> Result<Option<Vec<u8>>, E>,
+    ) -> Result<Feature, E> {
+        let id = table.id.as_ref().map(|f| value(f, row, 0)).transpose()?;
+        let properties = table.fields.iter().enumerate().map(|(i, f)| value(f, row, i + 1)).collect::<Result<Vec<_>, _>>()?;
+        Ok(Feature { id, properties, geometry: geometry(row, table.fields.len() + 1)? })
+    }
 }
 
 /// The exposed fields: all of `available` in table order, or those the configuration lists, in

@@ -130,13 +130,7 @@ fn select(table: &Table) -> Sql {
 }
 
 fn decode_row(table: &Table, row: &PgRow) -> Result<Feature, sqlx::Error> {
-    let id = match &table.id {
-        Some(f) => Some(decode(f, row, 0)?),
-        None => None,
-    };
-    let properties = table.fields.iter().enumerate().map(|(i, f)| decode(f, row, i + 1)).collect::<Result<Vec<_>, _>>()?;
-    let geometry = row.try_get::<Option<Vec<u8>>, _>(table.fields.len() + 1)?;
-    Ok(Feature { id, properties, geometry })
+    Feature::from_row(table, row, decode, |row, i| row.try_get::<Option<Vec<u8>>, _>(i))
 }
 
 fn split_table(name: &str) -> (String, String) {
@@ -343,11 +337,7 @@ impl VectorSource for PostGis {
     }
 
     async fn feature(&self, table: Arc<Table>, id: &str) -> Result<Option<Feature>> {
-        let Some(id_field) = &table.id else { return Ok(None) };
-        let Some(value) = super::parse_id(id_field, id) else { return Ok(None) };
-        let mut sql = select(&table);
-        sql.push(" WHERE ").ident(&id_field.name).push(" = ").param(Param::from(&value));
-        let Sql { text, params, .. } = sql;
+        let Some(Sql { text, params, .. }) = super::sql::by_id(select(&table), &table, id) else { return Ok(None) };
         let row = bind(sqlx::query(AssertSqlSafe(text)), params).fetch_optional(&self.pool).await?;
         Ok(row.map(|r| decode_row(&table, &r)).transpose()?)
     }

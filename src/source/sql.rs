@@ -150,6 +150,15 @@ pub fn select(dialect: Dialect, table: &Table, cast: fn(&super::Field) -> String
     sql
 }
 
+/// `select` narrowed to one feature by its id as written in a URL; `None` when the text cannot
+/// be an id of this table (so no query is needed to answer 404).
+pub fn by_id(mut select: Sql, table: &Table, id: &str) -> Option<Sql> {
+    let field = table.id.as_ref()?;
+    let value = field.ty.parse_literal(id)?;
+    select.push(" WHERE ").ident(&field.name).push(" = ").param(Param::from(&value));
+    Some(select)
+}
+
 fn known<'t>(table: &'t Table, property: &str) -> Result<&'t super::Field, SourceError> {
     table
         .field(property)
