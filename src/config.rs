@@ -339,7 +339,7 @@ mod tests {
 
     #[test]
     fn expands_environment() {
-        // SAFETY-free: a variable name no other test uses.
+        // A variable name nothing sets.
         assert_eq!(expand_env("a${OSSATURE_SURELY_UNSET:-def}b"), "adefb");
         assert_eq!(expand_env("${OSSATURE_SURELY_UNSET}"), "");
         assert_eq!(expand_env("no vars"), "no vars");

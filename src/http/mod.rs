@@ -15,7 +15,7 @@ use axum::response::IntoResponse;
 use axum::http::{HeaderName, StatusCode};
 use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
-use tower::ServiceBuilder;
+use tower::{Layer, ServiceBuilder};
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 use tower_http::cors::CorsLayer;
@@ -95,8 +95,6 @@ pub async fn serve(config: Config, bind: Option<SocketAddr>) -> anyhow::Result<(
     tracing::info!("stopped");
     Ok(())
 }
-
-use tower::Layer;
 
 /// The shared state for a config; the base URL defaults to the address actually bound.
 pub async fn build_state(config: &Config, bound: SocketAddr) -> anyhow::Result<AppState> {
