@@ -30,7 +30,7 @@ impl ServiceError {
             ServiceError::Source(SourceError::Unavailable(_)) => StatusCode::SERVICE_UNAVAILABLE,
             ServiceError::Source(SourceError::Timeout) => StatusCode::GATEWAY_TIMEOUT,
             // A filter naming an unknown property is the client's error.
-            ServiceError::Source(SourceError::Schema { .. }) => StatusCode::BAD_REQUEST,
+            ServiceError::Source(SourceError::Schema { .. } | SourceError::Unsupported(_)) => StatusCode::BAD_REQUEST,
             ServiceError::Source(SourceError::Internal(_)) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -14,13 +14,14 @@ use geo::{BoundingRect, Intersects};
 use geo_traits::to_geo::ToGeoGeometry;
 use ogc::bbox::Bbox;
 use ogc::crs::Crs;
-use ogc::filter::Filter;
+use ogc::filter::{DistanceOp, Expr, Filter, SpatialOp};
 use ogc::value::{FieldType, Value};
 use sqlx::{AssertSqlSafe, Row};
 use sqlx::query::Query as SqlxQuery;
 use sqlx::sqlite::{SqliteArguments, SqliteConnectOptions, SqlitePool, SqlitePoolOptions, SqliteRow};
 
-use super::sql::{Dialect, Param, SpatialSql, Sql, quote_ident};
+use super::filter_sql::{DialectSql, where_clause};
+use super::sql::{Dialect, Param, Sql, quote_ident};
 use super::{Feature, FeatureStream, Field, Order, Query, Result, SourceError, Table, TableRequest, VectorSource};
 
 pub struct GeoPackage {
@@ -127,44 +128,101 @@ fn sqlite_time(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
-struct GpkgSpatial;
+struct GpkgDialect;
 
-impl SpatialSql for GpkgSpatial {
-    /// The R-tree prefilter on the area's envelope; the exact test follows in Rust.
-    fn intersects(&self, sql: &mut Sql, table: &Table, area: &geo_types::Polygon<f64>) {
-        let (Some(rtree), Some(id), Some(r)) = (&table.rtree, &table.id, area.bounding_rect()) else {
-            sql.push("1 = 1");
-            return;
+impl DialectSql for GpkgDialect {
+    /// GeoPackage has no spatial SQL functions: an intersection that only narrows the result
+    /// is prefiltered by the R-tree here and tested exactly in Rust afterwards
+    /// ([`residual_areas`]); other spatial predicates are refused.
+    fn spatial(&self, sql: &mut Sql, table: &Table, op: SpatialOp, literal: &geo_types::Geometry<f64>, conjunctive: bool) -> Result<()> {
+        if op != SpatialOp::Intersects || !conjunctive {
+            return Err(SourceError::Unsupported(format!("spatial predicate {op:?} combined with OR/NOT or other than intersects, on a GeoPackage layer")));
+        }
+        let (Some(rtree), Some(id), Some(r)) = (&table.rtree, &table.id, literal.bounding_rect()) else {
+            sql.push("(1 = 1)");
+            return Ok(());
         };
         sql.ident(&id.name).push(" IN (SELECT id FROM ").ident(rtree).push(" WHERE minx <= ").param(Param::Float(r.max().x));
         sql.push(" AND maxx >= ").param(Param::Float(r.min().x)).push(" AND miny <= ").param(Param::Float(r.max().y));
         sql.push(" AND maxy >= ").param(Param::Float(r.min().y)).push(")");
+        Ok(())
     }
 
-    fn during(&self, sql: &mut Sql, column: &str, start: Option<DateTime<Utc>>, end: Option<DateTime<Utc>>) {
-        // julianday() reads dates and the date-times GeoPackage stores, so both compare as instants.
-        let col = format!("julianday({})", quote_ident(column));
-        sql.push("(").push(&col).push(" IS NOT NULL");
-        if let Some(s) = start {
-            sql.push(" AND ").push(&col).push(" >= julianday(").param(Param::Text(sqlite_time(s))).push(")");
-        }
-        if let Some(e) = end {
-            sql.push(" AND ").push(&col).push(" <= julianday(").param(Param::Text(sqlite_time(e))).push(")");
+    fn distance(&self, _: &mut Sql, _: &Table, _: DistanceOp, _: &geo_types::Geometry<f64>, _: f64) -> Result<()> {
+        Err(SourceError::Unsupported("distance predicates on a GeoPackage layer".into()))
+    }
+
+    /// julianday() reads dates and the date-times GeoPackage stores, so both compare as instants.
+    fn time_column(&self, sql: &mut Sql, column: &str) {
+        sql.push("julianday(").ident(column).push(")");
+    }
+
+    fn time_param(&self, sql: &mut Sql, t: DateTime<Utc>) {
+        sql.push("julianday(").param(Param::Text(sqlite_time(t))).push(")");
+    }
+
+    /// SQLite's LIKE ignores ASCII case, so a case-sensitive match is a GLOB.
+    fn like(&self, sql: &mut Sql, expr: &mut dyn FnMut(&mut Sql) -> Result<()>, pattern: &str, case_insensitive: bool) -> Result<()> {
+        sql.push("(");
+        if case_insensitive {
+            sql.push("lower(");
+            expr(sql)?;
+            sql.push(") LIKE lower(").param(Param::Text(pattern.to_string())).push(") ESCAPE '\\'");
+        } else {
+            expr(sql)?;
+            sql.push(" GLOB ").param(Param::Text(like_to_glob(pattern)));
         }
         sql.push(")");
+        Ok(())
     }
 }
 
-/// The areas a feature must intersect, tested after the R-tree prefilter.
-fn residual_areas(filter: Option<&Filter>) -> Vec<geo_types::Polygon<f64>> {
+/// A CQL2 LIKE pattern (`%`, `_`, `\` escape) as a GLOB pattern (`*`, `?`, `[x]` for literals).
+fn like_to_glob(pattern: &str) -> String {
+    let mut out = String::with_capacity(pattern.len() + 4);
+    let mut chars = pattern.chars();
+    while let Some(c) = chars.next() {
+        let literal = match c {
+            '%' => {
+                out.push('*');
+                continue;
+            }
+            '_' => {
+                out.push('?');
+                continue;
+            }
+            '\\' => match chars.next() {
+                Some(n) => n,
+                None => '\\',
+            },
+            c => c,
+        };
+        match literal {
+            '*' | '?' | '[' => {
+                out.push('[');
+                out.push(literal);
+                out.push(']');
+            }
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// The areas a feature must intersect, tested after the R-tree prefilter: the intersections the
+/// dialect accepted, those at the top level or under AND.
+fn residual_areas(filter: Option<&Filter>) -> Vec<geo_types::Geometry<f64>> {
     match filter {
-        Some(Filter::Intersects(p)) => vec![p.clone()],
+        Some(Filter::Spatial { op: SpatialOp::Intersects, left, right }) => match (left, right) {
+            (Expr::Geometry { geometry, .. }, _) | (_, Expr::Geometry { geometry, .. }) => vec![geometry.clone()],
+            _ => Vec::new(),
+        },
         Some(Filter::And(all)) => all.iter().flat_map(|f| residual_areas(Some(f))).collect(),
         _ => Vec::new(),
     }
 }
 
-fn passes(feature: &Feature, areas: &[geo_types::Polygon<f64>]) -> bool {
+fn passes(feature: &Feature, areas: &[geo_types::Geometry<f64>]) -> bool {
     let Some(wkb) = feature.geometry.as_deref() else { return false };
     let Ok(g) = wkb::reader::read_wkb(wkb) else { return false };
     let g = g.to_geometry();
@@ -278,7 +336,7 @@ impl VectorSource for GeoPackage {
         Box::pin(async_stream::try_stream! {
             let areas = residual_areas(query.filter.as_ref());
             let mut sql = select(&table);
-            sql.where_clause(&table, query.filter.as_ref(), &GpkgSpatial)?;
+            where_clause(&mut sql, &table, query.filter.as_ref(), &GpkgDialect)?;
             sql.order_by(&table);
             if areas.is_empty() {
                 let limit = query.limit.map_or(-1, |l| l.min(i64::MAX as u64) as i64);
@@ -309,7 +367,7 @@ impl VectorSource for GeoPackage {
         }
         let mut sql = Sql::new(Dialect::Sqlite);
         sql.push("SELECT count(*) FROM ").ident(&table.name);
-        sql.where_clause(table, filter, &GpkgSpatial)?;
+        where_clause(&mut sql, table, filter, &GpkgDialect)?;
         let Sql { text, params, .. } = sql;
         let candidates: i64 = bind(sqlx::query(AssertSqlSafe(text)), params).fetch_one(&self.pool).await?.try_get(0)?;
         if residual_areas(filter).is_empty() {
@@ -348,6 +406,13 @@ mod tests {
         assert_eq!(gpkg_to_wkb(&blob), Some(&[1u8, 1, 0, 0, 0][..]));
         let empty = [b'G', b'P', 0, 0b0001_0001, 0, 0, 0, 0];
         assert_eq!(gpkg_to_wkb(&empty), None);
+    }
+
+    #[test]
+    fn translates_like_to_glob() {
+        assert_eq!(like_to_glob("Lil%"), "Lil*");
+        assert_eq!(like_to_glob("_a\\%b*"), "?a%b[*]");
+        assert_eq!(like_to_glob("[x]?"), "[[]x][?]");
     }
 
     #[test]

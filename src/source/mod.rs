@@ -4,6 +4,7 @@
 //! [`Filter`] AST and are compiled to parameterized SQL per dialect ([`sql`]). Features leave
 //! as a stream so no response ever holds a whole table.
 
+pub mod filter_sql;
 pub mod gpkg;
 pub mod postgis;
 pub mod sql;
@@ -29,6 +30,10 @@ pub enum SourceError {
     /// A table, column or type the configuration names does not fit the data; raised at start-up.
     #[error("{key}: {message}")]
     Schema { key: &'static str, message: String },
+    /// The filter uses something this source cannot evaluate (the client's request is refused,
+    /// never approximated).
+    #[error("not supported by this collection's source: {0}")]
+    Unsupported(String),
     /// Anything else: logged in full, reported without detail.
     #[error("internal data source error")]
     Internal(#[source] anyhow::Error),

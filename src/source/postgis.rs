@@ -10,13 +10,14 @@ use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use futures_util::TryStreamExt;
 use ogc::crs::Crs;
-use ogc::filter::Filter;
+use ogc::filter::{DistanceOp, Filter, SpatialOp};
 use ogc::value::{FieldType, Value};
 use sqlx::postgres::{PgArguments, PgConnectOptions, PgPool, PgPoolOptions, PgRow};
 use sqlx::query::Query as SqlxQuery;
 use sqlx::{AssertSqlSafe, Postgres, Row};
 
-use super::sql::{Dialect, Param, SpatialSql, Sql, quote_ident};
+use super::filter_sql::{DialectSql, where_clause};
+use super::sql::{Dialect, Param, Sql, quote_ident};
 use super::{Feature, FeatureStream, Field, Order, Query, Result, SourceError, Table, TableRequest, VectorSource};
 
 pub struct PostGis {
@@ -30,7 +31,8 @@ impl PostGis {
         let options = PgConnectOptions::from_str(url)
             .map_err(|e| format!("invalid PostgreSQL URL: {e}"))?
             .application_name("ossature")
-            .options([("statement_timeout", query_timeout.as_millis().to_string())]);
+            // UTC sessions: dates and timestamps without zone compare as UTC instants.
+            .options([("statement_timeout", query_timeout.as_millis().to_string()), ("TimeZone", "UTC".to_string())]);
         let pool = PgPoolOptions::new()
             .max_connections(pool_size)
             .min_connections(0)
@@ -43,34 +45,57 @@ impl PostGis {
     }
 }
 
-struct PgSpatial;
+struct PgDialect;
 
-impl SpatialSql for PgSpatial {
-    fn intersects(&self, sql: &mut Sql, table: &Table, area: &geo_types::Polygon<f64>) {
-        let mut wkb = Vec::new();
-        wkb::writer::write_geometry(&mut wkb, area, &Default::default()).expect("writing WKB to a Vec cannot fail");
-        sql.push("ST_Intersects(").ident(&table.geometry_column).push(", ST_GeomFromWKB(").param(Param::Bytes(wkb));
-        sql.push(&format!(", {}))", table.crs.epsg_code()));
-    }
-
-    fn during(&self, sql: &mut Sql, column: &str, start: Option<DateTime<Utc>>, end: Option<DateTime<Utc>>) {
-        sql.push("(");
-        match (start, end) {
-            (Some(s), Some(e)) => {
-                sql.ident(column).push(" >= ").param(Param::DateTime(s)).push(" AND ").ident(column).push(" <= ").param(Param::DateTime(e));
-            }
-            (Some(s), None) => {
-                sql.ident(column).push(" >= ").param(Param::DateTime(s));
-            }
-            (None, Some(e)) => {
-                sql.ident(column).push(" <= ").param(Param::DateTime(e));
-            }
-            (None, None) => {
-                sql.ident(column).push(" IS NOT NULL");
-            }
-        }
+impl DialectSql for PgDialect {
+    fn spatial(&self, sql: &mut Sql, table: &Table, op: SpatialOp, literal: &geo_types::Geometry<f64>, _conjunctive: bool) -> Result<()> {
+        let f = match op {
+            SpatialOp::Intersects => "ST_Intersects",
+            SpatialOp::Disjoint => "ST_Disjoint",
+            SpatialOp::Contains => "ST_Contains",
+            SpatialOp::Within => "ST_Within",
+            SpatialOp::Touches => "ST_Touches",
+            SpatialOp::Crosses => "ST_Crosses",
+            SpatialOp::Overlaps => "ST_Overlaps",
+            SpatialOp::Equals => "ST_Equals",
+        };
+        sql.push(f).push("(").ident(&table.geometry_column).push(", ");
+        geometry_param(sql, table, literal);
         sql.push(")");
+        Ok(())
     }
+
+    fn distance(&self, sql: &mut Sql, table: &Table, op: DistanceOp, literal: &geo_types::Geometry<f64>, metres: f64) -> Result<()> {
+        // Distances are in metres: geographic storage is measured on the spheroid.
+        let geographic = crate::crs::is_geographic(table.crs).unwrap_or(false);
+        let cast = if geographic { "::geography" } else { "" };
+        sql.push(if op == DistanceOp::Beyond { "NOT ST_DWithin(" } else { "ST_DWithin(" });
+        sql.ident(&table.geometry_column).push(cast).push(", ");
+        geometry_param(sql, table, literal);
+        sql.push(cast).push(", ").param(Param::Float(metres)).push(")");
+        Ok(())
+    }
+
+    fn time_column(&self, sql: &mut Sql, column: &str) {
+        sql.ident(column).push("::timestamptz");
+    }
+
+    fn time_param(&self, sql: &mut Sql, t: DateTime<Utc>) {
+        sql.param(Param::DateTime(t));
+    }
+
+    fn like(&self, sql: &mut Sql, expr: &mut dyn FnMut(&mut Sql) -> Result<()>, pattern: &str, case_insensitive: bool) -> Result<()> {
+        sql.push("(");
+        expr(sql)?;
+        sql.push(if case_insensitive { " ILIKE " } else { " LIKE " }).param(Param::Text(pattern.to_string())).push(" ESCAPE '\\')");
+        Ok(())
+    }
+}
+
+fn geometry_param(sql: &mut Sql, table: &Table, g: &geo_types::Geometry<f64>) {
+    let mut wkb = Vec::new();
+    wkb::writer::write_geometry(&mut wkb, g, &Default::default()).expect("writing WKB to a Vec cannot fail");
+    sql.push("ST_GeomFromWKB(").param(Param::Bytes(wkb)).push(&format!(", {})", table.crs.epsg_code()));
 }
 
 fn bind(mut q: SqlxQuery<'static, Postgres, PgArguments>, params: Vec<Param>) -> SqlxQuery<'static, Postgres, PgArguments> {
@@ -290,7 +315,7 @@ impl VectorSource for PostGis {
         let pool = self.pool.clone();
         Box::pin(async_stream::try_stream! {
             let mut sql = select(&table);
-            sql.where_clause(&table, query.filter.as_ref(), &PgSpatial)?;
+            where_clause(&mut sql, &table, query.filter.as_ref(), &PgDialect)?;
             sql.order_by(&table);
             // Literals, not parameters: with a parameter the generic plan cannot know the page is
             // small and sorts the whole table instead of walking the key index.
@@ -329,7 +354,7 @@ impl VectorSource for PostGis {
         // Counting stops one past the cap, so the cost is bounded however many rows match.
         let mut sql = Sql::new(Dialect::Postgres);
         sql.push("SELECT count(*) FROM (SELECT 1 FROM ").ident(&table.name);
-        sql.where_clause(table, filter, &PgSpatial)?;
+        where_clause(&mut sql, table, filter, &PgDialect)?;
         sql.push(&format!(" LIMIT {}) s", exact_max.min(i64::MAX as u64 - 1) + 1));
         let Sql { text, params, .. } = sql;
         let n: i64 = bind(sqlx::query(AssertSqlSafe(text)), params).fetch_one(&self.pool).await?.try_get(0)?;

@@ -1,10 +1,9 @@
 //! SQL text built from the filter AST, with values always bound as parameters.
 
 use chrono::{DateTime, NaiveDate, Utc};
-use ogc::filter::Filter;
 use ogc::value::Value;
 
-use super::{Order, SourceError, Table};
+use super::{Order, Table};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Dialect {
@@ -36,15 +35,6 @@ impl From<&Value> for Param {
             Value::Null => Param::Text(String::new()),
         }
     }
-}
-
-/// Dialect-specific pieces of a WHERE clause.
-pub trait SpatialSql {
-    /// Appends a predicate true when the geometry may intersect `area` (exactly, or as an
-    /// index prefilter that the source completes itself).
-    fn intersects(&self, sql: &mut Sql, table: &Table, area: &geo_types::Polygon<f64>);
-    /// Appends `field` within `[start, end]` (either end open).
-    fn during(&self, sql: &mut Sql, column: &str, start: Option<DateTime<Utc>>, end: Option<DateTime<Utc>>);
 }
 
 pub struct Sql {
@@ -80,40 +70,6 @@ impl Sql {
     pub fn ident(&mut self, name: &str) -> &mut Sql {
         self.text.push_str(&quote_ident(name));
         self
-    }
-
-    /// Appends ` WHERE ...` for the filter (nothing for no filter).
-    pub fn where_clause(&mut self, table: &Table, filter: Option<&Filter>, spatial: &dyn SpatialSql) -> Result<(), SourceError> {
-        if let Some(f) = filter {
-            self.push(" WHERE ");
-            self.predicate(table, f, spatial)?;
-        }
-        Ok(())
-    }
-
-    fn predicate(&mut self, table: &Table, f: &Filter, spatial: &dyn SpatialSql) -> Result<(), SourceError> {
-        match f {
-            Filter::And(all) => {
-                self.push("(");
-                for (i, f) in all.iter().enumerate() {
-                    if i > 0 {
-                        self.push(" AND ");
-                    }
-                    self.predicate(table, f, spatial)?;
-                }
-                self.push(")");
-            }
-            Filter::Equals { property, value } => {
-                let field = known(table, property)?;
-                self.ident(&field.name).push(" = ").param(Param::from(value));
-            }
-            Filter::Intersects(area) => spatial.intersects(self, table, area),
-            Filter::During { property, interval } => {
-                let field = known(table, property)?;
-                spatial.during(self, &field.name, interval.start, interval.end);
-            }
-        }
-        Ok(())
     }
 
     /// Appends ` ORDER BY ...` for stable paging.
@@ -157,12 +113,6 @@ pub fn by_id(mut select: Sql, table: &Table, id: &str) -> Option<Sql> {
     let value = field.ty.parse_literal(id)?;
     select.push(" WHERE ").ident(&field.name).push(" = ").param(Param::from(&value));
     Some(select)
-}
-
-fn known<'t>(table: &'t Table, property: &str) -> Result<&'t super::Field, SourceError> {
-    table
-        .field(property)
-        .ok_or_else(|| SourceError::Schema { key: "filter", message: format!("unknown property '{property}'") })
 }
 
 /// Double-quotes an identifier, or each part of `schema.table`.

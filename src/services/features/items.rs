@@ -12,7 +12,7 @@ use futures_util::StreamExt;
 use ogc::crs::Crs;
 use ogc::features::params::{ItemsParams, ParamError, parse_item};
 use ogc::features::{GEOJSON, HTML};
-use ogc::filter::Filter;
+use ogc::filter::{CompareOp, Expr, Filter, SpatialOp, TemporalOp};
 use ogc::link::Link;
 
 use super::encode::FeatureEncoder;
@@ -66,17 +66,21 @@ fn parse_request(state: &AppState, layer: &Layer, raw: &Option<String>, headers:
     let mut filters = Vec::new();
     if let Some(b) = &p.bbox {
         let bbox_crs = offered(layer, p.bbox_crs.unwrap_or(Crs::Crs84), "bbox-crs")?;
-        filters.push(Filter::Intersects(bbox_area(layer, b, bbox_crs)?));
+        filters.push(Filter::Spatial {
+            op: SpatialOp::Intersects,
+            left: Expr::Property(layer.table.geometry_column.clone()),
+            right: Expr::Geometry { geometry: bbox_area(layer, b, bbox_crs)?.into(), crs: Some(layer.table.crs) },
+        });
     }
     // Features without temporal information are not excluded by `datetime` (OGC API Features
     // Part 1, 7.15.4): on a collection without a temporal field it selects everything.
     if let (Some(interval), Some(field)) = (p.datetime, &layer.table.temporal) {
-        filters.push(Filter::During { property: field.name.clone(), interval });
+        filters.push(Filter::Temporal { op: TemporalOp::Intersects, left: Expr::Property(field.name.clone()), right: Expr::Interval(interval) });
     }
     for (name, text) in &p.properties {
         let field = layer.table.field(name).ok_or_else(|| ParamError::new(name, "unknown parameter (not a queryable property of this collection)"))?;
         let value = field.ty.parse_literal(text).ok_or_else(|| ParamError::new(name, format!("'{text}' is not a valid value for this property")))?;
-        filters.push(Filter::Equals { property: field.name.clone(), value });
+        filters.push(Filter::Compare { op: CompareOp::Eq, left: Expr::Property(field.name.clone()), right: Expr::Literal(value) });
     }
     let limit = p.limit.unwrap_or(state.limits.default_limit).min(state.limits.max_limit);
     let carried = all.into_iter().filter(|(k, _)| k != "offset" && k != "f").collect();
