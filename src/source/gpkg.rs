@@ -1,8 +1,8 @@
 //! GeoPackage through sqlx's bundled SQLite: the embedded default, no database server needed.
 //!
-//! Spatial filters use the table's R-tree as an index prefilter and are completed exactly in
-//! Rust with the `geo` crate on the decoded geometry, so no SpatiaLite is needed (decided in
-//! ARCHITECTURE.md). When a query has such a residual test, paging is applied after it.
+//! Spatial filters use the table's R-tree as an index prefilter and are evaluated exactly by
+//! SQL functions written in Rust with the `geo` crate (`gpkg_functions`), so no SpatiaLite is
+//! needed (decided in ARCHITECTURE.md).
 
 use std::path::Path;
 use std::sync::Arc;
@@ -10,17 +10,17 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, NaiveDateTime, Utc};
 use futures_util::TryStreamExt;
-use geo::{BoundingRect, Intersects};
-use geo_traits::to_geo::ToGeoGeometry;
+use geo::BoundingRect;
 use ogc::bbox::Bbox;
 use ogc::crs::Crs;
-use ogc::filter::{DistanceOp, Expr, Filter, SpatialOp};
+use ogc::filter::{DistanceOp, Filter, SpatialOp};
 use ogc::value::{FieldType, Value};
 use sqlx::{AssertSqlSafe, Row};
 use sqlx::query::Query as SqlxQuery;
 use sqlx::sqlite::{SqliteArguments, SqliteConnectOptions, SqlitePool, SqlitePoolOptions, SqliteRow};
 
 use super::filter_sql::{DialectSql, where_clause};
+use super::gpkg_functions::RelateOp;
 use super::sql::{Dialect, Param, Sql, quote_ident};
 use super::{Feature, FeatureStream, Field, Order, Query, Result, SourceError, Table, TableRequest, VectorSource};
 
@@ -33,6 +33,13 @@ impl GeoPackage {
         let options = SqliteConnectOptions::new().filename(path).read_only(true).immutable(false);
         let pool = SqlitePoolOptions::new()
             .max_connections(std::thread::available_parallelism().map_or(4, |n| n.get() as u32 * 2))
+            .after_connect(|conn, _| {
+                Box::pin(async move {
+                    let mut handle = conn.lock_handle().await?;
+                    // SAFETY: the handle is locked for this connection and open.
+                    unsafe { super::gpkg_functions::register(handle.as_raw_handle().as_ptr()) }.map_err(|e| sqlx::Error::Configuration(e.into()))
+                })
+            })
             .connect_lazy_with(options);
         Ok(GeoPackage { pool })
     }
@@ -131,25 +138,39 @@ fn sqlite_time(t: DateTime<Utc>) -> String {
 struct GpkgDialect;
 
 impl DialectSql for GpkgDialect {
-    /// GeoPackage has no spatial SQL functions: an intersection that only narrows the result
-    /// is prefiltered by the R-tree here and tested exactly in Rust afterwards
-    /// ([`residual_areas`]); other spatial predicates are refused.
+    /// The registered `ossature_relate` evaluates the predicate exactly; where it only narrows
+    /// the result (and implies touching envelopes), the R-tree prefilters first.
     fn spatial(&self, sql: &mut Sql, table: &Table, op: SpatialOp, literal: &geo_types::Geometry<f64>, conjunctive: bool) -> Result<()> {
-        if op != SpatialOp::Intersects || !conjunctive {
-            return Err(SourceError::Unsupported(format!("spatial predicate {op:?} combined with OR/NOT or other than intersects, on a GeoPackage layer")));
-        }
-        let (Some(rtree), Some(id), Some(r)) = (&table.rtree, &table.id, literal.bounding_rect()) else {
-            sql.push("(1 = 1)");
-            return Ok(());
+        let code = match op {
+            SpatialOp::Intersects => RelateOp::Intersects,
+            SpatialOp::Disjoint => RelateOp::Disjoint,
+            SpatialOp::Contains => RelateOp::Contains,
+            SpatialOp::Within => RelateOp::Within,
+            SpatialOp::Touches => RelateOp::Touches,
+            SpatialOp::Crosses => RelateOp::Crosses,
+            SpatialOp::Overlaps => RelateOp::Overlaps,
+            SpatialOp::Equals => RelateOp::Equals,
         };
-        sql.ident(&id.name).push(" IN (SELECT id FROM ").ident(rtree).push(" WHERE minx <= ").param(Param::Float(r.max().x));
-        sql.push(" AND maxx >= ").param(Param::Float(r.min().x)).push(" AND miny <= ").param(Param::Float(r.max().y));
-        sql.push(" AND maxy >= ").param(Param::Float(r.min().y)).push(")");
+        sql.push("(");
+        if conjunctive && op != SpatialOp::Disjoint {
+            rtree_prefilter(sql, table, literal.bounding_rect(), 0.0);
+        }
+        sql.push("ossature_relate(").ident(&table.geometry_column).push(", ").param(Param::Bytes(wkb_of(literal)));
+        sql.push(", ").param(Param::Int(code as i64)).push(") = 1)");
         Ok(())
     }
 
-    fn distance(&self, _: &mut Sql, _: &Table, _: DistanceOp, _: &geo_types::Geometry<f64>, _: f64) -> Result<()> {
-        Err(SourceError::Unsupported("distance predicates on a GeoPackage layer".into()))
+    fn distance(&self, sql: &mut Sql, table: &Table, op: DistanceOp, literal: &geo_types::Geometry<f64>, metres: f64) -> Result<()> {
+        if crate::crs::is_geographic(table.crs).unwrap_or(true) {
+            return Err(SourceError::Unsupported("distances in metres on a GeoPackage layer in geographic coordinates".into()));
+        }
+        sql.push("(");
+        if op == DistanceOp::Within {
+            rtree_prefilter(sql, table, literal.bounding_rect(), metres);
+        }
+        sql.push("ossature_distance(").ident(&table.geometry_column).push(", ").param(Param::Bytes(wkb_of(literal)));
+        sql.push(if op == DistanceOp::Within { ") <= " } else { ") > " }).param(Param::Float(metres)).push(")");
+        Ok(())
     }
 
     /// julianday() reads dates and the date-times GeoPackage stores, so both compare as instants.
@@ -209,24 +230,19 @@ fn like_to_glob(pattern: &str) -> String {
     out
 }
 
-/// The areas a feature must intersect, tested after the R-tree prefilter: the intersections the
-/// dialect accepted, those at the top level or under AND.
-fn residual_areas(filter: Option<&Filter>) -> Vec<geo_types::Geometry<f64>> {
-    match filter {
-        Some(Filter::Spatial { op: SpatialOp::Intersects, left, right }) => match (left, right) {
-            (Expr::Geometry { geometry, .. }, _) | (_, Expr::Geometry { geometry, .. }) => vec![geometry.clone()],
-            _ => Vec::new(),
-        },
-        Some(Filter::And(all)) => all.iter().flat_map(|f| residual_areas(Some(f))).collect(),
-        _ => Vec::new(),
-    }
+/// `id IN (ids whose envelope meets the rectangle grown by `margin`) AND `, when the table has
+/// an R-tree and the predicate needs the envelopes to meet.
+fn rtree_prefilter(sql: &mut Sql, table: &Table, rect: Option<geo_types::Rect<f64>>, margin: f64) {
+    let (Some(rtree), Some(id), Some(r)) = (&table.rtree, &table.id, rect) else { return };
+    sql.ident(&id.name).push(" IN (SELECT id FROM ").ident(rtree).push(" WHERE minx <= ").param(Param::Float(r.max().x + margin));
+    sql.push(" AND maxx >= ").param(Param::Float(r.min().x - margin)).push(" AND miny <= ").param(Param::Float(r.max().y + margin));
+    sql.push(" AND maxy >= ").param(Param::Float(r.min().y - margin)).push(") AND ");
 }
 
-fn passes(feature: &Feature, areas: &[geo_types::Geometry<f64>]) -> bool {
-    let Some(wkb) = feature.geometry.as_deref() else { return false };
-    let Ok(g) = wkb::reader::read_wkb(wkb) else { return false };
-    let g = g.to_geometry();
-    areas.iter().all(|a| g.intersects(a))
+fn wkb_of(g: &geo_types::Geometry<f64>) -> Vec<u8> {
+    let mut out = Vec::new();
+    wkb::writer::write_geometry(&mut out, g, &Default::default()).expect("writing WKB to a Vec cannot fail");
+    out
 }
 
 fn select(table: &Table) -> Sql {
@@ -334,29 +350,15 @@ impl VectorSource for GeoPackage {
     fn features(&self, table: Arc<Table>, query: Query) -> FeatureStream {
         let pool = self.pool.clone();
         Box::pin(async_stream::try_stream! {
-            let areas = residual_areas(query.filter.as_ref());
             let mut sql = select(&table);
             where_clause(&mut sql, &table, query.filter.as_ref(), &GpkgDialect)?;
             sql.order_by(&table);
-            if areas.is_empty() {
-                let limit = query.limit.map_or(-1, |l| l.min(i64::MAX as u64) as i64);
-                sql.push(" LIMIT ").param(Param::Int(limit)).push(" OFFSET ").param(Param::Int(query.offset.min(i64::MAX as u64) as i64));
-            }
+            let limit = query.limit.map_or(-1, |l| l.min(i64::MAX as u64) as i64);
+            sql.push(&format!(" LIMIT {limit} OFFSET {}", query.offset.min(i64::MAX as u64)));
             let Sql { text, params, .. } = sql;
             let mut rows = bind(sqlx::query(AssertSqlSafe(text)), params).fetch(&pool);
-            let (mut skip, mut left) = if areas.is_empty() { (0, u64::MAX) } else { (query.offset, query.limit.unwrap_or(u64::MAX)) };
-            while left > 0 {
-                let Some(row) = rows.try_next().await? else { break };
-                let feature = decode_row(&table, &row)?;
-                if !areas.is_empty() && !passes(&feature, &areas) {
-                    continue;
-                }
-                if skip > 0 {
-                    skip -= 1;
-                    continue;
-                }
-                left -= 1;
-                yield feature;
+            while let Some(row) = rows.try_next().await? {
+                yield decode_row(&table, &row)?;
             }
         })
     }
@@ -365,20 +367,14 @@ impl VectorSource for GeoPackage {
         if exact_max == 0 {
             return Ok(None);
         }
+        // Counting stops one past the cap, so the cost is bounded however many rows match.
         let mut sql = Sql::new(Dialect::Sqlite);
-        sql.push("SELECT count(*) FROM ").ident(&table.name);
+        sql.push("SELECT count(*) FROM (SELECT 1 FROM ").ident(&table.name);
         where_clause(&mut sql, table, filter, &GpkgDialect)?;
+        sql.push(&format!(" LIMIT {})", exact_max.min(i64::MAX as u64 - 1) + 1));
         let Sql { text, params, .. } = sql;
-        let candidates: i64 = bind(sqlx::query(AssertSqlSafe(text)), params).fetch_one(&self.pool).await?.try_get(0)?;
-        if residual_areas(filter).is_empty() {
-            return Ok(Some(candidates as u64));
-        }
-        if candidates as u64 > exact_max {
-            return Ok(None);
-        }
-        let all = Arc::new(table.clone());
-        let n = self.features(all, Query { filter: filter.cloned(), limit: None, offset: 0 }).try_fold(0u64, |n, _| async move { Ok(n + 1) }).await?;
-        Ok(Some(n))
+        let n: i64 = bind(sqlx::query(AssertSqlSafe(text)), params).fetch_one(&self.pool).await?.try_get(0)?;
+        Ok((n as u64 <= exact_max).then_some(n as u64))
     }
 
     async fn feature(&self, table: Arc<Table>, id: &str) -> Result<Option<Feature>> {

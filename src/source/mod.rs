@@ -6,6 +6,7 @@
 
 pub mod filter_sql;
 pub mod gpkg;
+mod gpkg_functions;
 pub mod postgis;
 pub mod sql;
 
