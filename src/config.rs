@@ -82,6 +82,8 @@ pub struct Limits {
     pub max_limit: u64,
     /// Largest accepted request body.
     pub request_body_bytes: usize,
+    /// Longest filter text (CQL2, FES) accepted.
+    pub filter_bytes: usize,
     /// Longest a database statement may run before it is cancelled.
     pub query_timeout_ms: u64,
     /// Longest a whole request may take to produce its response head.
@@ -97,6 +99,7 @@ impl Default for Limits {
             default_limit: 10,
             max_limit: 10_000,
             request_body_bytes: 10 << 20,
+            filter_bytes: 64 << 10,
             query_timeout_ms: 30_000,
             request_timeout_ms: 60_000,
             exact_count_max: 200_000,

@@ -261,3 +261,70 @@ async fn public_url_is_used_in_links() {
     let page = s.json("/collections/communes/items?limit=1").await;
     assert!(page["links"][0]["href"].as_str().unwrap().starts_with(&s.base));
 }
+
+#[tokio::test]
+async fn part3_filter_queryables_and_sortby() {
+    let s = start().await;
+    for c in ["ocs2d", "pg_ocs2d"] {
+        if !s.collections().contains(&c) {
+            continue;
+        }
+        let q = s.json(&format!("/collections/{c}/queryables")).await;
+        assert_eq!(q["type"], "object");
+        assert_eq!(q["properties"]["date_maj"]["format"], "date");
+        assert_eq!(q["properties"]["geom"]["format"], "geometry-polygon");
+        let text = s.json(&format!("/collections/{c}/items?limit=1000&filter=millesime%3D2015%20AND%20surf_m2%20%3E%203000")).await;
+        let json = s
+            .json(&format!(
+                "/collections/{c}/items?limit=1000&filter-lang=cql2-json&filter={}",
+                form_urlencoded::byte_serialize(br#"{"op":"and","args":[{"op":"=","args":[{"property":"millesime"},2015]},{"op":">","args":[{"property":"surf_m2"},3000]}]}"#).collect::<String>()
+            ))
+            .await;
+        assert_eq!(ids(text["features"].as_array().unwrap()), ids(json["features"].as_array().unwrap()), "{c}");
+        let n = text["numberReturned"].as_u64().unwrap();
+        assert!(n > 0 && n < 687, "{c}: {n}");
+        for f in text["features"].as_array().unwrap() {
+            assert_eq!(f["properties"]["millesime"], 2015);
+            assert!(f["properties"]["surf_m2"].as_f64().unwrap() > 3000.0);
+        }
+        // filter-crs: the same box in Lambert-93.
+        let crs84 = s.json(&format!("/collections/{c}/items?limit=1000&filter=S_INTERSECTS(geom,BBOX(2.95,50.64,2.96,50.65))")).await;
+        let t = ossature::crs::Transform::new(ogc::crs::Crs::Crs84, ogc::crs::Crs::Epsg(2154), true).unwrap();
+        let ring: Vec<String> = [(2.95, 50.64), (2.96, 50.64), (2.96, 50.65), (2.95, 50.65), (2.95, 50.64)]
+            .iter()
+            .map(|&(x, y)| {
+                let (a, b) = t.convert(x, y).unwrap();
+                format!("{a} {b}")
+            })
+            .collect();
+        let l93 = s
+            .json(&format!(
+                "/collections/{c}/items?limit=1000&filter-crs=http://www.opengis.net/def/crs/EPSG/0/2154&filter={}",
+                form_urlencoded::byte_serialize(format!("S_INTERSECTS(geom,POLYGON(({})))", ring.join(",")).as_bytes()).collect::<String>()
+            ))
+            .await;
+        assert_eq!(ids(crs84["features"].as_array().unwrap()), ids(l93["features"].as_array().unwrap()), "{c}");
+        // sortby, with the stable order after it.
+        let sorted = s.json(&format!("/collections/{c}/items?limit=50&sortby=-surf_m2")).await;
+        let surfaces: Vec<f64> = sorted["features"].as_array().unwrap().iter().map(|f| f["properties"]["surf_m2"].as_f64().unwrap()).collect();
+        assert!(surfaces.windows(2).all(|w| w[0] >= w[1]), "{c}: {surfaces:?}");
+        assert_eq!(surfaces[0], 5066.6);
+    }
+    for (q, param) in [
+        ("filter=nom%20%3D", "filter"),
+        ("filter=nope%20%3D%201", "filter"),
+        ("filter=millesime%20%3D%20'abc'", "filter"),
+        ("filter-lang=sql&filter=x", "filter-lang"),
+        ("sortby=nope", "sortby"),
+        ("filter=nom%20%3D%20'x'%3B%20DROP%20TABLE%20ocs2d%3B%20--", "filter"),
+    ] {
+        let res = s.get(&format!("/collections/ocs2d/items?{q}")).await;
+        assert_eq!(res.status(), 400, "{q}");
+        let p: Value = res.json().await.unwrap();
+        assert!(p["detail"].as_str().unwrap().contains(&format!("'{param}'")), "{q}: {p}");
+    }
+    // An injection attempt inside a string literal is just a string.
+    let page = s.json("/collections/ocs2d/items?filter=code_cs%20%3D%20'x''%3B%20DROP%20TABLE%20ocs2d%3B%20--'").await;
+    assert_eq!(page["numberReturned"], 0);
+    assert_eq!(s.json("/collections/ocs2d/items?limit=1").await["numberMatched"], 4154);
+}

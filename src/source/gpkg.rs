@@ -352,7 +352,7 @@ impl VectorSource for GeoPackage {
         Box::pin(async_stream::try_stream! {
             let mut sql = select(&table);
             where_clause(&mut sql, &table, query.filter.as_ref(), &GpkgDialect)?;
-            sql.order_by(&table);
+            sql.order_by(&table, &query.sort);
             let limit = query.limit.map_or(-1, |l| l.min(i64::MAX as u64) as i64);
             sql.push(&format!(" LIMIT {limit} OFFSET {}", query.offset.min(i64::MAX as u64)));
             let Sql { text, params, .. } = sql;

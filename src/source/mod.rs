@@ -125,6 +125,8 @@ pub struct Feature {
 #[derive(Clone, Debug, Default)]
 pub struct Query {
     pub filter: Option<Filter>,
+    /// Sort keys (field, ascending) applied before the stable order.
+    pub sort: Vec<(String, bool)>,
     pub limit: Option<u64>,
     pub offset: u64,
 }

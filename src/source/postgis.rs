@@ -316,7 +316,7 @@ impl VectorSource for PostGis {
         Box::pin(async_stream::try_stream! {
             let mut sql = select(&table);
             where_clause(&mut sql, &table, query.filter.as_ref(), &PgDialect)?;
-            sql.order_by(&table);
+            sql.order_by(&table, &query.sort);
             // Literals, not parameters: with a parameter the generic plan cannot know the page is
             // small and sorts the whole table instead of walking the key index.
             if let Some(limit) = query.limit {

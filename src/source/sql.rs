@@ -72,9 +72,13 @@ impl Sql {
         self
     }
 
-    /// Appends ` ORDER BY ...` for stable paging.
-    pub fn order_by(&mut self, table: &Table) {
+    /// Appends ` ORDER BY ...`: the requested keys, then the table's stable order so paging
+    /// never returns a feature twice.
+    pub fn order_by(&mut self, table: &Table, sort: &[(String, bool)]) {
         self.push(" ORDER BY ");
+        for (name, ascending) in sort {
+            self.ident(name).push(if *ascending { " ASC, " } else { " DESC, " });
+        }
         match (&table.order, &table.id) {
             (Order::Id, Some(id)) => {
                 self.ident(&id.name);

@@ -13,7 +13,7 @@ pub struct TestServer {
     pub client: reqwest::Client,
 }
 
-const GPKG_LAYERS: &str = r#"
+pub const GPKG_LAYERS: &str = r#"
 [sources.demo]
 type = "geopackage"
 path = "../demo/demo.gpkg"
@@ -33,7 +33,7 @@ temporal = "date_maj"
 crs = ["EPSG:3950"]
 "#;
 
-const PG_LAYERS: &str = r#"
+pub const PG_LAYERS: &str = r#"
 [sources.pg]
 type = "postgis"
 url = "${OSSATURE_TEST_PG}"
@@ -69,14 +69,19 @@ pub fn has_pg() -> bool {
     set
 }
 
-pub async fn start_with(extra: &str) -> TestServer {
+/// The test configuration: the demo GeoPackage layers, the PostGIS ones when available.
+pub fn config(extra: &str) -> Config {
     let mut text = format!("[server]\nbind = \"127.0.0.1:0\"\n[server.limits]\ndefault_limit = 10\nmax_limit = 1000\n{GPKG_LAYERS}");
     if has_pg() {
         text.push_str(PG_LAYERS);
     }
     text.push_str(extra);
     let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/test.toml");
-    let config = Config::parse(&path, text).expect("test config is valid");
+    Config::parse(&path, text).expect("test config is valid")
+}
+
+pub async fn start_with(extra: &str) -> TestServer {
+    let config = config(extra);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let state = ossature::http::build_state(&config, addr).await.expect("registry builds");

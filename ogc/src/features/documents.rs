@@ -70,6 +70,7 @@ pub fn collection(base: &str, c: &Collection, json_is_self: bool) -> Value {
         // Without a query string: clients (GDAL) append `/{featureId}` to this href.
         Link::new(format!("{href}/items"), "items", GEOJSON, "Features as GeoJSON"),
         Link::new(format!("{href}/items?f=html"), "items", HTML, "Features as HTML"),
+        Link::new(format!("{href}/queryables"), "http://www.opengis.net/def/rel/ogc/1.0/queryables", "application/schema+json", "Queryable properties"),
     ]);
     let mut extent = serde_json::Map::new();
     if let Some(b) = &c.extent {
@@ -111,6 +112,35 @@ pub fn collections(base: &str, all: &[Collection], json_is_self: bool) -> Value 
     })
 }
 
+/// The queryables of a collection as a JSON Schema (OGC API Features Part 3): every field,
+/// and the geometry with the `format` Part 3 names for its type.
+pub fn queryables(base: &str, c: &Collection, fields: &[(String, crate::value::FieldType)], geometry: (&str, &str)) -> Value {
+    let mut properties = serde_json::Map::new();
+    for (name, ty) in fields {
+        let mut schema = ty.json_schema();
+        schema["title"] = Value::String(name.clone());
+        properties.insert(name.clone(), schema);
+    }
+    let format = match geometry.1.to_ascii_uppercase().as_str() {
+        "POINT" => "geometry-point",
+        "LINESTRING" => "geometry-linestring",
+        "POLYGON" => "geometry-polygon",
+        "MULTIPOINT" => "geometry-multipoint",
+        "MULTILINESTRING" => "geometry-multilinestring",
+        "MULTIPOLYGON" => "geometry-multipolygon",
+        _ => "geometry-any",
+    };
+    properties.insert(geometry.0.to_string(), json!({ "title": "geometry", "format": format }));
+    json!({
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": format!("{base}/collections/{}/queryables", c.id),
+        "type": "object",
+        "title": c.title,
+        "properties": properties,
+        "additionalProperties": false,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -134,7 +164,7 @@ mod tests {
         assert_eq!(d["storageCrs"], "http://www.opengis.net/def/crs/EPSG/0/2154");
         assert_eq!(d["crs"][0], "http://www.opengis.net/def/crs/OGC/1.3/CRS84");
         let rels: Vec<&str> = d["links"].as_array().unwrap().iter().map(|l| l["rel"].as_str().unwrap()).collect();
-        assert_eq!(rels, ["self", "alternate", "items", "items"]);
+        assert_eq!(rels, ["self", "alternate", "items", "items", "http://www.opengis.net/def/rel/ogc/1.0/queryables"]);
         assert_eq!(d["links"][0]["href"], "http://h/o/collections/communes?f=json");
         assert_eq!(d["extent"]["spatial"]["bbox"][0][3], 51.1);
     }

@@ -85,6 +85,10 @@ pub fn document(base: &str, title: &str, description: &str, collections: &[ApiCo
             param_ref("limit"),
             param_ref("offset"),
             param_ref("datetime"),
+            param_ref("filter"),
+            param_ref("filter-lang"),
+            crs_param("filter-crs", "The CRS of geometries in the filter (default CRS84)."),
+            param_ref("sortby"),
         ];
         for (name, t) in &ac.queryables {
             params.push(json!({
@@ -96,6 +100,10 @@ pub fn document(base: &str, title: &str, description: &str, collections: &[ApiCo
         paths.insert(
             format!("/collections/{id}/items"),
             get(&format!("Features of {}", c.title), &format!("getFeatures_{op}"), id, params, "The features", GEO),
+        );
+        paths.insert(
+            format!("/collections/{id}/queryables"),
+            get(&format!("Queryables of {}", c.title), &format!("getQueryables_{op}"), id, vec![param_ref("f")], "The queryables (JSON Schema)", &["application/schema+json", "text/html"]),
         );
         let item_crs = crs_param("crs", "The CRS of the returned geometry (default CRS84).");
         paths.insert(
@@ -133,6 +141,13 @@ pub fn document(base: &str, title: &str, description: &str, collections: &[ApiCo
                 "datetime": { "name": "datetime", "in": "query", "required": false, "style": "form", "explode": false,
                               "description": "An instant or interval (RFC 3339, '..' for an open end) the features' temporal field must fall in; features of collections without temporal information are not excluded.",
                               "schema": { "type": "string" } },
+                "filter": { "name": "filter", "in": "query", "required": false,
+                            "description": "A CQL2 filter (OGC API Features Part 3) on the queryables.", "schema": { "type": "string" } },
+                "filter-lang": { "name": "filter-lang", "in": "query", "required": false, "description": "The language of filter.",
+                                 "schema": { "type": "string", "enum": ["cql2-text", "cql2-json"], "default": "cql2-text" } },
+                "sortby": { "name": "sortby", "in": "query", "required": false, "style": "form", "explode": false,
+                            "description": "Sort keys: property names, '-' prefix for descending.",
+                            "schema": { "type": "array", "items": { "type": "string" } } },
                 "featureId": { "name": "featureId", "in": "path", "required": true, "description": "The feature identifier.",
                                "schema": { "type": "string" } },
             },

@@ -30,6 +30,20 @@ pub struct ItemsParams {
     pub datetime: Option<Interval>,
     pub properties: Vec<(String, String)>,
     pub format: Option<String>,
+    /// Part 3: the filter text and its language and CRS.
+    pub filter: Option<String>,
+    pub filter_lang: FilterLang,
+    pub filter_crs: Option<Crs>,
+    /// `sortby`: property names, `true` for ascending.
+    pub sortby: Vec<(String, bool)>,
+}
+
+/// The languages of the `filter` parameter.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum FilterLang {
+    #[default]
+    Cql2Text,
+    Cql2Json,
 }
 
 impl ItemsParams {
@@ -62,6 +76,16 @@ impl ItemsParams {
                 "crs" => p.crs = Some(Crs::parse(v).map_err(|e| ParamError::new(k, e))?),
                 "datetime" => p.datetime = Some(Interval::parse(v).map_err(|e| ParamError::new(k, e))?),
                 "f" => p.format = Some(v.to_string()),
+                "filter" => p.filter = Some(v.to_string()),
+                "filter-lang" => {
+                    p.filter_lang = match v {
+                        "cql2-text" => FilterLang::Cql2Text,
+                        "cql2-json" => FilterLang::Cql2Json,
+                        _ => return Err(ParamError::new(k, format!("'{v}' is not a supported filter language (cql2-text, cql2-json)"))),
+                    }
+                }
+                "filter-crs" => p.filter_crs = Some(Crs::parse(v).map_err(|e| ParamError::new(k, e))?),
+                "sortby" => p.sortby = parse_sortby(v).map_err(|m| ParamError::new(k, m))?,
                 _ => p.properties.push((k.to_string(), v.to_string())),
             }
         }
@@ -70,6 +94,20 @@ impl ItemsParams {
         }
         Ok(p)
     }
+}
+
+/// `sortby=name,-other,+third`: ascending unless prefixed with `-`.
+fn parse_sortby(v: &str) -> Result<Vec<(String, bool)>, String> {
+    v.split(',')
+        .map(|item| {
+            let item = item.trim();
+            let (name, ascending) = match item.strip_prefix('-') {
+                Some(n) => (n, false),
+                None => (item.strip_prefix('+').unwrap_or(item), true),
+            };
+            if name.is_empty() { Err(format!("'{v}' has an empty sort key")) } else { Ok((name.to_string(), ascending)) }
+        })
+        .collect()
 }
 
 /// The parameters of a single-item request: only `crs` and `f` apply.
@@ -85,6 +123,8 @@ where
         (p.offset != 0, "offset"),
         (p.bbox.is_some(), "bbox"),
         (p.datetime.is_some(), "datetime"),
+        (p.filter.is_some(), "filter"),
+        (!p.sortby.is_empty(), "sortby"),
     ];
     if let Some((_, name)) = unexpected.iter().find(|(given, _)| *given) {
         return Err(ParamError::new(name, "does not apply to a single feature"));
@@ -128,6 +168,16 @@ mod tests {
         }
         assert_eq!(parse(&[("limit", "1"), ("limit", "2")]).unwrap_err().param, "limit");
         assert_eq!(parse(&[("bbox-crs", "EPSG:2154")]).unwrap_err().param, "bbox-crs");
+        assert_eq!(parse(&[("filter-lang", "sql")]).unwrap_err().param, "filter-lang");
+        assert_eq!(parse(&[("sortby", "a,,b")]).unwrap_err().param, "sortby");
+    }
+
+    #[test]
+    fn parses_part3() {
+        let p = parse(&[("filter", "nom = 'Lille'"), ("filter-lang", "cql2-json"), ("filter-crs", "EPSG:2154"), ("sortby", "-surf,+nom,dep")]).unwrap();
+        assert_eq!(p.filter_lang, FilterLang::Cql2Json);
+        assert_eq!(p.filter_crs, Some(Crs::Epsg(2154)));
+        assert_eq!(p.sortby, vec![("surf".to_string(), false), ("nom".to_string(), true), ("dep".to_string(), true)]);
     }
 
     #[test]

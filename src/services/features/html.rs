@@ -199,6 +199,25 @@ fetch('{base}/collections/{id}/items?f=json&limit=200').then(r => r.json()).then
     )
 }
 
+pub fn queryables(state: &AppState, layer: &Arc<Layer>, doc: &Value) -> String {
+    let base = &state.base;
+    let id = escape(&layer.id);
+    let mut body = String::from("<p>Properties usable in <code>filter</code> (CQL2) and as <code>name=value</code> parameters.</p><table><tr><th>Property</th><th>Type</th></tr>");
+    for (name, schema) in doc["properties"].as_object().into_iter().flatten() {
+        let ty = schema["format"].as_str().or(schema["type"].as_str()).unwrap_or("");
+        let _ = write!(body, "<tr><td>{}</td><td>{}</td></tr>", escape(name), escape(ty));
+    }
+    body.push_str("</table>");
+    page(
+        state,
+        &format!("{} – queryables", layer.title),
+        &[(format!("{base}/collections?f=html"), "Collections"), (format!("{base}/collections/{id}?f=html"), &layer.title)],
+        &format!("{base}/collections/{id}/queryables?f=json"),
+        &body,
+        false,
+    )
+}
+
 fn properties_table(layer: &Layer, features: &[Feature], item_links: bool, base: &str) -> String {
     let mut s = String::from("<table><tr><th>id</th>");
     for f in &layer.table.fields {

@@ -10,7 +10,7 @@ use bytes::Bytes;
 use chrono::{SecondsFormat, Utc};
 use futures_util::StreamExt;
 use ogc::crs::Crs;
-use ogc::features::params::{ItemsParams, ParamError, parse_item};
+use ogc::features::params::{FilterLang, ItemsParams, ParamError, parse_item};
 use ogc::features::{GEOJSON, HTML};
 use ogc::filter::{CompareOp, Expr, Filter, SpatialOp, TemporalOp};
 use ogc::link::Link;
@@ -82,11 +82,27 @@ fn parse_request(state: &AppState, layer: &Layer, raw: &Option<String>, headers:
         let value = field.ty.parse_literal(text).ok_or_else(|| ParamError::new(name, format!("'{text}' is not a valid value for this property")))?;
         filters.push(Filter::Compare { op: CompareOp::Eq, left: Expr::Property(field.name.clone()), right: Expr::Literal(value) });
     }
+    if let Some(text) = &p.filter {
+        if text.len() > state.limits.filter_bytes {
+            return Err(ServiceError::param("filter", format!("longer than the {} bytes allowed", state.limits.filter_bytes)));
+        }
+        let parsed = match p.filter_lang {
+            FilterLang::Cql2Text => ogc::filter::cql2_text::parse(text, p.filter_crs),
+            FilterLang::Cql2Json => ogc::filter::cql2_json::parse(text, p.filter_crs),
+        }
+        .map_err(|e| ServiceError::param("filter", e))?;
+        filters.push(crate::bind::bind(parsed, &layer.table).map_err(|e| ServiceError::param("filter", e))?);
+    }
+    for (name, _) in &p.sortby {
+        if layer.table.field(name).is_none() {
+            return Err(ServiceError::param("sortby", format!("'{name}' is not a property of this collection")));
+        }
+    }
     let limit = p.limit.unwrap_or(state.limits.default_limit).min(state.limits.max_limit);
     let carried = all.into_iter().filter(|(k, _)| k != "offset" && k != "f").collect();
     Ok(ItemsRequest {
         // One more than asked: its presence says whether there is a next page.
-        query: Query { filter: Filter::all(filters), limit: Some(limit + 1), offset: p.offset },
+        query: Query { filter: Filter::all(filters), sort: p.sortby.clone(), limit: Some(limit + 1), offset: p.offset },
         limit,
         offset: p.offset,
         crs,

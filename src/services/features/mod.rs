@@ -26,6 +26,7 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/api", get(api))
         .route("/collections", get(collections))
         .route("/collections/{id}", get(collection))
+        .route("/collections/{id}/queryables", get(queryables))
         .route("/collections/{id}/items", get(items::items))
         .route("/collections/{id}/items/{fid}", get(items::item))
 }
@@ -134,5 +135,16 @@ async fn collection(State(state): State<AppState>, Path(id): Path<String>, RawQu
     Ok(match format {
         Format::Json => json_response(&doc, JSON),
         Format::Html => Html(html::collection(&state, layer, &info)).into_response(),
+    })
+}
+
+async fn queryables(State(state): State<AppState>, Path(id): Path<String>, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ServiceError> {
+    let layer = find_layer(&state, &id)?;
+    let format = format_only(&q, &headers)?;
+    let fields: Vec<(String, ogc::value::FieldType)> = layer.table.fields.iter().map(|f| (f.name.clone(), f.ty)).collect();
+    let doc = documents::queryables(&state.base, &collection_info(layer), &fields, (&layer.table.geometry_column, &layer.table.geometry_type));
+    Ok(match format {
+        Format::Json => json_response(&doc, "application/schema+json"),
+        Format::Html => Html(html::queryables(&state, layer, &doc)).into_response(),
     })
 }
