@@ -68,7 +68,7 @@ fn fes_document(body: &str) -> String {
 }
 
 async fn ids(layer: &Arc<Layer>, filter: Filter) -> BTreeSet<i64> {
-    let filter = ossature::bind::bind(filter, &layer.table).unwrap_or_else(|e| panic!("{}: {e}", layer.id));
+    let filter = ossature::bind::bind(filter, &layer.table, ogc::crs::Crs::Crs84).unwrap_or_else(|e| panic!("{}: {e}", layer.id));
     let query = Query { filter: Some(filter), ..Default::default() };
     let features: Vec<_> = layer.source.features(layer.table.clone(), query).try_collect().await.unwrap_or_else(|e| panic!("{}: {e}", layer.id));
     features.iter().map(|f| match f.id {

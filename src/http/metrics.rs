@@ -45,6 +45,8 @@ fn labels(state: &AppState, path: &str) -> (&'static str, String) {
             let collection = parts.next().filter(|id| state.registry.layer(id).is_some()).unwrap_or("").to_string();
             ("features", collection)
         }
+        "wfs" => ("wfs", String::new()),
+        "ows" => ("ows", String::new()),
         "health" => ("health", String::new()),
         "metrics" => ("metrics", String::new()),
         "assets" => ("assets", String::new()),

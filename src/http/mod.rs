@@ -52,6 +52,8 @@ pub fn router(state: AppState) -> Router {
     let limits = state.limits.clone();
     Router::new()
         .merge(crate::services::features::routes())
+        .merge(crate::services::wfs::routes())
+        .merge(crate::services::ows::routes())
         .merge(health::routes())
         .merge(assets::routes())
         .merge(metrics::routes())

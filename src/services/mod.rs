@@ -2,3 +2,5 @@
 //! the answers. No face reads data or renders by itself.
 
 pub mod features;
+pub mod ows;
+pub mod wfs;

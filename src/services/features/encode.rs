@@ -1,4 +1,5 @@
-//! GeoJSON features from source rows: WKB read in place, reprojected on the fly.
+//! Features from source rows, encoded with their geometry read in place from WKB and
+//! reprojected on the fly: GeoJSON here; other encodings (GML) share the coordinate mapping.
 
 use std::collections::HashMap;
 
@@ -13,32 +14,29 @@ use crate::source::{Feature, Table};
 /// which dominates the encoding cost.
 const MEMO_MAX: usize = 1 << 16;
 
-pub struct FeatureEncoder {
-    keys: PropertyKeys,
+/// Reprojection and axis order for one response, with its memo of transformed vertices.
+pub struct CoordinateMap {
     from: Crs,
     to: Crs,
-    decimals: u32,
+    /// Whether output follows the authority's axis order (latitude first for EPSG:4326).
+    authority_axes: bool,
+    /// About a millimetre: 3 decimals in metres, 8 in degrees.
+    pub decimals: u32,
     memo: HashMap<(u64, u64), (f64, f64)>,
 }
 
-impl FeatureEncoder {
-    /// Checks the transformation once; later calls rebuild it from the per-thread cache (the
-    /// transformer is not `Send`, and the body stream may move between threads).
-    pub fn new(table: &Table, to: Crs) -> Result<FeatureEncoder, CrsError> {
-        Transform::new(table.crs, to, true)?;
-        // About a millimetre: 3 decimals in metres, 8 in degrees.
+impl CoordinateMap {
+    /// Checks the transformation once; `run` rebuilds it from the per-thread cache (the
+    /// transformer is not `Send`, and a body stream may move between threads).
+    pub fn new(from: Crs, to: Crs, authority_axes: bool) -> Result<CoordinateMap, CrsError> {
+        Transform::new(from, to, authority_axes)?;
         let decimals = if crate::crs::is_geographic(to)? { 8 } else { 3 };
-        Ok(FeatureEncoder {
-            keys: PropertyKeys::new(table.fields.iter().map(|f| f.name.as_str())),
-            from: table.crs,
-            to,
-            decimals,
-            memo: HashMap::new(),
-        })
+        Ok(CoordinateMap { from, to, authority_axes, decimals, memo: HashMap::new() })
     }
 
-    pub fn write(&mut self, out: &mut Vec<u8>, feature: &Feature) {
-        let transform = Transform::new(self.from, self.to, true).expect("checked in FeatureEncoder::new");
+    /// Runs `f` with the mapping as a closure.
+    pub fn run<T>(&mut self, f: impl FnOnce(&mut dyn FnMut(f64, f64) -> Option<(f64, f64)>) -> T) -> T {
+        let transform = Transform::new(self.from, self.to, self.authority_axes).expect("checked in CoordinateMap::new");
         if self.memo.len() > MEMO_MAX {
             self.memo.clear();
         }
@@ -56,8 +54,34 @@ impl FeatureEncoder {
             memo.insert(key, p);
             Some(p)
         };
-        let mut writer = GeometryWriter::new(&mut map, self.decimals);
-        let geometry = feature.geometry.as_deref().and_then(|b| wkb::reader::read_wkb(b).ok());
-        write_feature(out, feature.id.as_ref(), &self.keys, &feature.properties, geometry.as_ref(), &mut writer);
+        f(&mut map)
+    }
+}
+
+pub struct FeatureEncoder {
+    keys: PropertyKeys,
+    map: CoordinateMap,
+}
+
+impl FeatureEncoder {
+    /// GeoJSON in `to`, in the authority's axis order (OGC API Features Part 2).
+    pub fn new(table: &Table, to: Crs) -> Result<FeatureEncoder, CrsError> {
+        Self::with_axes(table, to, true)
+    }
+
+    pub fn with_axes(table: &Table, to: Crs, authority_axes: bool) -> Result<FeatureEncoder, CrsError> {
+        Ok(FeatureEncoder {
+            keys: PropertyKeys::new(table.fields.iter().map(|f| f.name.as_str())),
+            map: CoordinateMap::new(table.crs, to, authority_axes)?,
+        })
+    }
+
+    pub fn write(&mut self, out: &mut Vec<u8>, feature: &Feature) {
+        let (keys, decimals) = (&self.keys, self.map.decimals);
+        self.map.run(|map| {
+            let mut writer = GeometryWriter::new(map, decimals);
+            let geometry = feature.geometry.as_deref().and_then(|b| wkb::reader::read_wkb(b).ok());
+            write_feature(out, feature.id.as_ref(), keys, &feature.properties, geometry.as_ref(), &mut writer);
+        });
     }
 }

@@ -91,7 +91,7 @@ fn parse_request(state: &AppState, layer: &Layer, raw: &Option<String>, headers:
             FilterLang::Cql2Json => ogc::filter::cql2_json::parse(text, p.filter_crs),
         }
         .map_err(|e| ServiceError::param("filter", e))?;
-        filters.push(crate::bind::bind(parsed, &layer.table).map_err(|e| ServiceError::param("filter", e))?);
+        filters.push(crate::bind::bind(parsed, &layer.table, Crs::Crs84).map_err(|e| ServiceError::param("filter", e))?);
     }
     for (name, _) in &p.sortby {
         if layer.table.field(name).is_none() {

@@ -1,7 +1,7 @@
 //! OGC API - Features, Parts 1 and 2: landing page, conformance, API definition, collections
 //! and items, in JSON/GeoJSON and HTML.
 
-mod encode;
+pub(crate) mod encode;
 mod html;
 mod items;
 

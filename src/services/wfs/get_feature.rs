@@ -1,0 +1,303 @@
+//! GetFeature: the shared query path (filter bound to the layer, stable order, paging), encoded
+//! as GML 3.2 / GML 3.1.1 in a WFS FeatureCollection, or as GeoJSON.
+
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use chrono::{SecondsFormat, Utc};
+use futures_util::TryStreamExt;
+use ogc::crs::Crs;
+use ogc::filter::{Expr, Filter};
+use ogc::value::Value;
+use ogc::wfs::request::{GetFeature, SrsName, Version, WfsError};
+
+use super::exception::from_service;
+use super::{NS_PREFIX, NS_URI, layer};
+use crate::error::ServiceError;
+use crate::http::AppState;
+use crate::registry::Layer;
+use crate::services::features::encode::{CoordinateMap, FeatureEncoder};
+use crate::source::{Feature, Query};
+
+const GML32: &str = "application/gml+xml; version=3.2";
+const GML311: &str = "text/xml; subtype=gml/3.1.1";
+const GEOJSON: &str = "application/json";
+
+pub fn output_formats(version: Version) -> &'static [&'static str] {
+    match version {
+        Version::V2_0_0 => &[GML32, "text/xml; subtype=gml/3.2", GEOJSON],
+        _ => &[GML311, GEOJSON],
+    }
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Encoding {
+    Gml32,
+    Gml311,
+    GeoJson,
+}
+
+fn encoding(version: Version, requested: Option<&str>) -> Result<Encoding, WfsError> {
+    let Some(f) = requested else {
+        return Ok(if version == Version::V2_0_0 { Encoding::Gml32 } else { Encoding::Gml311 });
+    };
+    let f = f.to_ascii_lowercase().replace(' ', "");
+    Ok(match f.as_str() {
+        "application/gml+xml;version=3.2" | "text/xml;subtype=gml/3.2" | "text/xml;subtype=gml/3.2.1" | "gml32" => Encoding::Gml32,
+        "text/xml;subtype=gml/3.1.1" | "gml3" | "application/gml+xml;version=3.1" => Encoding::Gml311,
+        "application/json" | "json" | "geojson" | "application/geo+json" => Encoding::GeoJson,
+        _ => {
+            return Err(WfsError::new(
+                "InvalidParameterValue",
+                "outputFormat",
+                format!("'{f}' is not an output format of WFS {} ({})", version.as_str(), output_formats(version).join(", ")),
+            ));
+        }
+    })
+}
+
+/// Swaps the coordinates of geometry literals in `crs` given in easting-first order where
+/// the authority puts latitude first (a KVP BBOX in the short `EPSG:4326` form).
+fn to_authority_order(filter: Filter, srs: Option<SrsName>) -> Filter {
+    use geo::MapCoords;
+    let Some(srs) = srs.filter(|s| !s.authority_axes && crate::crs::authority_lat_lon(s.crs).unwrap_or(false)) else { return filter };
+    let swap = |e: Expr| match e {
+        Expr::Geometry { geometry, crs } if crs == Some(srs.crs) => Expr::Geometry { geometry: geometry.map_coords(|c| geo_types::coord! { x: c.y, y: c.x }), crs },
+        e => e,
+    };
+    match filter {
+        Filter::And(all) => Filter::And(all.into_iter().map(|f| to_authority_order(f, Some(srs))).collect()),
+        Filter::Spatial { op, left, right } => Filter::Spatial { op, left: swap(left), right: swap(right) },
+        f => f,
+    }
+}
+
+/// What one type contributes: its layer, its bound query, its output mapping.
+struct TypeQuery<'a> {
+    layer: &'a std::sync::Arc<Layer>,
+    query: Query,
+    fields: Vec<usize>,
+}
+
+fn prepare<'a>(state: &'a AppState, g: &GetFeature, name: &str) -> Result<TypeQuery<'a>, WfsError> {
+    let layer = layer(state, name)?;
+    let table = &layer.table;
+    let filter = match &g.filter {
+        Some(f) => {
+            let f = to_authority_order(f.clone(), g.bbox_srs);
+            // Ids are written `type.n`: keep this type's.
+            let f = strip_id_prefix(f, &layer.id);
+            Some(crate::bind::bind(f, table, table.crs).map_err(|e| WfsError::new("InvalidParameterValue", "filter", e.0))?)
+        }
+        None => None,
+    };
+    for (name, _) in &g.sort_by {
+        if table.field(name).is_none() {
+            return Err(WfsError::new("InvalidParameterValue", "sortBy", format!("'{name}' is not a property of {}", layer.id)));
+        }
+    }
+    let fields = match &g.property_names {
+        None => (0..table.fields.len()).collect(),
+        Some(names) => names
+            .iter()
+            .filter(|n| **n != table.geometry_column)
+            .map(|n| table.fields.iter().position(|f| &f.name == n).ok_or_else(|| WfsError::new("InvalidParameterValue", "propertyName", format!("'{n}' is not a property of {}", layer.id))))
+            .collect::<Result<_, _>>()?,
+    };
+    Ok(TypeQuery { layer, query: Query { filter, sort: g.sort_by.clone(), limit: None, offset: 0 }, fields })
+}
+
+fn strip_id_prefix(filter: Filter, type_name: &str) -> Filter {
+    match filter {
+        Filter::ResourceId(ids) => {
+            let prefix = format!("{type_name}.");
+            Filter::ResourceId(ids.into_iter().filter_map(|i| i.strip_prefix(&prefix).map(str::to_string)).collect())
+        }
+        Filter::And(all) => Filter::And(all.into_iter().map(|f| strip_id_prefix(f, type_name)).collect()),
+        f => f,
+    }
+}
+
+/// `pairs` is the request as received, from which the paging links are made.
+pub async fn get_feature(state: &AppState, version: Version, g: GetFeature, pairs: &[(String, String)]) -> Result<Response, WfsError> {
+    if version == Version::V1_0_0 {
+        return Err(WfsError::new("OperationNotSupported", "version", "GetFeature is served in WFS 2.0.0 and 1.1.0 (GML 2 is not produced)"));
+    }
+    let encoding = encoding(version, g.output_format.as_deref())?;
+    let mut types = g.type_names.iter().map(|n| prepare(state, &g, n)).collect::<Result<Vec<_>, _>>()?;
+    let max = state.limits.max_limit;
+    let count = g.count.unwrap_or(max).min(max);
+    if g.hits {
+        let mut total = 0;
+        for t in &types {
+            total += t.layer.source.count(&t.layer.table, t.query.filter.as_ref(), u64::MAX - 1).await.map_err(|e| from_service(e.into()))?.unwrap_or(0);
+        }
+        return Ok(collection(state, version, encoding, &g, Some(total), Vec::new(), Paging::default()));
+    }
+    // The page spans the types in order: skip STARTINDEX features, keep COUNT.
+    let (mut skip, mut left) = (g.start_index, count);
+    let mut pages: Vec<(&std::sync::Arc<Layer>, Vec<usize>, Vec<Feature>)> = Vec::new();
+    let single = types.len() == 1;
+    for t in types.iter_mut() {
+        if left == 0 {
+            break;
+        }
+        let table = &t.layer.table;
+        if skip > 0 && !single {
+            let n = t.layer.source.count(table, t.query.filter.as_ref(), u64::MAX - 1).await.map_err(|e| from_service(e.into()))?.unwrap_or(0);
+            if n <= skip {
+                skip -= n;
+                continue;
+            }
+        }
+        t.query.offset = skip;
+        t.query.limit = Some(left);
+        skip = 0;
+        let features: Vec<Feature> =
+            t.layer.source.features(table.clone(), t.query.clone()).try_collect().await.map_err(|e: crate::source::SourceError| from_service(ServiceError::from(e)))?;
+        left -= features.len() as u64;
+        pages.push((t.layer, t.fields.clone(), features));
+    }
+    let returned: u64 = pages.iter().map(|p| p.2.len() as u64).sum();
+    let matched = if g.start_index == 0 && returned < count {
+        Some(returned)
+    } else {
+        let mut total = Some(0u64);
+        for t in &types {
+            let n = t.layer.source.count(&t.layer.table, t.query.filter.as_ref(), state.limits.exact_count_max).await.ok().flatten();
+            total = total.zip(n).map(|(a, b)| a + b);
+        }
+        total
+    };
+    if g.by_id {
+        return by_id(state, version, encoding, &g, pages);
+    }
+    let more = match matched {
+        Some(m) => g.start_index + returned < m,
+        None => returned == count,
+    };
+    let link = |start: u64| paging_link(state, pairs, start);
+    let paging = Paging {
+        next: more.then(|| link(g.start_index + returned)),
+        previous: (g.start_index > 0).then(|| link(g.start_index.saturating_sub(count))),
+    };
+    Ok(collection(state, version, encoding, &g, matched, pages, paging))
+}
+
+/// WFS 2.0 `next` / `previous` links of a page.
+#[derive(Default)]
+struct Paging {
+    next: Option<String>,
+    previous: Option<String>,
+}
+
+/// The same request at another STARTINDEX.
+fn paging_link(state: &AppState, pairs: &[(String, String)], start: u64) -> String {
+    let mut q = form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs.iter().filter(|(k, _)| !k.eq_ignore_ascii_case("startindex")) {
+        q.append_pair(k, v);
+    }
+    q.append_pair("STARTINDEX", &start.to_string());
+    format!("{}/wfs?{}", state.base, q.finish())
+}
+
+fn srs_of(g: &GetFeature, layer: &Layer) -> Result<(Crs, bool), WfsError> {
+    match g.srs_name {
+        Some(s) if layer.crs.contains(&s.crs) => Ok((s.crs, s.authority_axes)),
+        Some(s) => Err(WfsError::new("InvalidParameterValue", "srsName", format!("{} is not offered for {}", s.crs.short(), layer.id))),
+        None => Ok((layer.table.crs, true)),
+    }
+}
+
+fn srs_text(version: Version, crs: Crs, authority_axes: bool) -> String {
+    match (authority_axes, version, crs) {
+        (_, _, Crs::Crs84) => crs.uri(),
+        (false, _, _) => crs.short(),
+        (true, Version::V1_1_0, Crs::Epsg(c)) => format!("urn:x-ogc:def:crs:EPSG:{c}"),
+        (true, _, Crs::Epsg(c)) => format!("urn:ogc:def:crs:EPSG::{c}"),
+    }
+}
+
+type Pages<'a> = Vec<(&'a std::sync::Arc<Layer>, Vec<usize>, Vec<Feature>)>;
+
+fn collection(state: &AppState, version: Version, encoding: Encoding, g: &GetFeature, matched: Option<u64>, pages: Pages, paging: Paging) -> Response {
+    let returned: u64 = pages.iter().map(|p| p.2.len() as u64).sum();
+    let mut out = Vec::with_capacity(64 * 1024);
+    let result = match encoding {
+        Encoding::GeoJson => geojson(&mut out, g, matched, returned, &pages),
+        Encoding::Gml32 | Encoding::Gml311 => gml(&mut out, state, version, g, matched, returned, &pages, &paging),
+    };
+    if let Err(e) = result {
+        return super::exception(version, &e);
+    }
+    let media = match encoding {
+        Encoding::GeoJson => GEOJSON,
+        Encoding::Gml32 => GML32,
+        Encoding::Gml311 => GML311,
+    };
+    ([(header::CONTENT_TYPE, HeaderValue::from_static(media))], out).into_response()
+}
+
+fn geojson(out: &mut Vec<u8>, g: &GetFeature, matched: Option<u64>, returned: u64, pages: &Pages) -> Result<(), WfsError> {
+    out.extend_from_slice(br#"{"type":"FeatureCollection","features":["#);
+    let mut first = true;
+    for (layer, _, features) in pages {
+        let (crs, axes) = srs_of(g, layer)?;
+        let mut encoder = FeatureEncoder::with_axes(&layer.table, crs, axes).map_err(|e| WfsError::new("InvalidParameterValue", "srsName", e.to_string()))?;
+        for f in features {
+            if !first {
+                out.push(b',');
+            }
+            first = false;
+            encoder.write(out, f);
+        }
+    }
+    out.extend_from_slice(format!(r#"],"numberReturned":{returned}"#).as_bytes());
+    if let Some(m) = matched {
+        out.extend_from_slice(format!(r#","numberMatched":{m}"#).as_bytes());
+    }
+    out.extend_from_slice(format!(r#","timeStamp":"{}"}}"#, Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true)).as_bytes());
+    Ok(())
+}
+
+#[allow(clippy::too_many_arguments)]
+fn gml(out: &mut Vec<u8>, state: &AppState, version: Version, g: &GetFeature, matched: Option<u64>, returned: u64, pages: &Pages, paging: &Paging) -> Result<(), WfsError> {
+    let stamp = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
+    let names: Vec<&str> = pages.iter().map(|p| p.0.id.as_str()).collect();
+    let describe = format!(
+        "{}/wfs?service=WFS&version={}&request=DescribeFeatureType&typeNames={}",
+        state.base,
+        version.as_str(),
+        if names.is_empty() { g.type_names.join(",") } else { names.join(",") }
+    );
+    let first_layer = pages.first().map(|p| p.0).or_else(|| state.registry.layer(&g.type_names[0]));
+    let (crs, axes) = match first_layer {
+        Some(l) => srs_of(g, l)?,
+        None => (Crs::Epsg(2154), true),
+    };
+    let writer = ogc::gml::CollectionWriter::new(version.as_str(), NS_PREFIX, NS_URI, &describe, &srs_text(version, crs, axes), 3);
+    // WFS 1.1 has no numberMatched: a hits answer reports the count as numberOfFeatures.
+    let returned = if g.hits && version == Version::V1_1_0 { matched.unwrap_or(0) } else { returned };
+    writer.header_paged(out, matched, returned, &stamp, paging.next.as_deref(), paging.previous.as_deref());
+    for (layer, fields, features) in pages {
+        let (crs, axes) = srs_of(g, layer)?;
+        let mut map = CoordinateMap::new(layer.table.crs, crs, axes).map_err(|e| WfsError::new("InvalidParameterValue", "srsName", e.to_string()))?;
+        let mut writer = ogc::gml::CollectionWriter::new(version.as_str(), NS_PREFIX, NS_URI, &describe, &srs_text(version, crs, axes), map.decimals);
+        let names: Vec<&str> = fields.iter().map(|&i| layer.table.fields[i].name.as_str()).collect();
+        for f in features {
+            let values: Vec<(&str, &Value)> = fields.iter().zip(&names).map(|(&i, n)| (*n, &f.properties[i])).collect();
+            let id = f.id.as_ref().map(Value::to_text).unwrap_or_default();
+            let geometry = f.geometry.as_deref().and_then(|b| wkb::reader::read_wkb(b).ok());
+            map.run(|m| writer.feature(out, &layer.id, &id, &values, &layer.table.geometry_column, geometry.as_ref(), m));
+        }
+    }
+    writer.trailer(out);
+    Ok(())
+}
+
+/// GetFeatureById answers the feature itself, or 404 when there is none.
+fn by_id(state: &AppState, version: Version, encoding: Encoding, g: &GetFeature, pages: Pages) -> Result<Response, WfsError> {
+    if pages.iter().all(|p| p.2.is_empty()) {
+        return Err(WfsError::new("NotFound", "id", "no feature with this id"));
+    }
+    Ok(collection(state, version, encoding, g, Some(1), pages, Paging::default()))
+}

@@ -1,0 +1,131 @@
+//! WFS 2.0.0 / 1.1.0 / 1.0.0 at `/wfs` and `/ows?SERVICE=WFS` (KVP): GetCapabilities,
+//! DescribeFeatureType, GetFeature (GML 3.2, GML 3.1.1, GeoJSON; hits; paging; SRSNAME; FES
+//! filters through the shared engine) and the GetFeatureById stored query.
+
+mod exception;
+mod get_feature;
+
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderValue, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use ogc::crs::Crs;
+use ogc::wfs::capabilities::{self, Capabilities, FeatureType, ServiceMetadata};
+use ogc::wfs::request::{Request, Version, WfsError, parse_kvp};
+
+use crate::http::AppState;
+use crate::registry::Layer;
+pub use exception::exception;
+
+/// The namespace the feature types live in.
+pub const NS_PREFIX: &str = "ossature";
+pub const NS_URI: &str = "https://ossature.org/features";
+
+pub fn routes() -> axum::Router<AppState> {
+    axum::Router::new().route("/wfs", get(kvp))
+}
+
+/// Serves a KVP request already known to be for WFS (also used by `/ows`).
+pub async fn kvp(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
+    let pairs = crate::services::features::pairs(&raw);
+    let version_hint = pairs.iter().find(|(k, _)| k.eq_ignore_ascii_case("version")).and_then(|(_, v)| Version::parse(v)).unwrap_or(Version::V2_0_0);
+    let request = match parse_kvp(&pairs) {
+        Ok(r) => r,
+        Err(e) => return exception(version_hint, &e),
+    };
+    let version = request.version;
+    let result = match request.request {
+        Request::GetCapabilities => Ok(xml(capabilities_document(&state, version))),
+        Request::DescribeFeatureType { type_names } => describe(&state, version, &type_names),
+        Request::GetFeature(g) => get_feature::get_feature(&state, version, g, &pairs).await,
+        Request::ListStoredQueries | Request::DescribeStoredQueries => {
+            Err(WfsError::new("OperationNotSupported", "request", "stored query listings are not available yet; GetFeatureById is supported"))
+        }
+    };
+    result.unwrap_or_else(|e| exception(version, &e))
+}
+
+pub(crate) fn xml(body: String) -> Response {
+    let mut res = body.into_response();
+    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/xml; charset=utf-8"));
+    res
+}
+
+/// The layer a (possibly prefixed) type name designates.
+pub(crate) fn layer<'a>(state: &'a AppState, name: &str) -> Result<&'a std::sync::Arc<Layer>, WfsError> {
+    let bare = name.rsplit(':').next().unwrap_or(name);
+    state
+        .registry
+        .layer(bare)
+        .ok_or_else(|| WfsError::new("InvalidParameterValue", "typeNames", format!("no feature type '{name}'")))
+}
+
+fn capabilities_document(state: &AppState, version: Version) -> String {
+    let s = &state.service;
+    let provider = s.provider.clone().unwrap_or_default();
+    let service = ServiceMetadata {
+        title: s.title.clone().unwrap_or_else(|| "Ossature".into()),
+        abstract_: s.abstract_.clone().unwrap_or_default(),
+        keywords: s.keywords.clone().unwrap_or_default(),
+        fees: s.fees.clone().unwrap_or_else(|| "none".into()),
+        access_constraints: s.access_constraints.clone().unwrap_or_else(|| "none".into()),
+        provider_name: provider.name.unwrap_or_default(),
+        provider_url: provider.url.unwrap_or_default(),
+        contact_name: provider.contact_name.unwrap_or_default(),
+        contact_email: provider.contact_email.unwrap_or_default(),
+    };
+    let types: Vec<FeatureType> = state
+        .registry
+        .layers
+        .iter()
+        .map(|l| FeatureType {
+            name: l.id.clone(),
+            title: l.title.clone(),
+            abstract_: l.description.clone(),
+            keywords: l.keywords.clone(),
+            default_crs: l.table.crs,
+            other_crs: l.crs.iter().copied().filter(|c| *c != l.table.crs && *c != Crs::Crs84).collect(),
+            wgs84_bbox: l.extent,
+            metadata_url: None,
+        })
+        .collect();
+    let endpoint = format!("{}/wfs", state.base);
+    let caps = Capabilities {
+        service: &service,
+        endpoint: &endpoint,
+        ns_prefix: NS_PREFIX,
+        ns_uri: NS_URI,
+        feature_types: &types,
+        output_formats: get_feature::output_formats(version),
+        max_features: state.limits.max_limit,
+    };
+    match version {
+        Version::V2_0_0 => capabilities::wfs_2_0_0(&caps),
+        Version::V1_1_0 => capabilities::wfs_1_1_0(&caps),
+        Version::V1_0_0 => capabilities::wfs_1_0_0(&caps),
+    }
+}
+
+fn describe(state: &AppState, version: Version, names: &[String]) -> Result<Response, WfsError> {
+    let layers: Vec<&std::sync::Arc<Layer>> = if names.is_empty() {
+        state.registry.layers.iter().collect()
+    } else {
+        names.iter().map(|n| layer(state, n)).collect::<Result<_, _>>()?
+    };
+    let schemas: Vec<ogc::gml::FeatureTypeSchema> = layers
+        .iter()
+        .map(|l| ogc::gml::FeatureTypeSchema {
+            name: l.id.clone(),
+            fields: l.table.fields.iter().map(|f| (f.name.clone(), f.ty)).collect(),
+            geometry_name: l.table.geometry_column.clone(),
+            geometry_type: l.table.geometry_type.clone(),
+        })
+        .collect();
+    let gml = if version == Version::V2_0_0 { ogc::gml::GmlVersion::Gml32 } else { ogc::gml::GmlVersion::Gml311 };
+    let mut res = xml(ogc::gml::describe_feature_type(gml, NS_PREFIX, NS_URI, &schemas));
+    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/gml+xml; version=3.2"));
+    if gml == ogc::gml::GmlVersion::Gml311 {
+        res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/xml; subtype=gml/3.1.1"));
+    }
+    Ok(res)
+}
