@@ -316,6 +316,7 @@ async fn part3_filter_queryables_and_sortby() {
         ("filter=millesime%20%3D%20'abc'", "filter"),
         ("filter-lang=sql&filter=x", "filter-lang"),
         ("sortby=nope", "sortby"),
+        (&format!("filter={}", "x".repeat(5000)), "filter"),
         ("filter=nom%20%3D%20'x'%3B%20DROP%20TABLE%20ocs2d%3B%20--", "filter"),
     ] {
         let res = s.get(&format!("/collections/ocs2d/items?{q}")).await;

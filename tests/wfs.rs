@@ -166,6 +166,7 @@ async fn bad_requests_get_exception_reports() {
         (&format!("version=2.0.0&request=GetFeature&typeNames=communes&filter={}", enc(laughs)), 400, "InvalidParameterValue", "filter"),
         (&format!("version=2.0.0&request=GetFeature&typeNames=communes&filter={}", enc("<fes:Filter xmlns:fes=\"http://www.opengis.net/fes/2.0\"><fes:PropertyIsEqualTo><fes:ValueReference>population</fes:ValueReference><fes:Literal>1</fes:Literal></fes:PropertyIsEqualTo></fes:Filter>")), 400, "InvalidParameterValue", "filter"),
         ("version=2.0.0&request=Transaction", 501, "OperationNotSupported", "request"),
+        (&format!("version=2.0.0&request=GetFeature&typeNames=communes&filter={}", "x".repeat(5000)), 400, "InvalidParameterValue", "filter"),
     ] {
         let (st, ct, xml) = text(&s, &format!("/wfs?service=WFS&{q}")).await;
         assert_eq!(st, status, "{q}: {xml}");
@@ -175,5 +176,57 @@ async fn bad_requests_get_exception_reports() {
     }
     let (st, _, xml) = text(&s, "/ows?service=WMS&request=GetCapabilities").await;
     assert_eq!(st, 400, "{xml}");
+    assert_eq!(s.get("/health").await.status(), 200);
+}
+
+#[tokio::test]
+async fn stored_queries_and_property_values() {
+    let s = start().await;
+    let (status, _, list) = text(&s, "/wfs?service=WFS&version=2.0.0&request=ListStoredQueries").await;
+    assert_eq!(status, 200);
+    assert!(list.contains("urn:ogc:def:query:OGC-WFS::GetFeatureById"));
+    validate(&list, "wfs/2.0/wfs.xsd");
+    let (_, _, described) = text(&s, "/wfs?service=WFS&version=2.0.0&request=DescribeStoredQueries&storedQuery_Id=urn:ogc:def:query:OGC-WFS::GetFeatureById").await;
+    validate(&described, "wfs/2.0/wfs.xsd");
+    let (status, _, xml) = text(&s, "/wfs?service=WFS&version=2.0.0&request=DescribeStoredQueries&storedQuery_Id=nope").await;
+    assert_eq!(status, 400, "{xml}");
+    let (status, _, values) = text(&s, "/wfs?service=WFS&version=2.0.0&request=GetPropertyValue&typeNames=communes&valueReference=nom&count=3&sortBy=nom").await;
+    assert_eq!(status, 200, "{values}");
+    assert_eq!(attr(&values, "numberReturned").as_deref(), Some("3"));
+    assert_eq!(attr(&values, "numberMatched").as_deref(), Some("3808"));
+    assert!(values.contains("<wfs:member>Abbécourt</wfs:member>") || values.matches("<wfs:member>").count() == 3, "{values}");
+    validate(&values, "wfs/2.0/wfs.xsd");
+    let (status, _, xml) = text(&s, "/wfs?service=WFS&version=2.0.0&request=GetPropertyValue&typeNames=communes&valueReference=population").await;
+    assert_eq!(status, 400, "{xml}");
+}
+
+#[tokio::test]
+async fn xml_post_requests_match_kvp() {
+    let s = start().await;
+    let post = |body: String| {
+        let client = s.client.clone();
+        let url = format!("{}/wfs", s.base);
+        async move {
+            let res = client.post(url).header("content-type", "application/xml").body(body).send().await.unwrap();
+            (res.status().as_u16(), res.text().await.unwrap())
+        }
+    };
+    let body = r#"<wfs:GetFeature service="WFS" version="2.0.0" count="1000" xmlns:wfs="http://www.opengis.net/wfs/2.0" xmlns:fes="http://www.opengis.net/fes/2.0" xmlns:ossature="https://ossature.org/features">
+  <wfs:Query typeNames="ossature:ocs2d"><fes:Filter><fes:PropertyIsEqualTo><fes:ValueReference>millesime</fes:ValueReference><fes:Literal>2015</fes:Literal></fes:PropertyIsEqualTo></fes:Filter></wfs:Query>
+</wfs:GetFeature>"#;
+    let (status, xml) = post(body.to_string()).await;
+    assert_eq!(status, 200, "{xml}");
+    let api = s.json("/collections/ocs2d/items?millesime=2015&limit=1").await;
+    assert_eq!(attr(&xml, "numberMatched"), api["numberMatched"].as_u64().map(|n| n.to_string()));
+    assert_eq!(gml_ids(&xml).len(), 687);
+    let (status, caps) = post(r#"<wfs:GetCapabilities service="WFS" xmlns:wfs="http://www.opengis.net/wfs/2.0"/>"#.to_string()).await;
+    assert_eq!(status, 200);
+    validate(&caps, "wfs/2.0/wfs.xsd");
+    let laughs = r#"<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]><wfs:GetFeature service="WFS" version="2.0.0" xmlns:wfs="http://www.opengis.net/wfs/2.0"><wfs:Query typeNames="ocs2d"/></wfs:GetFeature>"#;
+    for bad in [laughs.to_string(), "<wfs:GetFeature".to_string(), "not xml at all".to_string()] {
+        let (status, xml) = post(bad).await;
+        assert_eq!(status, 400, "{xml}");
+        assert!(xml.contains("OperationParsingFailed"), "{xml}");
+    }
     assert_eq!(s.get("/health").await.status(), 200);
 }

@@ -71,7 +71,7 @@ pub fn has_pg() -> bool {
 
 /// The test configuration: the demo GeoPackage layers, the PostGIS ones when available.
 pub fn config(extra: &str) -> Config {
-    let mut text = format!("[server]\nbind = \"127.0.0.1:0\"\n[server.limits]\ndefault_limit = 10\nmax_limit = 1000\n{GPKG_LAYERS}");
+    let mut text = format!("[server]\nbind = \"127.0.0.1:0\"\n[server.limits]\ndefault_limit = 10\nmax_limit = 1000\nfilter_bytes = 4000\n{GPKG_LAYERS}");
     if has_pg() {
         text.push_str(PG_LAYERS);
     }

@@ -11,6 +11,7 @@ mod schema;
 
 #[cfg(test)]
 mod validation_tests;
+pub mod value_collection;
 
 use std::borrow::Cow;
 

@@ -2,3 +2,5 @@
 
 pub mod capabilities;
 pub mod request;
+pub mod stored_queries;
+pub mod xml_request;

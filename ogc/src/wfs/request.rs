@@ -72,8 +72,10 @@ pub enum Request {
     GetCapabilities,
     DescribeFeatureType { type_names: Vec<String> },
     GetFeature(GetFeature),
+    /// The values of one property (`valueReference`) of the features a GetFeature would return.
+    GetPropertyValue { query: GetFeature, value_reference: String },
     ListStoredQueries,
-    DescribeStoredQueries,
+    DescribeStoredQueries { ids: Vec<String> },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -153,8 +155,15 @@ pub fn parse_kvp(pairs: &[(String, String)]) -> Result<WfsRequest, WfsError> {
         "describefeaturetype" => Request::DescribeFeatureType { type_names: kvp.get(&["TYPENAMES", "TYPENAME"]).map(type_names).unwrap_or_default() },
         "getfeature" => Request::GetFeature(get_feature(&kvp, version)?),
         "liststoredqueries" => Request::ListStoredQueries,
-        "describestoredqueries" => Request::DescribeStoredQueries,
-        "getpropertyvalue" | "transaction" | "lockfeature" | "getfeaturewithlock" | "createstoredquery" | "dropstoredquery" => {
+        "describestoredqueries" => Request::DescribeStoredQueries { ids: kvp.get(&["STOREDQUERY_ID"]).map(list).unwrap_or_default() },
+        "getpropertyvalue" => {
+            let value_reference = kvp
+                .get(&["VALUEREFERENCE"])
+                .ok_or_else(|| WfsError::new("MissingParameterValue", "valueReference", "GetPropertyValue needs VALUEREFERENCE"))?;
+            let name = value_reference.trim().rsplit(':').next().unwrap_or(value_reference).to_string();
+            Request::GetPropertyValue { query: get_feature(&kvp, version)?, value_reference: name }
+        }
+        "transaction" | "lockfeature" | "getfeaturewithlock" | "createstoredquery" | "dropstoredquery" => {
             return Err(WfsError::new("OperationNotSupported", "request", format!("{request} is not supported by this server")));
         }
         _ => return Err(WfsError::invalid("request", format!("'{request}' is not a WFS operation"))),

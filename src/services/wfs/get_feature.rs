@@ -117,25 +117,31 @@ fn strip_id_prefix(filter: Filter, type_name: &str) -> Filter {
     }
 }
 
-/// `pairs` is the request as received, from which the paging links are made.
-pub async fn get_feature(state: &AppState, version: Version, g: GetFeature, pairs: &[(String, String)]) -> Result<Response, WfsError> {
-    if version == Version::V1_0_0 {
-        return Err(WfsError::new("OperationNotSupported", "version", "GetFeature is served in WFS 2.0.0 and 1.1.0 (GML 2 is not produced)"));
+/// One page of a GetFeature (or GetPropertyValue) query: the features per type, how many match
+/// in all, and the paging links.
+struct Page<'a> {
+    pages: Pages<'a>,
+    matched: Option<u64>,
+    paging: Paging,
+}
+
+async fn total(types: &[TypeQuery<'_>], exact_max: u64) -> Result<Option<u64>, WfsError> {
+    let mut total = Some(0u64);
+    for t in types {
+        let n = t.layer.source.count(&t.layer.table, t.query.filter.as_ref(), exact_max).await.map_err(|e| from_service(e.into()))?;
+        total = total.zip(n).map(|(a, b)| a + b);
     }
-    let encoding = encoding(version, g.output_format.as_deref())?;
-    let mut types = g.type_names.iter().map(|n| prepare(state, &g, n)).collect::<Result<Vec<_>, _>>()?;
+    Ok(total)
+}
+
+/// Runs the query: the page spans the types in order, skipping STARTINDEX features and keeping
+/// COUNT. `pairs` (the request as received) gives the paging links.
+async fn fetch<'a>(state: &'a AppState, g: &GetFeature, pairs: &[(String, String)]) -> Result<Page<'a>, WfsError> {
+    let mut types = g.type_names.iter().map(|n| prepare(state, g, n)).collect::<Result<Vec<_>, _>>()?;
     let max = state.limits.max_limit;
     let count = g.count.unwrap_or(max).min(max);
-    if g.hits {
-        let mut total = 0;
-        for t in &types {
-            total += t.layer.source.count(&t.layer.table, t.query.filter.as_ref(), u64::MAX - 1).await.map_err(|e| from_service(e.into()))?.unwrap_or(0);
-        }
-        return Ok(collection(state, version, encoding, &g, Some(total), Vec::new(), Paging::default()));
-    }
-    // The page spans the types in order: skip STARTINDEX features, keep COUNT.
     let (mut skip, mut left) = (g.start_index, count);
-    let mut pages: Vec<(&std::sync::Arc<Layer>, Vec<usize>, Vec<Feature>)> = Vec::new();
+    let mut pages: Pages = Vec::new();
     let single = types.len() == 1;
     for t in types.iter_mut() {
         if left == 0 {
@@ -143,7 +149,7 @@ pub async fn get_feature(state: &AppState, version: Version, g: GetFeature, pair
         }
         let table = &t.layer.table;
         if skip > 0 && !single {
-            let n = t.layer.source.count(table, t.query.filter.as_ref(), u64::MAX - 1).await.map_err(|e| from_service(e.into()))?.unwrap_or(0);
+            let n = total(std::slice::from_ref(t), u64::MAX - 1).await?.unwrap_or(0);
             if n <= skip {
                 skip -= n;
                 continue;
@@ -158,29 +164,77 @@ pub async fn get_feature(state: &AppState, version: Version, g: GetFeature, pair
         pages.push((t.layer, t.fields.clone(), features));
     }
     let returned: u64 = pages.iter().map(|p| p.2.len() as u64).sum();
-    let matched = if g.start_index == 0 && returned < count {
-        Some(returned)
-    } else {
-        let mut total = Some(0u64);
-        for t in &types {
-            let n = t.layer.source.count(&t.layer.table, t.query.filter.as_ref(), state.limits.exact_count_max).await.ok().flatten();
-            total = total.zip(n).map(|(a, b)| a + b);
-        }
-        total
-    };
-    if g.by_id {
-        return by_id(state, version, encoding, &g, pages);
-    }
+    // A short first page is the whole result; otherwise count (omitted when too costly).
+    let matched = if g.start_index == 0 && returned < count { Some(returned) } else { total(&types, state.limits.exact_count_max).await.ok().flatten() };
     let more = match matched {
         Some(m) => g.start_index + returned < m,
         None => returned == count,
     };
-    let link = |start: u64| paging_link(state, pairs, start);
+    // Links repeat the KVP request at another STARTINDEX; an XML (POST) request has none.
+    let link = |start: u64| (!pairs.is_empty()).then(|| paging_link(state, pairs, start));
     let paging = Paging {
-        next: more.then(|| link(g.start_index + returned)),
-        previous: (g.start_index > 0).then(|| link(g.start_index.saturating_sub(count))),
+        next: if more { link(g.start_index + returned) } else { None },
+        previous: if g.start_index > 0 { link(g.start_index.saturating_sub(count)) } else { None },
     };
-    Ok(collection(state, version, encoding, &g, matched, pages, paging))
+    Ok(Page { pages, matched, paging })
+}
+
+pub async fn get_feature(state: &AppState, version: Version, g: GetFeature, pairs: &[(String, String)]) -> Result<Response, WfsError> {
+    if version == Version::V1_0_0 {
+        return Err(WfsError::new("OperationNotSupported", "version", "GetFeature is served in WFS 2.0.0 and 1.1.0 (GML 2 is not produced)"));
+    }
+    let encoding = encoding(version, g.output_format.as_deref())?;
+    if g.hits {
+        let types = g.type_names.iter().map(|n| prepare(state, &g, n)).collect::<Result<Vec<_>, _>>()?;
+        let matched = total(&types, u64::MAX - 1).await?;
+        return Ok(collection(state, version, encoding, &g, matched, Vec::new(), Paging::default()));
+    }
+    let page = fetch(state, &g, pairs).await?;
+    if g.by_id {
+        return by_id(state, version, encoding, &g, page.pages);
+    }
+    Ok(collection(state, version, encoding, &g, page.matched, page.pages, page.paging))
+}
+
+/// GetPropertyValue (WFS 2.0): the values of one property of the features the query selects.
+pub async fn get_property_value(state: &AppState, version: Version, g: GetFeature, value_reference: &str, pairs: &[(String, String)]) -> Result<Response, WfsError> {
+    if version != Version::V2_0_0 {
+        return Err(WfsError::new("OperationNotSupported", "request", "GetPropertyValue is a WFS 2.0.0 operation"));
+    }
+    let page = fetch(state, &g, pairs).await?;
+    let returned: u64 = page.pages.iter().map(|p| p.2.len() as u64).sum();
+    let stamp = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
+    let srs = page.pages.first().map(|p| srs_of(&g, p.0)).transpose()?.unwrap_or((Crs::Epsg(2154), true));
+    let mut writer = ogc::gml::value_collection::ValueCollectionWriter::new(&srs_text(version, srs.0, srs.1), 3);
+    let mut out = Vec::new();
+    writer.header(&mut out, page.matched, returned, &stamp, page.paging.next.as_deref(), page.paging.previous.as_deref());
+    for (layer, _, features) in &page.pages {
+        let table = &layer.table;
+        if value_reference == table.geometry_column {
+            let (crs, axes) = srs_of(&g, layer)?;
+            let mut map = CoordinateMap::new(table.crs, crs, axes).map_err(|e| WfsError::new("InvalidParameterValue", "srsName", e.to_string()))?;
+            for f in features {
+                let id = f.id.as_ref().map(Value::to_text).unwrap_or_default();
+                match f.geometry.as_deref().and_then(|b| wkb::reader::read_wkb(b).ok()) {
+                    Some(geom) => {
+                        map.run(|m| writer.geometry(&mut out, &layer.id, &id, &geom, m));
+                    }
+                    None => writer.value(&mut out, &Value::Null),
+                }
+            }
+            continue;
+        }
+        let i = table
+            .fields
+            .iter()
+            .position(|f| f.name == value_reference)
+            .ok_or_else(|| WfsError::new("InvalidParameterValue", "valueReference", format!("'{value_reference}' is not a property of {}", layer.id)))?;
+        for f in features {
+            writer.value(&mut out, &f.properties[i]);
+        }
+    }
+    writer.trailer(&mut out);
+    Ok(([(header::CONTENT_TYPE, HeaderValue::from_static("application/xml; charset=utf-8"))], out).into_response())
 }
 
 /// WFS 2.0 `next` / `previous` links of a page.

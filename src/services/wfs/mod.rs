@@ -22,27 +22,50 @@ pub const NS_PREFIX: &str = "ossature";
 pub const NS_URI: &str = "https://ossature.org/features";
 
 pub fn routes() -> axum::Router<AppState> {
-    axum::Router::new().route("/wfs", get(kvp))
+    axum::Router::new().route("/wfs", get(kvp).post(xml_post))
+}
+
+/// Serves an XML-encoded request (POST); the body size is capped by the HTTP layer.
+pub async fn xml_post(State(state): State<AppState>, body: String) -> Response {
+    let version_hint = if body.contains("http://www.opengis.net/wfs/2.0") { Version::V2_0_0 } else { Version::V1_1_0 };
+    match ogc::wfs::xml_request::parse_xml(&body) {
+        Ok(request) => serve(&state, request, &[]).await,
+        Err(e) => exception(version_hint, &e),
+    }
 }
 
 /// Serves a KVP request already known to be for WFS (also used by `/ows`).
 pub async fn kvp(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
     let pairs = crate::services::features::pairs(&raw);
     let version_hint = pairs.iter().find(|(k, _)| k.eq_ignore_ascii_case("version")).and_then(|(_, v)| Version::parse(v)).unwrap_or(Version::V2_0_0);
-    let request = match parse_kvp(&pairs) {
-        Ok(r) => r,
-        Err(e) => return exception(version_hint, &e),
-    };
+    if let Some((_, f)) = pairs.iter().find(|(k, v)| k.eq_ignore_ascii_case("filter") && v.len() > state.limits.filter_bytes) {
+        let e = WfsError::new("InvalidParameterValue", "filter", format!("the filter is {} bytes, more than the {} allowed", f.len(), state.limits.filter_bytes));
+        return exception(version_hint, &e);
+    }
+    match parse_kvp(&pairs) {
+        Ok(request) => serve(&state, request, &pairs).await,
+        Err(e) => exception(version_hint, &e),
+    }
+}
+
+/// Answers a parsed request; `pairs` (empty for POST) gives GetFeature its paging links.
+async fn serve(state: &AppState, request: ogc::wfs::request::WfsRequest, pairs: &[(String, String)]) -> Response {
     let version = request.version;
     let result = match request.request {
-        Request::GetCapabilities => Ok(xml(capabilities_document(&state, version))),
-        Request::DescribeFeatureType { type_names } => describe(&state, version, &type_names),
-        Request::GetFeature(g) => get_feature::get_feature(&state, version, g, &pairs).await,
-        Request::ListStoredQueries | Request::DescribeStoredQueries => {
-            Err(WfsError::new("OperationNotSupported", "request", "stored query listings are not available yet; GetFeatureById is supported"))
-        }
+        Request::GetCapabilities => Ok(xml(capabilities_document(state, version))),
+        Request::DescribeFeatureType { type_names } => describe(state, version, &type_names),
+        Request::GetFeature(g) => get_feature::get_feature(state, version, g, pairs).await,
+        Request::GetPropertyValue { query, value_reference } => get_feature::get_property_value(state, version, query, &value_reference, pairs).await,
+        Request::ListStoredQueries => Ok(xml(ogc::wfs::stored_queries::list_stored_queries(NS_PREFIX, NS_URI, &type_names(state)))),
+        Request::DescribeStoredQueries { ids } => ogc::wfs::stored_queries::describe_stored_queries(NS_PREFIX, NS_URI, &type_names(state), &ids)
+            .map(xml)
+            .map_err(|e| WfsError::new("InvalidParameterValue", "storedQuery_Id", e)),
     };
     result.unwrap_or_else(|e| exception(version, &e))
+}
+
+fn type_names(state: &AppState) -> Vec<String> {
+    state.registry.layers.iter().map(|l| l.id.clone()).collect()
 }
 
 pub(crate) fn xml(body: String) -> Response {
