@@ -103,37 +103,10 @@ impl<'a> GeometryWriter<'a> {
         Ok(())
     }
 
-    /// Writes `v` rounded to `decimals` places, trailing zeros dropped. Fixed-point integer
-    /// formatting: several times faster than shortest-representation float printing, and the
-    /// output is the same number.
     fn number(&self, out: &mut Vec<u8>, v: f64) {
-        let scaled = (v * self.scale).round();
-        if !scaled.is_finite() || scaled.abs() >= 9.0e18 {
-            let mut buf = ryu::Buffer::new();
-            out.extend_from_slice(buf.format(v).as_bytes());
-            return;
+        if !crate::number::write_fixed(out, v, self.decimals, self.scale) {
+            out.extend_from_slice(ryu::Buffer::new().format(v).as_bytes());
         }
-        let scaled = scaled as i64;
-        let unit = self.scale as i64;
-        if scaled < 0 {
-            out.push(b'-');
-        }
-        let magnitude = scaled.unsigned_abs();
-        let (int, mut frac) = (magnitude / unit as u64, magnitude % unit as u64);
-        let mut digits = itoa::Buffer::new();
-        out.extend_from_slice(digits.format(int).as_bytes());
-        if frac == 0 {
-            return;
-        }
-        let mut width = self.decimals as usize;
-        while frac % 10 == 0 {
-            frac /= 10;
-            width -= 1;
-        }
-        out.push(b'.');
-        let f = digits.format(frac);
-        out.extend(std::iter::repeat_n(b'0', width - f.len()));
-        out.extend_from_slice(f.as_bytes());
     }
 
     fn line(&mut self, out: &mut Vec<u8>, l: &impl LineStringTrait<T = f64>) -> R {

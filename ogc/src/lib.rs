@@ -11,6 +11,7 @@ pub mod filter;
 pub mod geojson;
 pub mod gml;
 pub mod link;
+mod number;
 pub mod ows;
 pub mod problem;
 pub mod value;

@@ -252,7 +252,7 @@ impl CollectionWriter {
     }
 }
 
-fn attr(out: &mut Vec<u8>, name: &str, value: &str) {
+pub(super) fn attr(out: &mut Vec<u8>, name: &str, value: &str) {
     out.push(b' ');
     out.extend_from_slice(name.as_bytes());
     out.extend_from_slice(b"=\"");
@@ -261,7 +261,7 @@ fn attr(out: &mut Vec<u8>, name: &str, value: &str) {
 }
 
 /// Appends a value in the lexical space of the XML Schema type its field type maps to.
-fn write_value(out: &mut Vec<u8>, value: &Value) {
+pub(super) fn write_value(out: &mut Vec<u8>, value: &Value) {
     match value {
         Value::Null => {}
         Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),

@@ -150,32 +150,9 @@ impl NumberFormat {
     /// Appends `v` rounded, trailing zeros dropped. Callers pass finite values only: the
     /// non-finite spellings of Rust are not valid `xs:double`.
     pub(crate) fn write(&self, out: &mut Vec<u8>, v: f64) {
-        let scaled = (v * self.scale).round();
-        if !scaled.is_finite() || scaled.abs() >= 9.0e18 {
+        if !crate::number::write_fixed(out, v, self.decimals, self.scale) {
             write_double(out, v);
-            return;
         }
-        let scaled = scaled as i64;
-        let unit = self.scale as u64;
-        if scaled < 0 {
-            out.push(b'-');
-        }
-        let magnitude = scaled.unsigned_abs();
-        let (int, mut frac) = (magnitude / unit, magnitude % unit);
-        let mut digits = itoa::Buffer::new();
-        out.extend_from_slice(digits.format(int).as_bytes());
-        if frac == 0 {
-            return;
-        }
-        let mut width = self.decimals as usize;
-        while frac % 10 == 0 {
-            frac /= 10;
-            width -= 1;
-        }
-        out.push(b'.');
-        let f = digits.format(frac);
-        out.extend(std::iter::repeat_n(b'0', width.saturating_sub(f.len())));
-        out.extend_from_slice(f.as_bytes());
     }
 }
 

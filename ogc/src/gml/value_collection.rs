@@ -5,12 +5,12 @@
 //! likes. Every value, null or not, becomes exactly one `wfs:member`, so the count announced in
 //! the header always matches the members written.
 
-use std::io::Write as _;
 
 use geo_traits::GeometryTrait;
 
 use super::geometry::GeometryWriter;
-use super::{GmlVersion, NumberFormat, write_double, write_escaped, write_gml_id};
+use super::collection::{attr, write_value};
+use super::{GmlVersion, NumberFormat, write_escaped, write_gml_id};
 use crate::value::Value;
 
 const WFS20_NS: &str = "http://www.opengis.net/wfs/2.0";
@@ -131,31 +131,6 @@ impl ValueCollectionWriter {
 
     pub fn trailer(&self, out: &mut Vec<u8>) {
         out.extend_from_slice(b"</wfs:ValueCollection>\n");
-    }
-}
-
-fn attr(out: &mut Vec<u8>, name: &str, value: &str) {
-    out.push(b' ');
-    out.extend_from_slice(name.as_bytes());
-    out.extend_from_slice(b"=\"");
-    write_escaped(out, value);
-    out.push(b'"');
-}
-
-/// Appends a scalar as GetFeature writes the same field (the GetFeature helper is private to
-/// its module), so both operations return identical text for one property.
-fn write_value(out: &mut Vec<u8>, value: &Value) {
-    match value {
-        Value::Null => {}
-        Value::Bool(b) => out.extend_from_slice(if *b { b"true" } else { b"false" }),
-        Value::Int(i) => out.extend_from_slice(itoa::Buffer::new().format(*i).as_bytes()),
-        Value::Float(f) => write_double(out, *f),
-        Value::Text(s) => write_escaped(out, s),
-        // Writing to a Vec cannot fail.
-        Value::Date(d) => {
-            let _ = write!(out, "{}", d.format("%Y-%m-%d"));
-        }
-        Value::DateTime(_) => out.extend_from_slice(value.to_text().as_bytes()),
     }
 }
 
