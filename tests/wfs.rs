@@ -223,10 +223,30 @@ async fn xml_post_requests_match_kvp() {
     assert_eq!(status, 200);
     validate(&caps, "wfs/2.0/wfs.xsd");
     let laughs = r#"<?xml version="1.0"?><!DOCTYPE l [<!ENTITY a "aaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;">]><wfs:GetFeature service="WFS" version="2.0.0" xmlns:wfs="http://www.opengis.net/wfs/2.0"><wfs:Query typeNames="ocs2d"/></wfs:GetFeature>"#;
-    for bad in [laughs.to_string(), "<wfs:GetFeature".to_string(), "not xml at all".to_string()] {
+    // A 10 MB filter is refused before it is parsed.
+    let huge = format!(
+        r#"<wfs:GetFeature service="WFS" version="2.0.0" xmlns:wfs="http://www.opengis.net/wfs/2.0" xmlns:fes="http://www.opengis.net/fes/2.0"><wfs:Query typeNames="ocs2d"><fes:Filter><fes:PropertyIsEqualTo><fes:ValueReference>code_cs</fes:ValueReference><fes:Literal>{}</fes:Literal></fes:PropertyIsEqualTo></fes:Filter></wfs:Query></wfs:GetFeature>"#,
+        "x".repeat(10_000_000)
+    );
+    for bad in [laughs.to_string(), "<wfs:GetFeature".to_string(), "not xml at all".to_string(), huge] {
         let (status, xml) = post(bad).await;
         assert_eq!(status, 400, "{xml}");
         assert!(xml.contains("OperationParsingFailed"), "{xml}");
     }
     assert_eq!(s.get("/health").await.status(), 200);
+}
+
+/// WFS 1.0.0, which ArcGIS probes: GML 2 features, XSD with GML 2 property types.
+#[tokio::test]
+async fn wfs_1_0_0_serves_gml2() {
+    let s = start().await;
+    let (status, ct, xml) = text(&s, "/wfs?service=WFS&version=1.0.0&request=GetFeature&typeName=communes&maxFeatures=2").await;
+    assert_eq!((status, ct.as_str()), (200, "text/xml; subtype=gml/2.1.2"), "{xml}");
+    assert_eq!(xml.matches("<gml:featureMember>").count(), 2);
+    assert!(xml.contains("fid=\"communes.") && xml.contains("<gml:coordinates") && xml.contains("<gml:MultiPolygon"), "{}", &xml[..2000.min(xml.len())]);
+    let (status, _, xsd) = text(&s, "/wfs?service=WFS&version=1.0.0&request=DescribeFeatureType&typeName=communes").await;
+    assert_eq!(status, 200);
+    assert!(xsd.contains("gml:MultiPolygonPropertyType") && xsd.contains("gml/2.1.2/feature.xsd"), "{xsd}");
+    let (_, _, page) = text(&s, "/wfs?service=WFS&version=1.0.0&request=GetFeature&typeName=ocs2d&maxFeatures=500").await;
+    assert_eq!(page.matches("<gml:featureMember>").count(), 500);
 }

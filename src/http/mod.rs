@@ -59,6 +59,9 @@ pub fn router(state: AppState) -> Router {
         .merge(metrics::routes())
         .fallback(|uri: axum::http::Uri| async move { crate::error::ServiceError::NotFound(format!("no resource at {}", uri.path())) })
         .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        // Bodies up to the configured limit reach the handlers, which answer in their standard's
+        // terms; RequestBodyLimitLayer below refuses anything larger.
+        .layer(axum::extract::DefaultBodyLimit::max(limits.request_body_bytes))
         .with_state(state)
         .layer(
             ServiceBuilder::new()

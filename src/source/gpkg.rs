@@ -135,7 +135,8 @@ fn sqlite_time(t: DateTime<Utc>) -> String {
     t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
 }
 
-struct GpkgDialect;
+/// The SQLite dialect of the filter compiler.
+pub struct GpkgDialect;
 
 impl DialectSql for GpkgDialect {
     /// The registered `ossature_relate` evaluates the predicate exactly; where it only narrows

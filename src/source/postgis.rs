@@ -45,7 +45,8 @@ impl PostGis {
     }
 }
 
-struct PgDialect;
+/// The PostgreSQL/PostGIS dialect of the filter compiler.
+pub struct PgDialect;
 
 impl DialectSql for PgDialect {
     fn spatial(&self, sql: &mut Sql, table: &Table, op: SpatialOp, literal: &geo_types::Geometry<f64>, _conjunctive: bool) -> Result<()> {

@@ -96,7 +96,7 @@ impl CollectionWriter {
     ) {
         let (wfs_ns, wfs_xsd) = match self.gml {
             GmlVersion::Gml32 => (WFS20_NS, WFS20_XSD),
-            GmlVersion::Gml311 => (WFS11_NS, WFS11_XSD),
+            GmlVersion::Gml311 | GmlVersion::Gml2 => (WFS11_NS, WFS11_XSD),
         };
         out.extend_from_slice(
             b"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<wfs:FeatureCollection",
@@ -122,7 +122,7 @@ impl CollectionWriter {
                     }
                 }
             }
-            GmlVersion::Gml311 => attr(
+            GmlVersion::Gml311 | GmlVersion::Gml2 => attr(
                 out,
                 "numberOfFeatures",
                 itoa::Buffer::new().format(number_returned),
@@ -220,14 +220,14 @@ impl CollectionWriter {
     fn member_open(&self) -> &'static [u8] {
         match self.gml {
             GmlVersion::Gml32 => b"<wfs:member>",
-            GmlVersion::Gml311 => b"<gml:featureMember>",
+            GmlVersion::Gml311 | GmlVersion::Gml2 => b"<gml:featureMember>",
         }
     }
 
     fn member_close(&self) -> &'static [u8] {
         match self.gml {
             GmlVersion::Gml32 => b"</wfs:member>",
-            GmlVersion::Gml311 => b"</gml:featureMember>",
+            GmlVersion::Gml311 | GmlVersion::Gml2 => b"</gml:featureMember>",
         }
     }
 

@@ -11,6 +11,7 @@ mod schema;
 
 #[cfg(test)]
 mod validation_tests;
+pub mod gml2;
 pub mod value_collection;
 
 use std::borrow::Cow;
@@ -18,18 +19,20 @@ use std::borrow::Cow;
 pub use collection::CollectionWriter;
 pub use schema::{FeatureTypeSchema, describe_feature_type, geometry_property_type};
 
-/// The GML version a WFS version mandates: 3.2 for WFS 2.0, 3.1.1 for WFS 1.1.
+/// The GML version a WFS version mandates: 3.2 for WFS 2.0, 3.1.1 for WFS 1.1, 2.1.2 for
+/// WFS 1.0.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum GmlVersion {
     Gml32,
     Gml311,
+    Gml2,
 }
 
 impl GmlVersion {
     pub fn namespace(&self) -> &'static str {
         match self {
             GmlVersion::Gml32 => "http://www.opengis.net/gml/3.2",
-            GmlVersion::Gml311 => "http://www.opengis.net/gml",
+            GmlVersion::Gml311 | GmlVersion::Gml2 => "http://www.opengis.net/gml",
         }
     }
 
@@ -39,6 +42,7 @@ impl GmlVersion {
         match self {
             GmlVersion::Gml32 => "http://schemas.opengis.net/gml/3.2.1/gml.xsd",
             GmlVersion::Gml311 => "http://schemas.opengis.net/gml/3.1.1/base/gml.xsd",
+            GmlVersion::Gml2 => "http://schemas.opengis.net/gml/2.1.2/feature.xsd",
         }
     }
 
@@ -47,6 +51,7 @@ impl GmlVersion {
         match self {
             GmlVersion::Gml32 => "application/gml+xml; version=3.2",
             GmlVersion::Gml311 => "text/xml; subtype=gml/3.1.1",
+            GmlVersion::Gml2 => "GML2",
         }
     }
 }

@@ -63,7 +63,10 @@ fn write_type(out: &mut Vec<u8>, version: GmlVersion, prefix: &str, t: &FeatureT
     element(
         out,
         &geometry_name,
-        geometry_property_type(&t.geometry_type),
+        match version {
+            GmlVersion::Gml2 => super::gml2::geometry_property_type_gml2(&t.geometry_type),
+            _ => geometry_property_type(&t.geometry_type),
+        },
         false,
     );
     out.extend_from_slice(b"        </xs:sequence>\n      </xs:extension>\n    </xs:complexContent>\n  </xs:complexType>\n  <xs:element");
@@ -71,7 +74,7 @@ fn write_type(out: &mut Vec<u8>, version: GmlVersion, prefix: &str, t: &FeatureT
     push_attr(out, "type", &format!("{prefix}:{name}Type"));
     let head = match version {
         GmlVersion::Gml32 => "gml:AbstractFeature",
-        GmlVersion::Gml311 => "gml:_Feature",
+        GmlVersion::Gml311 | GmlVersion::Gml2 => "gml:_Feature",
     };
     push_attr(out, "substitutionGroup", head);
     out.extend_from_slice(b"/>\n");

@@ -21,11 +21,13 @@ use crate::source::{Feature, Query};
 const GML32: &str = "application/gml+xml; version=3.2";
 const GML311: &str = "text/xml; subtype=gml/3.1.1";
 const GEOJSON: &str = "application/json";
+const GML2: &str = "GML2";
 
 pub fn output_formats(version: Version) -> &'static [&'static str] {
     match version {
         Version::V2_0_0 => &[GML32, "text/xml; subtype=gml/3.2", GEOJSON],
-        _ => &[GML311, GEOJSON],
+        Version::V1_1_0 => &[GML311, GEOJSON],
+        Version::V1_0_0 => &[GML2, GML311, GEOJSON],
     }
 }
 
@@ -33,18 +35,24 @@ pub fn output_formats(version: Version) -> &'static [&'static str] {
 enum Encoding {
     Gml32,
     Gml311,
+    Gml2,
     GeoJson,
 }
 
 fn encoding(version: Version, requested: Option<&str>) -> Result<Encoding, WfsError> {
     let Some(f) = requested else {
-        return Ok(if version == Version::V2_0_0 { Encoding::Gml32 } else { Encoding::Gml311 });
+        return Ok(match version {
+            Version::V2_0_0 => Encoding::Gml32,
+            Version::V1_1_0 => Encoding::Gml311,
+            Version::V1_0_0 => Encoding::Gml2,
+        });
     };
     let f = f.to_ascii_lowercase().replace(' ', "");
     Ok(match f.as_str() {
         "application/gml+xml;version=3.2" | "text/xml;subtype=gml/3.2" | "text/xml;subtype=gml/3.2.1" | "gml32" => Encoding::Gml32,
         "text/xml;subtype=gml/3.1.1" | "gml3" | "application/gml+xml;version=3.1" => Encoding::Gml311,
         "application/json" | "json" | "geojson" | "application/geo+json" => Encoding::GeoJson,
+        "gml2" | "text/xml;subtype=gml/2.1.2" => Encoding::Gml2,
         _ => {
             return Err(WfsError::new(
                 "InvalidParameterValue",
@@ -180,9 +188,6 @@ async fn fetch<'a>(state: &'a AppState, g: &GetFeature, pairs: &[(String, String
 }
 
 pub async fn get_feature(state: &AppState, version: Version, g: GetFeature, pairs: &[(String, String)]) -> Result<Response, WfsError> {
-    if version == Version::V1_0_0 {
-        return Err(WfsError::new("OperationNotSupported", "version", "GetFeature is served in WFS 2.0.0 and 1.1.0 (GML 2 is not produced)"));
-    }
     let encoding = encoding(version, g.output_format.as_deref())?;
     if g.hits {
         let types = g.type_names.iter().map(|n| prepare(state, &g, n)).collect::<Result<Vec<_>, _>>()?;
@@ -279,6 +284,7 @@ fn collection(state: &AppState, version: Version, encoding: Encoding, g: &GetFea
     let result = match encoding {
         Encoding::GeoJson => geojson(&mut out, g, matched, returned, &pages),
         Encoding::Gml32 | Encoding::Gml311 => gml(&mut out, state, version, g, matched, returned, &pages, &paging),
+        Encoding::Gml2 => gml2(&mut out, state, g, &pages),
     };
     if let Err(e) = result {
         return super::exception(version, &e);
@@ -287,6 +293,7 @@ fn collection(state: &AppState, version: Version, encoding: Encoding, g: &GetFea
         Encoding::GeoJson => GEOJSON,
         Encoding::Gml32 => GML32,
         Encoding::Gml311 => GML311,
+        Encoding::Gml2 => "text/xml; subtype=gml/2.1.2",
     };
     ([(header::CONTENT_TYPE, HeaderValue::from_static(media))], out).into_response()
 }
@@ -345,6 +352,33 @@ fn gml(out: &mut Vec<u8>, state: &AppState, version: Version, g: &GetFeature, ma
         }
     }
     writer.trailer(out);
+    Ok(())
+}
+
+/// WFS 1.0.0's GML 2: no counts in the document, `fid` attributes, `gml:coordinates`.
+fn gml2(out: &mut Vec<u8>, state: &AppState, g: &GetFeature, pages: &Pages) -> Result<(), WfsError> {
+    let describe = format!("{}/wfs?service=WFS&version=1.0.0&request=DescribeFeatureType&typeName={}", state.base, g.type_names.join(","));
+    let first = pages.first().map(|p| p.0).or_else(|| state.registry.layer(&g.type_names[0]));
+    let crs = match first {
+        Some(l) => srs_of(g, l)?.0,
+        None => Crs::Epsg(2154),
+    };
+    let header = ogc::gml::gml2::Gml2CollectionWriter::new(NS_PREFIX, NS_URI, &describe, &crs.short(), 3);
+    header.header(out);
+    for (layer, fields, features) in pages {
+        let (crs, _) = srs_of(g, layer)?;
+        // GML 2 coordinates are always easting (longitude) first.
+        let mut map = CoordinateMap::new(layer.table.crs, crs, false).map_err(|e| WfsError::new("InvalidParameterValue", "srsName", e.to_string()))?;
+        let mut writer = ogc::gml::gml2::Gml2CollectionWriter::new(NS_PREFIX, NS_URI, &describe, &crs.short(), map.decimals);
+        let names: Vec<&str> = fields.iter().map(|&i| layer.table.fields[i].name.as_str()).collect();
+        for f in features {
+            let values: Vec<(&str, &Value)> = fields.iter().zip(&names).map(|(&i, n)| (*n, &f.properties[i])).collect();
+            let id = f.id.as_ref().map(Value::to_text).unwrap_or_default();
+            let geometry = f.geometry.as_deref().and_then(|b| wkb::reader::read_wkb(b).ok());
+            map.run(|m| writer.feature(out, &layer.id, &id, &values, &layer.table.geometry_column, geometry.as_ref(), m));
+        }
+    }
+    header.trailer(out);
     Ok(())
 }
 

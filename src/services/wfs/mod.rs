@@ -21,6 +21,9 @@ pub use exception::exception;
 pub const NS_PREFIX: &str = "ossature";
 pub const NS_URI: &str = "https://ossature.org/features";
 
+/// What an XML request may add around its filter (query elements, sort keys, names).
+const XML_ENVELOPE_BYTES: usize = 64 << 10;
+
 pub fn routes() -> axum::Router<AppState> {
     axum::Router::new().route("/wfs", get(kvp).post(xml_post))
 }
@@ -28,6 +31,12 @@ pub fn routes() -> axum::Router<AppState> {
 /// Serves an XML-encoded request (POST); the body size is capped by the HTTP layer.
 pub async fn xml_post(State(state): State<AppState>, body: String) -> Response {
     let version_hint = if body.contains("http://www.opengis.net/wfs/2.0") { Version::V2_0_0 } else { Version::V1_1_0 };
+    // Without transactions, a request document is its filter plus a few elements.
+    let max = state.limits.filter_bytes + XML_ENVELOPE_BYTES;
+    if body.len() > max {
+        let e = WfsError::new("OperationParsingFailed", "request", format!("the request document is {} bytes, more than the {max} allowed", body.len()));
+        return exception(version_hint, &e);
+    }
     match ogc::wfs::xml_request::parse_xml(&body) {
         Ok(request) => serve(&state, request, &[]).await,
         Err(e) => exception(version_hint, &e),
@@ -144,11 +153,12 @@ fn describe(state: &AppState, version: Version, names: &[String]) -> Result<Resp
             geometry_type: l.table.geometry_type.clone(),
         })
         .collect();
-    let gml = if version == Version::V2_0_0 { ogc::gml::GmlVersion::Gml32 } else { ogc::gml::GmlVersion::Gml311 };
+    let (gml, media) = match version {
+        Version::V2_0_0 => (ogc::gml::GmlVersion::Gml32, "application/gml+xml; version=3.2"),
+        Version::V1_1_0 => (ogc::gml::GmlVersion::Gml311, "text/xml; subtype=gml/3.1.1"),
+        Version::V1_0_0 => (ogc::gml::GmlVersion::Gml2, "text/xml; subtype=gml/2.1.2"),
+    };
     let mut res = xml(ogc::gml::describe_feature_type(gml, NS_PREFIX, NS_URI, &schemas));
-    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/gml+xml; version=3.2"));
-    if gml == ogc::gml::GmlVersion::Gml311 {
-        res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("text/xml; subtype=gml/3.1.1"));
-    }
+    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(media));
     Ok(res)
 }
