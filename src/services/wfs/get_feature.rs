@@ -209,7 +209,7 @@ pub async fn get_property_value(state: &AppState, version: Version, g: GetFeatur
     let page = fetch(state, &g, pairs).await?;
     let returned: u64 = page.pages.iter().map(|p| p.2.len() as u64).sum();
     let stamp = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
-    let srs = page.pages.first().map(|p| srs_of(&g, p.0)).transpose()?.unwrap_or((Crs::Epsg(2154), true));
+    let srs = collection_srs(state, &g)?;
     let mut writer = ogc::gml::value_collection::ValueCollectionWriter::new(&srs_text(version, srs.0, srs.1), 3);
     let mut out = Vec::new();
     writer.header(&mut out, page.matched, returned, &stamp, page.paging.next.as_deref(), page.paging.previous.as_deref());
@@ -265,6 +265,12 @@ fn srs_of(g: &GetFeature, layer: &Layer) -> Result<(Crs, bool), WfsError> {
         Some(s) => Err(WfsError::new("InvalidParameterValue", "srsName", format!("{} is not offered for {}", s.crs.short(), layer.id))),
         None => Ok((layer.table.crs, true)),
     }
+}
+
+/// The CRS a collection document announces: the output CRS of its first type.
+fn collection_srs(state: &AppState, g: &GetFeature) -> Result<(Crs, bool), WfsError> {
+    let first = g.type_names.first().ok_or_else(|| WfsError::new("MissingParameterValue", "typeNames", "no feature type"))?;
+    srs_of(g, layer(state, first)?)
 }
 
 fn srs_text(version: Version, crs: Crs, authority_axes: bool) -> String {
@@ -330,11 +336,7 @@ fn gml(out: &mut Vec<u8>, state: &AppState, version: Version, g: &GetFeature, ma
         version.as_str(),
         if names.is_empty() { g.type_names.join(",") } else { names.join(",") }
     );
-    let first_layer = pages.first().map(|p| p.0).or_else(|| state.registry.layer(&g.type_names[0]));
-    let (crs, axes) = match first_layer {
-        Some(l) => srs_of(g, l)?,
-        None => (Crs::Epsg(2154), true),
-    };
+    let (crs, axes) = collection_srs(state, g)?;
     let writer = ogc::gml::CollectionWriter::new(version.as_str(), NS_PREFIX, NS_URI, &describe, &srs_text(version, crs, axes), 3);
     // WFS 1.1 has no numberMatched: a hits answer reports the count as numberOfFeatures.
     let returned = if g.hits && version == Version::V1_1_0 { matched.unwrap_or(0) } else { returned };
@@ -358,11 +360,7 @@ fn gml(out: &mut Vec<u8>, state: &AppState, version: Version, g: &GetFeature, ma
 /// WFS 1.0.0's GML 2: no counts in the document, `fid` attributes, `gml:coordinates`.
 fn gml2(out: &mut Vec<u8>, state: &AppState, g: &GetFeature, pages: &Pages) -> Result<(), WfsError> {
     let describe = format!("{}/wfs?service=WFS&version=1.0.0&request=DescribeFeatureType&typeName={}", state.base, g.type_names.join(","));
-    let first = pages.first().map(|p| p.0).or_else(|| state.registry.layer(&g.type_names[0]));
-    let crs = match first {
-        Some(l) => srs_of(g, l)?.0,
-        None => Crs::Epsg(2154),
-    };
+    let (crs, _) = collection_srs(state, g)?;
     let header = ogc::gml::gml2::Gml2CollectionWriter::new(NS_PREFIX, NS_URI, &describe, &crs.short(), 3);
     header.header(out);
     for (layer, fields, features) in pages {
