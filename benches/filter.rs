@@ -46,6 +46,8 @@ fn bench(c: &mut Criterion) {
     c.bench_function("cql2-text parse+bind+compile", |b| b.iter(|| compile(cql2_text::parse(TEXT, None).unwrap(), &table)));
     c.bench_function("cql2-json parse+bind+compile", |b| b.iter(|| compile(cql2_json::parse(JSON, None).unwrap(), &table)));
     c.bench_function("fes-2.0 parse+bind+compile", |b| b.iter(|| compile(fes::parse(FES).unwrap(), &table)));
+    c.bench_function("fes-2.0 parse", |b| b.iter(|| fes::parse(FES).unwrap()));
+    c.bench_function("cql2-text parse", |b| b.iter(|| cql2_text::parse(TEXT, None).unwrap()));
 }
 
 criterion_group!(benches, bench);
