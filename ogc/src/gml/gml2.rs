@@ -309,14 +309,7 @@ fn open(out: &mut Vec<u8>, name: &[u8], srs: &[u8]) {
 /// `GEOMETRY`, ...; case, `ST_` prefix and Z/M suffixes are ignored), for DescribeFeatureType
 /// 1.0.0. Anything unknown is `gml:GeometryPropertyType`.
 pub fn geometry_property_type_gml2(geometry_type: &str) -> &'static str {
-    let upper = geometry_type.trim().to_ascii_uppercase();
-    let base = upper.strip_prefix("ST_").unwrap_or(&upper);
-    let base = base.split_whitespace().next().unwrap_or("");
-    let base = base
-        .strip_suffix("ZM")
-        .or_else(|| base.strip_suffix(['Z', 'M']))
-        .unwrap_or(base);
-    match base {
+    match super::schema::base_geometry_type(geometry_type).as_str() {
         "POINT" => "gml:PointPropertyType",
         "LINESTRING" | "CURVE" => "gml:LineStringPropertyType",
         "POLYGON" | "SURFACE" => "gml:PolygonPropertyType",

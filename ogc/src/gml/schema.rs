@@ -103,18 +103,20 @@ fn xs_type(ty: FieldType) -> &'static str {
     }
 }
 
+/// A declared geometry type as its bare upper-case name: case, an `ST_` prefix and Z/M
+/// suffixes (as GeoPackage and PostGIS spell them) are dropped.
+pub(super) fn base_geometry_type(geometry_type: &str) -> String {
+    let upper = geometry_type.trim().to_ascii_uppercase();
+    let base = upper.strip_prefix("ST_").unwrap_or(&upper);
+    let base = base.split_whitespace().next().unwrap_or("");
+    base.strip_suffix("ZM").or_else(|| base.strip_suffix(['Z', 'M'])).unwrap_or(base).to_string()
+}
+
 /// The GML property type for a declared geometry type. Multi types map to the `MultiCurve` /
 /// `MultiSurface` elements the writer produces; anything unknown or mixed is the generic
 /// `GeometryPropertyType`, which accepts every geometry.
 pub fn geometry_property_type(geometry_type: &str) -> &'static str {
-    let upper = geometry_type.trim().to_ascii_uppercase();
-    let base = upper.strip_prefix("ST_").unwrap_or(&upper);
-    let base = base.split_whitespace().next().unwrap_or("");
-    let base = base
-        .strip_suffix("ZM")
-        .or_else(|| base.strip_suffix(['Z', 'M']))
-        .unwrap_or(base);
-    match base {
+    match base_geometry_type(geometry_type).as_str() {
         "POINT" => "gml:PointPropertyType",
         "LINESTRING" | "CURVE" => "gml:CurvePropertyType",
         "POLYGON" | "SURFACE" => "gml:SurfacePropertyType",
