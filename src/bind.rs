@@ -95,9 +95,11 @@ impl Binder<'_> {
     fn expr(&self, e: Expr) -> Result<Expr, BindError> {
         Ok(match e {
             Expr::Property(p) => Expr::Property(self.property(&p)?),
-            Expr::Geometry { geometry, crs } => {
-                Expr::Geometry { geometry: self.to_storage(geometry, crs.unwrap_or(self.default_crs))?, crs: Some(self.table.crs) }
-            }
+            Expr::Geometry { geometry, crs, authority_axes } => Expr::Geometry {
+                geometry: self.to_storage(geometry, crs.unwrap_or(self.default_crs), authority_axes)?,
+                crs: Some(self.table.crs),
+                authority_axes: false,
+            },
             Expr::Arithmetic { op, left, right } => Expr::Arithmetic { op, left: Box::new(self.expr(*left)?), right: Box::new(self.expr(*right)?) },
             Expr::Function { function, args } => Expr::Function { function, args: args.into_iter().map(|a| self.expr(a)).collect::<Result<_, _>>()? },
             e @ (Expr::Literal(_) | Expr::Interval(_)) => e,
@@ -118,10 +120,10 @@ impl Binder<'_> {
         Err(BindError(format!("unknown property '{name}' (queryables: {}, {})", known.join(", "), table.geometry_column)))
     }
 
-    /// A geometry literal in `crs` (authority axis order) transformed into the storage CRS.
-    fn to_storage(&self, g: geo_types::Geometry<f64>, crs: Crs) -> Result<geo_types::Geometry<f64>, BindError> {
+    /// A geometry literal in `crs` transformed into the storage CRS.
+    fn to_storage(&self, g: geo_types::Geometry<f64>, crs: Crs, authority_axes: bool) -> Result<geo_types::Geometry<f64>, BindError> {
         use geo::MapCoords;
-        let t = Transform::new(crs, self.table.crs, true).map_err(|e| BindError(e.to_string()))?;
+        let t = Transform::to_storage(crs, authority_axes, self.table.crs).map_err(|e| BindError(e.to_string()))?;
         if t.is_identity() {
             return Ok(g);
         }

@@ -80,7 +80,7 @@ impl Registry {
             crs.extend(lc.crs.iter().filter_map(|c| Crs::parse(c.get_ref()).ok()));
             let mut seen = std::collections::HashSet::new();
             crs.retain(|c| seen.insert(*c));
-            let to_crs84 = Transform::new(table.crs, Crs::Crs84, true).ok();
+            let to_crs84 = Transform::from_storage(table.crs, Crs::Crs84, true).ok();
             let extent = to_crs84.and_then(|t| match table.footprint.len() {
                 0 => t.envelope(&table.extent?),
                 _ => t.ring_envelope(&table.footprint),

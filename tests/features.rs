@@ -75,7 +75,7 @@ async fn bbox_in_crs84_4326_and_2154_select_the_same_features() {
                 .await;
             // The same box in Lambert-93 (its corners transformed; the box is small enough that
             // its curvature is far below a commune's size).
-            let t = ossature::crs::Transform::new(ogc::crs::Crs::Crs84, ogc::crs::Crs::Epsg(2154), true).unwrap();
+            let t = ossature::crs::Transform::to_storage(ogc::crs::Crs::Crs84, true, ogc::crs::Crs::Epsg(2154)).unwrap();
             let (a, b) = t.convert(x0, y0).unwrap();
             let (c, d) = t.convert(x1, y1).unwrap();
             let l93 = s
@@ -149,7 +149,7 @@ async fn output_crs_and_content_crs_header() {
         let q = &crs84["geometry"]["coordinates"][0][0][0];
         let r = &latlon["geometry"]["coordinates"][0][0][0];
         let (x, y) = (p[0].as_f64().unwrap(), p[1].as_f64().unwrap());
-        let (lon, lat) = ossature::crs::Transform::new(ogc::crs::Crs::Epsg(2154), ogc::crs::Crs::Crs84, true).unwrap().convert(x, y).unwrap();
+        let (lon, lat) = ossature::crs::Transform::from_storage(ogc::crs::Crs::Epsg(2154), ogc::crs::Crs::Crs84, true).unwrap().convert(x, y).unwrap();
         assert!((q[0].as_f64().unwrap() - lon).abs() < 1e-7 && (q[1].as_f64().unwrap() - lat).abs() < 1e-7, "{q} vs {lon},{lat}");
         assert_eq!((r[0].clone(), r[1].clone()), (q[1].clone(), q[0].clone()), "EPSG:4326 is latitude first");
     }
@@ -289,7 +289,7 @@ async fn part3_filter_queryables_and_sortby() {
         }
         // filter-crs: the same box in Lambert-93.
         let crs84 = s.json(&format!("/collections/{c}/items?limit=1000&filter=S_INTERSECTS(geom,BBOX(2.95,50.64,2.96,50.65))")).await;
-        let t = ossature::crs::Transform::new(ogc::crs::Crs::Crs84, ogc::crs::Crs::Epsg(2154), true).unwrap();
+        let t = ossature::crs::Transform::to_storage(ogc::crs::Crs::Crs84, true, ogc::crs::Crs::Epsg(2154)).unwrap();
         let ring: Vec<String> = [(2.95, 50.64), (2.96, 50.64), (2.96, 50.65), (2.95, 50.65), (2.95, 50.64)]
             .iter()
             .map(|&(x, y)| {

@@ -128,6 +128,7 @@ async fn bbox_axis_order_and_fes_filters_agree_with_ogc_api() {
     let (_, _, latlon) = text(&s, &format!("{base}&bbox=50.6,3.0,50.65,3.1,urn:ogc:def:crs:EPSG::4326")).await;
     let (_, _, lonlat) = text(&s, &format!("{base}&bbox=3.0,50.6,3.1,50.65,EPSG:4326")).await;
     let api = s.json("/collections/communes/items?bbox=3.0,50.6,3.1,50.65&limit=1000").await;
+    assert!(count(&latlon) > 0);
     assert_eq!(count(&latlon), count(&lonlat));
     assert_eq!(count(&latlon), api["numberMatched"].as_u64().unwrap());
     let mut a = gml_ids(&latlon);
@@ -135,6 +136,16 @@ async fn bbox_axis_order_and_fes_filters_agree_with_ogc_api() {
     let mut b: Vec<String> = api["features"].as_array().unwrap().iter().map(|f| format!("communes.{}", f["id"])).collect();
     b.sort();
     assert_eq!(a, b);
+    // The same envelope as a FES geometry literal: the short `EPSG:4326` spelling is read
+    // longitude first, the URN latitude first, as for the KVP BBOX.
+    for (srs, lower, upper) in [("EPSG:4326", "3.0 50.6", "3.1 50.65"), ("urn:ogc:def:crs:EPSG::4326", "50.6 3.0", "50.65 3.1")] {
+        let fes = format!(
+            r#"<fes:Filter xmlns:fes="http://www.opengis.net/fes/2.0" xmlns:gml="http://www.opengis.net/gml/3.2"><fes:BBOX><fes:ValueReference>geom</fes:ValueReference><gml:Envelope srsName="{srs}"><gml:lowerCorner>{lower}</gml:lowerCorner><gml:upperCorner>{upper}</gml:upperCorner></gml:Envelope></fes:BBOX></fes:Filter>"#
+        );
+        let (status, _, xml) = text(&s, &format!("{base}&filter={}", form_urlencoded::byte_serialize(fes.as_bytes()).collect::<String>())).await;
+        assert_eq!(status, 200, "{xml}");
+        assert_eq!(count(&xml), count(&latlon), "{srs}");
+    }
     let fes = r#"<fes:Filter xmlns:fes="http://www.opengis.net/fes/2.0"><fes:PropertyIsLike wildCard="*" singleChar="?" escapeChar="\"><fes:ValueReference>nom</fes:ValueReference><fes:Literal>Lille*</fes:Literal></fes:PropertyIsLike></fes:Filter>"#;
     let (status, _, xml) = text(&s, &format!("{base}&filter={}", form_urlencoded::byte_serialize(fes.as_bytes()).collect::<String>())).await;
     assert_eq!(status, 200, "{xml}");

@@ -94,6 +94,14 @@ impl Crs {
         }
     }
 
+    /// Whether `text` is one of the traditional spellings (`EPSG:n`, GML 2's
+    /// `http://www.opengis.net/gml/srs/epsg.xml#n`) whose coordinates WMS 1.1.1, WFS 1.x and
+    /// their clients write easting/longitude first; URNs and `def/crs` URIs follow the authority.
+    pub fn easting_first_spelling(text: &str) -> bool {
+        let t = text.trim().to_ascii_lowercase();
+        t.starts_with("epsg:") || t.starts_with("http://www.opengis.net/gml/srs/epsg.xml#")
+    }
+
     /// Whether coordinates in this CRS, in the authority's axis order, come latitude first.
     /// `geographic` is what the transformation engine says of the CRS: every EPSG geographic 2D
     /// CRS is defined latitude first, CRS84 and projected CRSs are easting first.

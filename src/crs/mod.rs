@@ -67,8 +67,9 @@ pub fn authority_lat_lon(crs: Crs) -> Result<bool, CrsError> {
     Ok(crs.is_lat_lon(is_geographic(crs)?))
 }
 
-/// A transformation between two CRSs, with the axis order of each end as the caller reads and
-/// writes it.
+/// A transformation between stored coordinates and a client's. Stored coordinates (PostGIS,
+/// GeoPackage, GeoTIFF) are always easting/longitude first; the client's end follows the
+/// authority's axis order when the standard says so.
 #[derive(Clone)]
 pub struct Transform {
     engine: Option<Rc<DefaultEngine>>,
@@ -77,11 +78,20 @@ pub struct Transform {
 }
 
 impl Transform {
-    /// `from`/`to` in authority axis order when `authority_axes`, else in GIS order.
-    pub fn new(from: Crs, to: Crs, authority_axes: bool) -> Result<Transform, CrsError> {
+    /// From stored coordinates in `storage` to `to`, written in authority axis order when
+    /// `authority_axes`.
+    pub fn from_storage(storage: Crs, to: Crs, authority_axes: bool) -> Result<Transform, CrsError> {
+        Self::build(storage, false, to, authority_axes && authority_lat_lon(to)?)
+    }
+
+    /// From `from`, read in authority axis order when `authority_axes`, to stored coordinates
+    /// in `storage`.
+    pub fn to_storage(from: Crs, authority_axes: bool, storage: Crs) -> Result<Transform, CrsError> {
+        Self::build(from, authority_axes && authority_lat_lon(from)?, storage, false)
+    }
+
+    fn build(from: Crs, swap_in: bool, to: Crs, swap_out: bool) -> Result<Transform, CrsError> {
         let (a, b) = (from.epsg_code(), to.epsg_code());
-        let swap_in = authority_axes && authority_lat_lon(from)?;
-        let swap_out = authority_axes && authority_lat_lon(to)?;
         let engine = if a == b {
             None
         } else {
@@ -148,30 +158,30 @@ mod tests {
     /// Reference values from `cs2cs` (PROJ 9), recorded in shared/notes/crates.md.
     #[test]
     fn lambert93_to_web_mercator() {
-        let t = Transform::new(Crs::Epsg(2154), Crs::Epsg(3857), true).unwrap();
+        let t = Transform::from_storage(Crs::Epsg(2154), Crs::Epsg(3857), true).unwrap();
         let (x, y) = t.convert(652000.0, 6862000.0).unwrap();
         assert!((x - 261134.5927).abs() < 0.01 && (y - 6250504.8178).abs() < 0.01, "{x} {y}");
     }
 
     #[test]
     fn cc50_to_wgs84_in_both_axis_orders() {
-        let t = Transform::new(Crs::Epsg(3950), Crs::Epsg(4326), true).unwrap();
+        let t = Transform::from_storage(Crs::Epsg(3950), Crs::Epsg(4326), true).unwrap();
         let (lat, lon) = t.convert(1650000.0, 9180000.0).unwrap();
         assert!((lon - 2.305160908).abs() < 1e-8 && (lat - 49.818084677).abs() < 1e-8, "{lat} {lon}");
-        let t = Transform::new(Crs::Epsg(3950), Crs::Crs84, true).unwrap();
+        let t = Transform::from_storage(Crs::Epsg(3950), Crs::Crs84, true).unwrap();
         let (lon2, lat2) = t.convert(1650000.0, 9180000.0).unwrap();
         assert_eq!((lon2, lat2), (lon, lat));
     }
 
     #[test]
     fn round_trip_and_identity() {
-        let fwd = Transform::new(Crs::Crs84, Crs::Epsg(2154), true).unwrap();
-        let back = Transform::new(Crs::Epsg(2154), Crs::Crs84, true).unwrap();
+        let fwd = Transform::to_storage(Crs::Crs84, true, Crs::Epsg(2154)).unwrap();
+        let back = Transform::from_storage(Crs::Epsg(2154), Crs::Crs84, true).unwrap();
         let (x, y) = fwd.convert(3.06, 50.63).unwrap();
         let (lon, lat) = back.convert(x, y).unwrap();
         assert!((lon - 3.06).abs() < 1e-9 && (lat - 50.63).abs() < 1e-9);
-        assert!(Transform::new(Crs::Epsg(2154), Crs::Epsg(2154), true).unwrap().is_identity());
-        assert!(!Transform::new(Crs::Crs84, Crs::Epsg(4326), true).unwrap().is_identity());
+        assert!(Transform::from_storage(Crs::Epsg(2154), Crs::Epsg(2154), true).unwrap().is_identity());
+        assert!(!Transform::from_storage(Crs::Crs84, Crs::Epsg(4326), true).unwrap().is_identity());
     }
 
     #[test]
@@ -186,7 +196,7 @@ mod tests {
 
     #[test]
     fn envelope_covers_curved_edges() {
-        let t = Transform::new(Crs::Epsg(2154), Crs::Crs84, true).unwrap();
+        let t = Transform::from_storage(Crs::Epsg(2154), Crs::Crs84, true).unwrap();
         let b = Bbox { min_x: 600000.0, min_y: 6900000.0, max_x: 800000.0, max_y: 7100000.0 };
         let e = t.envelope(&b).unwrap();
         // The northern edge, a straight line in Lambert-93, bulges north in longitude/latitude:

@@ -170,8 +170,8 @@ impl<'a> Compiler<'a> {
     fn spatial_operands<'e>(&self, op: SpatialOp, left: &'e Expr, right: &'e Expr) -> Result<(SpatialOp, &'e geo_types::Geometry<f64>), SourceError> {
         let geometry_column = |e: &Expr| matches!(e, Expr::Property(p) if *p == self.table.geometry_column);
         let (literal, swapped) = match (left, right) {
-            (l, Expr::Geometry { geometry, crs }) if geometry_column(l) => ((geometry, crs), false),
-            (Expr::Geometry { geometry, crs }, r) if geometry_column(r) => ((geometry, crs), true),
+            (l, Expr::Geometry { geometry, crs, .. }) if geometry_column(l) => ((geometry, crs), false),
+            (Expr::Geometry { geometry, crs, .. }, r) if geometry_column(r) => ((geometry, crs), true),
             _ => {
                 return Err(SourceError::Schema {
                     key: "filter",

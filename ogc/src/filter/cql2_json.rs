@@ -464,7 +464,7 @@ impl Parser {
 
     fn literal_object(&mut self, obj: &Map<String, Json>, path: &Path) -> Result<Expr> {
         if obj.contains_key("type") {
-            return Ok(Expr::Geometry { geometry: self.geometry(obj, path, true)?, crs: Some(self.crs) });
+            return Ok(Expr::Geometry { geometry: self.geometry(obj, path, true)?, crs: Some(self.crs), authority_axes: true });
         }
         if let Some(v) = obj.get("property") {
             only(obj, "property", path)?;
@@ -484,7 +484,7 @@ impl Parser {
         }
         if let Some(v) = obj.get("bbox") {
             only(obj, "bbox", path)?;
-            return Ok(Expr::Geometry { geometry: bbox(v, &Path::Key(path, "bbox"))?, crs: Some(self.crs) });
+            return Ok(Expr::Geometry { geometry: bbox(v, &Path::Key(path, "bbox"))?, crs: Some(self.crs), authority_axes: true });
         }
         Err(not_a_value(obj, path))
     }
@@ -833,7 +833,7 @@ mod tests {
     }
 
     fn geom(geometry: Geometry<f64>) -> Expr {
-        Expr::Geometry { geometry, crs: Some(Crs::Crs84) }
+        Expr::Geometry { geometry, crs: Some(Crs::Crs84), authority_axes: true }
     }
 
     fn ls(coords: &[(f64, f64)]) -> LineString<f64> {
@@ -1061,7 +1061,7 @@ mod tests {
     #[test]
     fn filter_crs_applies_to_geometries() {
         let f = parse(r#"{"op":"s_intersects","args":[{"property":"g"},{"type":"Point","coordinates":[700000,6600000]}]}"#, Some(Crs::LAMBERT93));
-        let right = Expr::Geometry { geometry: Geometry::Point(Point::new(700000.0, 6600000.0)), crs: Some(Crs::LAMBERT93) };
+        let right = Expr::Geometry { geometry: Geometry::Point(Point::new(700000.0, 6600000.0)), crs: Some(Crs::LAMBERT93), authority_axes: true };
         assert_eq!(f, Ok(Filter::Spatial { op: SpatialOp::Intersects, left: prop("g"), right }));
     }
 

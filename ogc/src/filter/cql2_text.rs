@@ -639,12 +639,12 @@ impl Parser<'_> {
             return Err(self.error_at(start, "the BBOX's western bound is east of its eastern bound (boxes crossing the antimeridian are not supported)"));
         }
         let ring = vec![Coord { x: w, y: s }, Coord { x: e, y: s }, Coord { x: e, y: n }, Coord { x: w, y: n }, Coord { x: w, y: s }];
-        Ok(val(Expr::Geometry { geometry: Geometry::Polygon(Polygon::new(LineString(ring), vec![])), crs: Some(self.crs) }))
+        Ok(val(Expr::Geometry { geometry: Geometry::Polygon(Polygon::new(LineString(ring), vec![])), crs: Some(self.crs), authority_axes: true }))
     }
 
     fn geometry_literal(&mut self) -> Result<Node> {
         let geometry = self.geometry(true)?;
-        Ok(val(Expr::Geometry { geometry, crs: Some(self.crs) }))
+        Ok(val(Expr::Geometry { geometry, crs: Some(self.crs), authority_axes: true }))
     }
 
     /// Simple Features' spatial relations are evaluated on x and y, and geo-types is 2D, so a
@@ -1257,7 +1257,7 @@ mod tests {
     }
 
     fn geom(geometry: impl Into<Geometry<f64>>) -> Expr {
-        Expr::Geometry { geometry: geometry.into(), crs: Some(Crs::Crs84) }
+        Expr::Geometry { geometry: geometry.into(), crs: Some(Crs::Crs84), authority_axes: true }
     }
 
     fn coords(xy: &[(f64, f64)]) -> LineString<f64> {

@@ -21,9 +21,9 @@ pub(super) const MAX_POSITIONS: usize = 100_000;
 /// The geometry `element` encodes and its CRS. `positions` is what is left of the document's
 /// position budget.
 pub(super) fn geometry(element: &Element, positions: &mut usize) -> Result<Expr, FilterError> {
-    let mut reader = Reader { crs: None, positions };
+    let mut reader = Reader { crs: None, authority_axes: true, positions };
     let geometry = reader.geometry(element, Dim::Two)?;
-    Ok(Expr::Geometry { geometry, crs: reader.crs })
+    Ok(Expr::Geometry { geometry, crs: reader.crs, authority_axes: reader.authority_axes })
 }
 
 /// Whether `element` is a GML envelope (`Envelope`, or GML 2's `Box`), which BBOX requires.
@@ -51,6 +51,8 @@ struct Reader<'a> {
     /// The CRS of the whole geometry: an `srsName` anywhere in it applies to all of it (a member
     /// inherits its collection's), and two different ones are refused.
     crs: Option<Crs>,
+    /// False when that `srsName` is a traditional easting-first spelling.
+    authority_axes: bool,
     positions: &'a mut usize,
 }
 
@@ -92,7 +94,11 @@ impl Reader<'_> {
                 Some(outer) if outer != crs => {
                     return Err(FilterError::new(format!("<{}> is in {crs} inside a geometry in {outer}: one geometry has one CRS", element.qname)));
                 }
-                _ => self.crs = Some(crs),
+                Some(_) => {}
+                None => {
+                    self.crs = Some(crs);
+                    self.authority_axes = !Crs::easting_first_spelling(name);
+                }
             }
         }
         dimension(element, dim)

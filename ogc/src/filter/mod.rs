@@ -21,8 +21,10 @@ pub enum Expr {
     /// A scalar literal: text, number, boolean, date, timestamp.
     Literal(Value),
     /// A geometry literal and the CRS its coordinates are in (`None`: the default CRS of the
-    /// language, CRS84 for CQL2 unless `filter-crs` says otherwise).
-    Geometry { geometry: geo_types::Geometry<f64>, crs: Option<Crs> },
+    /// language, CRS84 for CQL2 unless `filter-crs` says otherwise). `authority_axes` is false
+    /// when the CRS was spelled the traditional way (`EPSG:4326`), whose coordinates clients
+    /// write easting/longitude first whatever the authority says.
+    Geometry { geometry: geo_types::Geometry<f64>, crs: Option<Crs>, authority_axes: bool },
     /// A time interval literal (CQL2 `INTERVAL`, FES `TimePeriod`); open ends are `None`.
     Interval(Interval),
     Arithmetic { op: ArithmeticOp, left: Box<Expr>, right: Box<Expr> },

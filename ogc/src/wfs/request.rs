@@ -44,8 +44,7 @@ pub struct SrsName {
 impl SrsName {
     pub fn parse(text: &str) -> Option<SrsName> {
         let crs = Crs::parse(text).ok()?;
-        let short = text.trim().to_ascii_lowercase().starts_with("epsg:");
-        Some(SrsName { crs, authority_axes: !short })
+        Some(SrsName { crs, authority_axes: !Crs::easting_first_spelling(text) })
     }
 }
 
@@ -222,7 +221,7 @@ fn get_feature(kvp: &Kvp, version: Version) -> Result<GetFeature, WfsError> {
         filters.push(Filter::Spatial {
             op: SpatialOp::Intersects,
             left: Expr::Property(fes::DEFAULT_GEOMETRY.to_string()),
-            right: Expr::Geometry { geometry: polygon.into(), crs: bbox_srs.map(|s| s.crs) },
+            right: Expr::Geometry { geometry: polygon.into(), crs: bbox_srs.map(|s| s.crs), authority_axes: bbox_srs.is_none_or(|s| s.authority_axes) },
         });
     }
     if let Some(f) = kvp.get(&["FILTER"]) {

@@ -29,14 +29,14 @@ impl CoordinateMap {
     /// Checks the transformation once; `run` rebuilds it from the per-thread cache (the
     /// transformer is not `Send`, and a body stream may move between threads).
     pub fn new(from: Crs, to: Crs, authority_axes: bool) -> Result<CoordinateMap, CrsError> {
-        Transform::new(from, to, authority_axes)?;
+        Transform::from_storage(from, to, authority_axes)?;
         let decimals = if crate::crs::is_geographic(to)? { 8 } else { 3 };
         Ok(CoordinateMap { from, to, authority_axes, decimals, memo: HashMap::new() })
     }
 
     /// Runs `f` with the mapping as a closure.
     pub fn run<T>(&mut self, f: impl FnOnce(&mut dyn FnMut(f64, f64) -> Option<(f64, f64)>) -> T) -> T {
-        let transform = Transform::new(self.from, self.to, self.authority_axes).expect("checked in CoordinateMap::new");
+        let transform = Transform::from_storage(self.from, self.to, self.authority_axes).expect("checked in CoordinateMap::new");
         if self.memo.len() > MEMO_MAX {
             self.memo.clear();
         }

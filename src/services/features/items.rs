@@ -40,7 +40,7 @@ fn offered(layer: &Layer, crs: Crs, param: &str) -> Result<Crs, ServiceError> {
 /// The area a bbox covers, as a polygon in the storage CRS: the box outline, densified and
 /// transformed, so a box in another CRS selects what it really covers.
 fn bbox_area(layer: &Layer, bbox: &ogc::bbox::Bbox, bbox_crs: Crs) -> Result<geo_types::Polygon<f64>, ServiceError> {
-    let t = Transform::new(bbox_crs, layer.table.crs, true).map_err(|e| ServiceError::param("bbox-crs", e))?;
+    let t = Transform::to_storage(bbox_crs, true, layer.table.crs).map_err(|e| ServiceError::param("bbox-crs", e))?;
     let mut ring = t
         .densify(&crate::crs::corners(bbox), 8)
         .ok_or_else(|| ServiceError::param("bbox", "the box lies outside the area of its CRS"))?;
@@ -69,7 +69,7 @@ fn parse_request(state: &AppState, layer: &Layer, raw: &Option<String>, headers:
         filters.push(Filter::Spatial {
             op: SpatialOp::Intersects,
             left: Expr::Property(layer.table.geometry_column.clone()),
-            right: Expr::Geometry { geometry: bbox_area(layer, b, bbox_crs)?.into(), crs: Some(layer.table.crs) },
+            right: Expr::Geometry { geometry: bbox_area(layer, b, bbox_crs)?.into(), crs: Some(layer.table.crs), authority_axes: false },
         });
     }
     // Features without temporal information are not excluded by `datetime` (OGC API Features

@@ -6,9 +6,9 @@ use axum::response::{IntoResponse, Response};
 use chrono::{SecondsFormat, Utc};
 use futures_util::TryStreamExt;
 use ogc::crs::Crs;
-use ogc::filter::{Expr, Filter};
+use ogc::filter::Filter;
 use ogc::value::Value;
-use ogc::wfs::request::{GetFeature, SrsName, Version, WfsError};
+use ogc::wfs::request::{GetFeature, Version, WfsError};
 
 use super::exception::from_service;
 use super::{NS_PREFIX, NS_URI, layer};
@@ -63,22 +63,6 @@ fn encoding(version: Version, requested: Option<&str>) -> Result<Encoding, WfsEr
     })
 }
 
-/// Swaps the coordinates of geometry literals in `crs` given in easting-first order where
-/// the authority puts latitude first (a KVP BBOX in the short `EPSG:4326` form).
-fn to_authority_order(filter: Filter, srs: Option<SrsName>) -> Filter {
-    use geo::MapCoords;
-    let Some(srs) = srs.filter(|s| !s.authority_axes && crate::crs::authority_lat_lon(s.crs).unwrap_or(false)) else { return filter };
-    let swap = |e: Expr| match e {
-        Expr::Geometry { geometry, crs } if crs == Some(srs.crs) => Expr::Geometry { geometry: geometry.map_coords(|c| geo_types::coord! { x: c.y, y: c.x }), crs },
-        e => e,
-    };
-    match filter {
-        Filter::And(all) => Filter::And(all.into_iter().map(|f| to_authority_order(f, Some(srs))).collect()),
-        Filter::Spatial { op, left, right } => Filter::Spatial { op, left: swap(left), right: swap(right) },
-        f => f,
-    }
-}
-
 /// What one type contributes: its layer, its bound query, its output mapping.
 struct TypeQuery<'a> {
     layer: &'a std::sync::Arc<Layer>,
@@ -91,9 +75,8 @@ fn prepare<'a>(state: &'a AppState, g: &GetFeature, name: &str) -> Result<TypeQu
     let table = &layer.table;
     let filter = match &g.filter {
         Some(f) => {
-            let f = to_authority_order(f.clone(), g.bbox_srs);
             // Ids are written `type.n`: keep this type's.
-            let f = strip_id_prefix(f, &layer.id);
+            let f = strip_id_prefix(f.clone(), &layer.id);
             Some(crate::bind::bind(f, table, table.crs).map_err(|e| WfsError::new("InvalidParameterValue", "filter", e.0))?)
         }
         None => None,
