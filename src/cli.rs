@@ -26,6 +26,35 @@ enum Command {
     },
     /// Validate a configuration, including its sources, tables and fields, without serving.
     Check { config: PathBuf },
+    /// Render the tiles of an imagery layer into the disk tier of the tile cache, ahead of use.
+    /// Resumable: tiles already on disk are skipped.
+    Seed {
+        config: PathBuf,
+        /// The imagery layer (`rasters[].id`).
+        #[arg(long)]
+        layer: String,
+        /// Tile matrix set id (`WebMercatorQuad`, `LAMB93_5cm_EPSG`, `<layer>-native`, `...@2x`).
+        #[arg(long, default_value = "WebMercatorQuad")]
+        tms: String,
+        /// Zoom levels, `14-18` or `16`.
+        #[arg(long)]
+        zoom: String,
+        /// Only this longitude/latitude box: `minlon,minlat,maxlon,maxlat`.
+        #[arg(long, conflicts_with = "within")]
+        bbox: Option<String>,
+        /// Only tiles touching the features of this vector layer (e.g. `communes`).
+        #[arg(long)]
+        within: Option<String>,
+        /// A CQL2 filter choosing those features (e.g. `insee = '59350'`).
+        #[arg(long = "where", requires = "within")]
+        filter: Option<String>,
+        /// `jpg`, `png` or `webp`; the layer's first format when absent.
+        #[arg(long)]
+        format: Option<String>,
+        /// Tiles rendered at once.
+        #[arg(long, default_value_t = 4)]
+        jobs: usize,
+    },
 }
 
 /// The demo configuration: `demo/ossature.toml` under the working directory, else the one of
@@ -52,6 +81,7 @@ pub fn main() -> ExitCode {
             None => serve(&demo_config(), None).await,
             Some(Command::Serve { config, bind }) => serve(&config.unwrap_or_else(demo_config), bind).await,
             Some(Command::Check { config }) => check(&config).await,
+            Some(Command::Seed { config, layer, tms, zoom, bbox, within, filter, format, jobs }) => seed(&config, SeedArgs { layer, tms, zoom, bbox, within, filter, format, jobs }).await,
         }
     });
     match result {
@@ -83,4 +113,51 @@ async fn check(path: &Path) -> anyhow::Result<()> {
     }
     println!("{}: OK, {} layers", path.display(), registry.layers.len());
     Ok(())
+}
+
+struct SeedArgs {
+    layer: String,
+    tms: String,
+    zoom: String,
+    bbox: Option<String>,
+    within: Option<String>,
+    filter: Option<String>,
+    format: Option<String>,
+    jobs: usize,
+}
+
+async fn seed(path: &Path, a: SeedArgs) -> anyhow::Result<()> {
+    use crate::tiles::seed::{self, Area, Plan};
+    let config = Config::load(path)?;
+    let registry = crate::registry::Registry::build(&config).await?;
+    let layer = registry.raster(&a.layer).ok_or_else(|| anyhow::anyhow!("no imagery layer '{}'", a.layer))?.clone();
+    let set = layer.tile_matrix_set(&a.tms).ok_or_else(|| anyhow::anyhow!("layer '{}' is not offered in '{}'", a.layer, a.tms))?;
+    let zooms = parse_zooms(&a.zoom, &set)?;
+    let format = match &a.format {
+        Some(f) => crate::raster::layer::image_format(f).filter(|f| layer.formats.contains(f)).ok_or_else(|| anyhow::anyhow!("'{f}' is not a format of layer '{}'", a.layer))?,
+        None => layer.formats[0],
+    };
+    let area = match (a.bbox, a.within) {
+        (Some(b), _) => Area::Bbox(ogc::bbox::Bbox::parse(&b).map_err(|e| anyhow::anyhow!("--bbox: {e}"))?),
+        (None, Some(l)) => Area::Features { layer: l, filter: a.filter },
+        (None, None) => Area::Extent,
+    };
+    let plan = Plan { layer, set, zooms, format, area, jobs: a.jobs };
+    let tiles = seed::tiles(&registry, &plan).await?;
+    let bar = indicatif::ProgressBar::new(tiles.len() as u64);
+    bar.set_style(indicatif::ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} tiles ({per_sec}, {eta} left)").expect("valid template"));
+    let report = seed::run(&registry, &plan, &tiles, &bar).await?;
+    bar.finish();
+    println!("{} tiles rendered, {} already on disk, {} outside the layer's levels", report.rendered, report.skipped, report.out_of_range);
+    Ok(())
+}
+
+/// `14-18` or `16`, checked against the set's levels.
+fn parse_zooms(text: &str, set: &ogc::tms::TileMatrixSet) -> anyhow::Result<std::ops::RangeInclusive<usize>> {
+    let (a, b) = text.split_once('-').unwrap_or((text, text));
+    let (a, b): (usize, usize) = (a.trim().parse()?, b.trim().parse()?);
+    if a > b || b >= set.matrices.len() {
+        anyhow::bail!("--zoom {text}: {} has levels 0 to {}", set.id, set.matrices.len() - 1);
+    }
+    Ok(a..=b)
 }

@@ -28,6 +28,11 @@ pub struct Config {
     pub sources: BTreeMap<String, Spanned<SourceConfig>>,
     #[serde(default)]
     pub layers: Vec<LayerConfig>,
+    /// Imagery layers: cloud-optimized GeoTIFF files read as one mosaic each.
+    #[serde(default)]
+    pub rasters: Vec<RasterConfig>,
+    #[serde(default)]
+    pub tile_cache: TileCacheConfig,
     /// Where the file was read from, for messages and relative paths.
     #[serde(skip)]
     pub origin: Origin,
@@ -172,6 +177,57 @@ pub struct LayerConfig {
     pub temporal: Option<Spanned<String>>,
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RasterConfig {
+    pub id: Spanned<String>,
+    pub title: Option<String>,
+    #[serde(rename = "abstract")]
+    pub abstract_: Option<String>,
+    #[serde(default)]
+    pub keywords: Vec<String>,
+    /// COG files, folders searched for `.tif`/`.tiff` (recursively), or HTTP(S) URLs read by
+    /// range requests.
+    pub files: Spanned<Vec<String>>,
+    #[serde(default)]
+    pub resampling: crate::raster::Resampling,
+    /// Media types offered; JPEG, PNG and WebP when absent.
+    pub formats: Option<Spanned<Vec<String>>>,
+    /// Tile matrix sets offered besides the native one derived from the files; every well-known
+    /// set when absent.
+    pub tile_matrix_sets: Option<Spanned<Vec<String>>>,
+    #[serde(default = "default_jpeg_quality")]
+    pub jpeg_quality: u8,
+    pub attribution: Option<String>,
+}
+
+fn default_jpeg_quality() -> u8 {
+    85
+}
+
+/// The tile cache shared by every tile face, and the cache of decoded image blocks.
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields, default)]
+pub struct TileCacheConfig {
+    /// Encoded tiles kept in memory.
+    pub memory_mb: u64,
+    /// Decoded COG blocks kept in memory (a 512 x 512 block takes 1 MiB).
+    pub blocks_mb: u64,
+    /// A folder for the disk tier (none when absent).
+    pub disk: Option<String>,
+    pub disk_mb: u64,
+    /// `Cache-Control: max-age` of tiles, in seconds.
+    pub max_age_s: u64,
+    /// Longest wait for one range request to an HTTP(S) COG.
+    pub http_timeout_ms: u64,
+}
+
+impl Default for TileCacheConfig {
+    fn default() -> Self {
+        TileCacheConfig { memory_mb: 256, blocks_mb: 512, disk: None, disk_mb: 10_240, max_age_s: 3600, http_timeout_ms: 10_000 }
+    }
+}
+
 impl Config {
     pub fn load(path: &Path) -> Result<Config, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|e| ConfigError {
@@ -246,15 +302,31 @@ impl Config {
             }
         }
         let mut seen = std::collections::HashSet::new();
-        for (i, layer) in self.layers.iter().enumerate() {
-            let id = layer.id.get_ref();
-            let valid_id = !id.is_empty() && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.');
+        let ids = self.layers.iter().enumerate().map(|(i, l)| (format!("layers[{i}].id"), &l.id));
+        for (key, id) in ids.chain(self.rasters.iter().enumerate().map(|(i, r)| (format!("rasters[{i}].id"), &r.id))) {
+            let name = id.get_ref();
+            let valid_id = !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-' || c == '.') && !name.starts_with('.');
             if !valid_id {
-                return Err(o.error(Some(layer.id.span()), format!("layers[{i}].id"), format!("'{id}' must be letters, digits, '_', '-' or '.'")));
+                return Err(o.error(Some(id.span()), key, format!("'{name}' must be letters, digits, '_', '-' or '.', not starting with '.'")));
             }
-            if !seen.insert(id.clone()) {
-                return Err(o.error(Some(layer.id.span()), format!("layers[{i}].id"), format!("'{id}' is used by another layer")));
+            if !seen.insert(name.clone()) {
+                return Err(o.error(Some(id.span()), key, format!("'{name}' is used by another layer")));
             }
+        }
+        for (i, r) in self.rasters.iter().enumerate() {
+            if r.files.get_ref().is_empty() {
+                return Err(o.error(Some(r.files.span()), format!("rasters[{i}].files"), "give at least one file, folder or URL"));
+            }
+            if let Some(f) = &r.formats {
+                if let Some(bad) = f.get_ref().iter().find(|m| crate::raster::layer::image_format(m).is_none()) {
+                    return Err(o.error(Some(f.span()), format!("rasters[{i}].formats"), format!("'{bad}' is not one of image/jpeg, image/png, image/webp")));
+                }
+            }
+            if !(1..=100).contains(&r.jpeg_quality) {
+                return Err(o.error(None, format!("rasters[{i}].jpeg_quality"), "must be 1 to 100"));
+            }
+        }
+        for (i, layer) in self.layers.iter().enumerate() {
             if !self.sources.contains_key(layer.source.get_ref()) {
                 let known: Vec<&str> = self.sources.keys().map(String::as_str).collect();
                 return Err(o.error(

@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use ogc::features::params::ParamError;
 use ogc::problem::{MEDIA_TYPE, Problem};
 
+use crate::raster::RasterError;
 use crate::source::SourceError;
 
 #[derive(Debug, thiserror::Error)]
@@ -16,6 +17,8 @@ pub enum ServiceError {
     NotFound(String),
     #[error(transparent)]
     Source(#[from] SourceError),
+    #[error(transparent)]
+    Raster(#[from] RasterError),
 }
 
 impl ServiceError {
@@ -32,6 +35,7 @@ impl ServiceError {
             // A filter naming an unknown property is the client's error.
             ServiceError::Source(SourceError::Schema { .. } | SourceError::Unsupported(_)) => StatusCode::BAD_REQUEST,
             ServiceError::Source(SourceError::Internal(_)) => StatusCode::INTERNAL_SERVER_ERROR,
+            ServiceError::Raster(e) => raster_status(e),
         }
     }
 
@@ -42,6 +46,16 @@ impl ServiceError {
             tracing::error!(error = %crate::registry::error_chain(self), "request failed");
         }
         Problem::new(status.as_u16(), self.to_string())
+    }
+}
+
+/// The status every face gives a raster failure: a backend that cannot be read now is a 503
+/// the client may retry; bad imagery is the server's fault.
+pub fn raster_status(e: &RasterError) -> StatusCode {
+    match e {
+        RasterError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        RasterError::TooLarge(_) | RasterError::Crs(_) => StatusCode::BAD_REQUEST,
+        RasterError::Data(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
 

@@ -11,6 +11,8 @@ pub mod config;
 pub mod crs;
 pub mod error;
 pub mod http;
+pub mod raster;
 pub mod registry;
 pub mod services;
 pub mod source;
+pub mod tiles;

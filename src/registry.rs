@@ -9,6 +9,10 @@ use ogc::crs::Crs;
 
 use crate::config::{Config, ConfigError, SourceConfig, expand_env};
 use crate::crs::Transform;
+use crate::raster::RasterLayer;
+use crate::tiles::TileCache;
+use crate::tiles::disk::DiskTier;
+use cog::BlockCache;
 use crate::source::gpkg::GeoPackage;
 use crate::source::postgis::PostGis;
 use crate::source::{SourceError, Table, TableRequest, VectorSource};
@@ -31,6 +35,8 @@ pub struct Layer {
 pub struct Registry {
     pub layers: Vec<Arc<Layer>>,
     pub sources: BTreeMap<String, Arc<dyn VectorSource>>,
+    pub rasters: Vec<Arc<RasterLayer>>,
+    pub tiles: TileCache,
 }
 
 impl Registry {
@@ -97,11 +103,29 @@ impl Registry {
                 extent,
             }));
         }
-        Ok(Registry { layers, sources })
+        let tc = &config.tile_cache;
+        let blocks = BlockCache::new(tc.blocks_mb << 20);
+        let http_timeout = Duration::from_millis(tc.http_timeout_ms);
+        let mut rasters = Vec::new();
+        for (i, rc) in config.rasters.iter().enumerate() {
+            rasters.push(Arc::new(RasterLayer::open(i, rc, o, blocks.clone(), http_timeout).await?));
+        }
+        let disk = match &tc.disk {
+            Some(dir) => {
+                let path = o.resolve(&expand_env(dir));
+                Some(DiskTier::open(path.clone(), tc.disk_mb << 20).await.map_err(|e| o.error(None, "tile_cache.disk", format!("{}: {e}", path.display())))?)
+            }
+            None => None,
+        };
+        Ok(Registry { layers, sources, rasters, tiles: TileCache::new(tc.memory_mb << 20, disk) })
     }
 
     pub fn layer(&self, id: &str) -> Option<&Arc<Layer>> {
         self.layers.iter().find(|l| l.id == id)
+    }
+
+    pub fn raster(&self, id: &str) -> Option<&Arc<RasterLayer>> {
+        self.rasters.iter().find(|l| l.id == id)
     }
 }
 

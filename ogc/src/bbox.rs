@@ -56,6 +56,25 @@ impl Bbox {
         }
     }
 
+    /// The common part of two boxes, `None` when they only touch or are apart.
+    pub fn intersection(&self, other: &Bbox) -> Option<Bbox> {
+        let b = Bbox {
+            min_x: self.min_x.max(other.min_x),
+            min_y: self.min_y.max(other.min_y),
+            max_x: self.max_x.min(other.max_x),
+            max_y: self.max_y.min(other.max_y),
+        };
+        (b.min_x < b.max_x && b.min_y < b.max_y).then_some(b)
+    }
+
+    pub fn width(&self) -> f64 {
+        self.max_x - self.min_x
+    }
+
+    pub fn height(&self) -> f64 {
+        self.max_y - self.min_y
+    }
+
     pub fn to_array(&self) -> [f64; 4] {
         [self.min_x, self.min_y, self.max_x, self.max_y]
     }

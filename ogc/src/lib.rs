@@ -14,5 +14,8 @@ pub mod link;
 mod number;
 pub mod ows;
 pub mod problem;
+pub mod tiles;
+pub mod tms;
 pub mod value;
 pub mod wfs;
+pub mod wmts;

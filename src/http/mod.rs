@@ -38,6 +38,8 @@ pub struct AppInner {
     pub base: String,
     pub limits: Limits,
     pub service: ServiceConfig,
+    /// `Cache-Control: max-age` of tiles.
+    pub max_age: u64,
 }
 
 impl std::ops::Deref for AppState {
@@ -53,6 +55,8 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(crate::services::features::routes())
         .merge(crate::services::wfs::routes())
+        .merge(crate::services::wmts::routes())
+        .merge(crate::services::tiles::routes())
         .merge(crate::services::ows::routes())
         .merge(health::routes())
         .merge(assets::routes())
@@ -109,7 +113,7 @@ pub async fn build_state(config: &Config, bound: SocketAddr) -> anyhow::Result<A
         None => format!("http://{bound}"),
     };
     metrics::install();
-    Ok(AppState(Arc::new(AppInner { registry, base, limits: config.server.limits.clone(), service: config.service.clone() })))
+    Ok(AppState(Arc::new(AppInner { registry, base, limits: config.server.limits.clone(), service: config.service.clone(), max_age: config.tile_cache.max_age_s })))
 }
 
 async fn shutdown_signal() {

@@ -147,6 +147,15 @@ pub fn collections(state: &AppState, infos: &[Collection]) -> String {
             desc = escape(&c.description)
         );
     }
+    for l in &state.registry.rasters {
+        let _ = write!(
+            body,
+            r#"<tr><td><a href="{base}/collections/{id}?f=html">{title}</a></td><td>{desc}</td><td><a href="{base}/collections/{id}/map/tiles">map tiles</a></td></tr>"#,
+            id = escape(&l.id),
+            title = escape(&l.title),
+            desc = escape(&l.description)
+        );
+    }
     body.push_str("</table>");
     page(state, "Collections", &[(format!("{base}/collections?f=html"), "Collections")], &format!("{base}/collections?f=json"), &body, false)
 }
@@ -292,4 +301,35 @@ pub fn item(state: &AppState, layer: &Arc<Layer>, feature: &Feature, links: &[Li
         &body,
         true,
     )
+}
+
+/// An imagery collection: its tilesets and a Leaflet preview of its WebMercatorQuad tiles.
+pub fn map_collection(state: &AppState, layer: &crate::raster::RasterLayer) -> String {
+    let base = &state.base;
+    let id = escape(&layer.id);
+    let mut body = format!("<p>{}</p><ul class=\"links\">", escape(&layer.description));
+    for set in &layer.tile_matrix_sets {
+        let _ = write!(body, r#"<li><a href="{base}/collections/{id}/map/tiles/{s}">{t}</a></li>"#, s = escape(&set.id), t = escape(&set.title));
+    }
+    body.push_str("</ul>");
+    if let Some(set) = layer.tile_matrix_set(ogc::tms::WEB_MERCATOR_QUAD) {
+        let e = layer.extent;
+        let _ = write!(
+            body,
+            r#"<div id="map"></div>
+<script>
+const map = L.map('map');
+L.tileLayer('{base}/collections/{id}/map/tiles/WebMercatorQuad/{{z}}/{{y}}/{{x}}?f={f}', {{maxZoom: {max}, maxNativeZoom: {max}, attribution: '{attribution}'}}).addTo(map);
+map.fitBounds([[{}, {}], [{}, {}]]);
+</script>"#,
+            e.min_y,
+            e.min_x,
+            e.max_y,
+            e.max_x,
+            f = layer.formats[0].extension(),
+            max = layer.max_zoom(&set),
+            attribution = escape(layer.attribution.as_deref().unwrap_or("")).replace('\'', "&#39;"),
+        );
+    }
+    page(state, &layer.title, &[(format!("{base}/collections?f=html"), "Collections"), (format!("{base}/collections/{id}?f=html"), &layer.title)], &format!("{base}/collections/{id}?f=json"), &body, true)
 }

@@ -2,7 +2,7 @@
 //! and items, in JSON/GeoJSON and HTML.
 
 pub(crate) mod encode;
-mod html;
+pub(crate) mod html;
 mod items;
 
 use axum::extract::{Path, RawQuery, State};
@@ -88,7 +88,12 @@ async fn landing(State(state): State<AppState>, RawQuery(q): RawQuery, headers: 
 
 async fn conformance(State(state): State<AppState>, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ServiceError> {
     let format = format_only(&q, &headers)?;
-    let doc = documents::conformance(&state.base, format == Format::Json);
+    let mut doc = documents::conformance(&state.base, format == Format::Json);
+    if !state.registry.rasters.is_empty() {
+        if let Some(classes) = doc["conformsTo"].as_array_mut() {
+            classes.extend(ogc::tiles::conformance::MAP_TILES.iter().map(|c| serde_json::Value::from(*c)));
+        }
+    }
     Ok(match format {
         Format::Json => json_response(&doc, JSON),
         Format::Html => Html(html::conformance(&state, &doc)).into_response(),
@@ -120,7 +125,10 @@ async fn api(State(state): State<AppState>, RawQuery(q): RawQuery, headers: Head
 async fn collections(State(state): State<AppState>, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ServiceError> {
     let format = format_only(&q, &headers)?;
     let infos: Vec<Collection> = state.registry.layers.iter().map(|l| collection_info(l)).collect();
-    let doc = documents::collections(&state.base, &infos, format == Format::Json);
+    let mut doc = documents::collections(&state.base, &infos, format == Format::Json);
+    if let Some(all) = doc["collections"].as_array_mut() {
+        all.extend(state.registry.rasters.iter().map(|l| ogc::tiles::map_collection(&state.base, &l.id, &l.title, &l.description, &l.keywords, &l.extent)));
+    }
     Ok(match format {
         Format::Json => json_response(&doc, JSON),
         Format::Html => Html(html::collections(&state, &infos)).into_response(),
@@ -128,8 +136,15 @@ async fn collections(State(state): State<AppState>, RawQuery(q): RawQuery, heade
 }
 
 async fn collection(State(state): State<AppState>, Path(id): Path<String>, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ServiceError> {
-    let layer = find_layer(&state, &id)?;
     let format = format_only(&q, &headers)?;
+    if let Some(l) = state.registry.raster(&id) {
+        let doc = ogc::tiles::map_collection(&state.base, &l.id, &l.title, &l.description, &l.keywords, &l.extent);
+        return Ok(match format {
+            Format::Json => json_response(&doc, JSON),
+            Format::Html => Html(html::map_collection(&state, l)).into_response(),
+        });
+    }
+    let layer = find_layer(&state, &id)?;
     let info = collection_info(layer);
     let doc = documents::collection(&state.base, &info, format == Format::Json);
     Ok(match format {

@@ -10,7 +10,7 @@ use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use ogc::crs::Crs;
-use ogc::wfs::capabilities::{self, Capabilities, FeatureType, ServiceMetadata};
+use ogc::wfs::capabilities::{self, Capabilities, FeatureType};
 use ogc::wfs::request::{Request, Version, WfsError, parse_kvp};
 
 use crate::http::AppState;
@@ -93,19 +93,7 @@ pub(crate) fn layer<'a>(state: &'a AppState, name: &str) -> Result<&'a std::sync
 }
 
 fn capabilities_document(state: &AppState, version: Version) -> String {
-    let s = &state.service;
-    let provider = s.provider.clone().unwrap_or_default();
-    let service = ServiceMetadata {
-        title: s.title.clone().unwrap_or_else(|| "Ossature".into()),
-        abstract_: s.abstract_.clone().unwrap_or_default(),
-        keywords: s.keywords.clone().unwrap_or_default(),
-        fees: s.fees.clone().unwrap_or_else(|| "none".into()),
-        access_constraints: s.access_constraints.clone().unwrap_or_else(|| "none".into()),
-        provider_name: provider.name.unwrap_or_default(),
-        provider_url: provider.url.unwrap_or_default(),
-        contact_name: provider.contact_name.unwrap_or_default(),
-        contact_email: provider.contact_email.unwrap_or_default(),
-    };
+    let service = super::service_metadata(state);
     let types: Vec<FeatureType> = state
         .registry
         .layers

@@ -1,0 +1,284 @@
+//! Reading a window of a mosaic in any CRS at any size.
+//!
+//! Output pixel centres are mapped to the mosaic's CRS through an approximate transform: the CRS
+//! engine runs at the nodes of a grid only, positions between nodes are interpolated bilinearly,
+//! and the grid is refined until the interpolation error at every cell centre stays below 1/8 of
+//! an output pixel. The overview is the coarsest one still at least as fine as the output, and
+//! pixels are sampled straight from the decoded blocks.
+
+use ogc::bbox::Bbox;
+use ogc::crs::Crs;
+
+use super::resample::{Blocks, Resampling};
+use super::{Mosaic, RasterError, Rgba};
+use crate::crs::Transform;
+
+/// What to read: `bbox` (easting first, the outer edges of the pixels) in `crs`, drawn into
+/// `width` x `height` pixels.
+#[derive(Clone, Copy, Debug)]
+pub struct Window {
+    pub crs: Crs,
+    pub bbox: Bbox,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// Largest interpolation error accepted, in output pixels.
+const MAX_ERROR: f64 = 0.125;
+/// Blocks one read may decode, bounding its memory whatever the window.
+pub const MAX_BLOCKS: usize = 256;
+
+pub async fn read(mosaic: &Mosaic, window: &Window, resampling: Resampling) -> Result<Rgba, RasterError> {
+    let map = PixelMap::build(window, mosaic.crs)?;
+    let Some(footprint) = map.footprint() else { return Ok(Rgba::transparent(window.width, window.height)) };
+    let scale = map.source_units_per_pixel();
+    let mut plans = Vec::new();
+    let mut total = 0;
+    for tile in mosaic.tiles_in(&footprint) {
+        let levels = tile.cog.levels();
+        let ratio = (scale.0 / levels[0].resolution.0).min(scale.1 / levels[0].resolution.1);
+        let n = levels.iter().rposition(|l| l.resolution.0 / levels[0].resolution.0 <= ratio * 1.001).unwrap_or(0);
+        let level = &levels[n];
+        let (ox, oy) = (tile.bbox.min_x, tile.bbox.max_y);
+        let (rx, ry) = level.resolution;
+        let area = footprint.intersection(&tile.bbox);
+        let Some(area) = area else { continue };
+        let m = resampling.margin() as f64 + 1.0;
+        let px = |v: f64, max: u32| v.clamp(0.0, max as f64 - 1.0) as u32;
+        let (x0, x1) = (px((area.min_x - ox) / rx - m, level.width), px((area.max_x - ox) / rx + m, level.width));
+        let (y0, y1) = (px((oy - area.max_y) / ry - m, level.height), px((oy - area.min_y) / ry + m, level.height));
+        let (col0, col1) = (x0 / level.tile_width, x1 / level.tile_width);
+        let (row0, row1) = (y0 / level.tile_height, y1 / level.tile_height);
+        let wanted: Vec<(u32, u32)> = (row0..=row1).flat_map(|r| (col0..=col1).map(move |c| (c, r))).collect();
+        total += wanted.len();
+        if total > MAX_BLOCKS {
+            return Err(RasterError::TooLarge(format!("the window needs more than {MAX_BLOCKS} blocks of imagery; ask for a smaller area or size")));
+        }
+        let blocks = tile.cog.blocks(n, &wanted).await?;
+        plans.push(Plan {
+            origin: (ox, oy),
+            resolution: (rx, ry),
+            bbox: tile.bbox,
+            blocks: Blocks {
+                col0,
+                row0,
+                across: col1 - col0 + 1,
+                down: row1 - row0 + 1,
+                tile_width: level.tile_width,
+                tile_height: level.tile_height,
+                level_width: level.width,
+                level_height: level.height,
+                blocks,
+            },
+        });
+    }
+    if plans.is_empty() {
+        return Ok(Rgba::transparent(window.width, window.height));
+    }
+    tokio::task::spawn_blocking(move || compose(&map, &plans, resampling)).await.map_err(|e| RasterError::Data(format!("rendering failed: {e}")))
+}
+
+/// One file's share of a read: its decoded blocks and how its level maps to the CRS.
+struct Plan {
+    origin: (f64, f64),
+    resolution: (f64, f64),
+    bbox: Bbox,
+    blocks: Blocks,
+}
+
+fn compose(map: &PixelMap, plans: &[Plan], resampling: Resampling) -> Rgba {
+    let mut out = Rgba::transparent(map.width, map.height);
+    let mut row = vec![[f64::NAN; 2]; map.width as usize];
+    for j in 0..map.height {
+        map.row(j, &mut row);
+        let line = &mut out.data[(j * map.width * 4) as usize..((j + 1) * map.width * 4) as usize];
+        for plan in plans {
+            let b = &plan.bbox;
+            for (i, [sx, sy]) in row.iter().enumerate() {
+                if !(*sx >= b.min_x && *sx <= b.max_x && *sy >= b.min_y && *sy <= b.max_y) {
+                    continue;
+                }
+                let lx = (sx - plan.origin.0) / plan.resolution.0;
+                let ly = (plan.origin.1 - sy) / plan.resolution.1;
+                let p = plan.blocks.sample(lx, ly, resampling);
+                if p[3] == 0 {
+                    continue;
+                }
+                let o = &mut line[i * 4..i * 4 + 4];
+                if p[3] == 255 || o[3] == 0 {
+                    o.copy_from_slice(&p);
+                } else {
+                    over(o, p);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// `src` composited over `dst`, both straight alpha.
+fn over(dst: &mut [u8], src: [u8; 4]) {
+    let sa = src[3] as f64 / 255.0;
+    let da = dst[3] as f64 / 255.0;
+    let a = sa + da * (1.0 - sa);
+    for c in 0..3 {
+        dst[c] = ((src[c] as f64 * sa + dst[c] as f64 * da * (1.0 - sa)) / a).round() as u8;
+    }
+    dst[3] = (a * 255.0).round() as u8;
+}
+
+/// Output pixel centres mapped to source CRS coordinates, exact at grid nodes.
+struct PixelMap {
+    width: u32,
+    height: u32,
+    step: u32,
+    nx: usize,
+    ny: usize,
+    /// Source coordinates of the nodes, row-major; NaN where the transform failed.
+    nodes: Vec<[f64; 2]>,
+}
+
+/// The output pixel coordinate of node `k`: every `step` pixels, the last pixel's centre last.
+fn node_pos(k: usize, step: u32, size: u32) -> f64 {
+    (k as u64 * step as u64).min(size as u64 - 1) as f64 + 0.5
+}
+
+fn node_count(step: u32, size: u32) -> usize {
+    ((size - 1).div_ceil(step) + 1).max(2) as usize
+}
+
+impl PixelMap {
+    fn build(w: &Window, source: Crs) -> Result<PixelMap, RasterError> {
+        let t = Transform::to_storage(w.crs, false, source)?;
+        let (pw, ph) = (w.bbox.width() / w.width as f64, w.bbox.height() / w.height as f64);
+        let exact = |u: f64, v: f64| match t.convert(w.bbox.min_x + u * pw, w.bbox.max_y - v * ph) {
+            Some((x, y)) if x.is_finite() && y.is_finite() => [x, y],
+            _ => [f64::NAN; 2],
+        };
+        // An affine map is interpolated exactly from the corners.
+        let mut step = if t.is_identity() { w.width.max(w.height).max(1) } else { 32 };
+        loop {
+            let (nx, ny) = (node_count(step, w.width), node_count(step, w.height));
+            let mut nodes = Vec::with_capacity(nx * ny);
+            for ky in 0..ny {
+                for kx in 0..nx {
+                    nodes.push(exact(node_pos(kx, step, w.width), node_pos(ky, step, w.height)));
+                }
+            }
+            let map = PixelMap { width: w.width, height: w.height, step, nx, ny, nodes };
+            if step == 1 || map.max_error(&exact) <= MAX_ERROR {
+                return Ok(map);
+            }
+            step /= 2;
+        }
+    }
+
+    /// The largest difference, in output pixels, between interpolated and exact positions at
+    /// the cell centres.
+    fn max_error(&self, exact: &dyn Fn(f64, f64) -> [f64; 2]) -> f64 {
+        let mut worst: f64 = 0.0;
+        for ky in 0..self.ny - 1 {
+            for kx in 0..self.nx - 1 {
+                let (u0, u1) = (node_pos(kx, self.step, self.width), node_pos(kx + 1, self.step, self.width));
+                let (v0, v1) = (node_pos(ky, self.step, self.height), node_pos(ky + 1, self.step, self.height));
+                let corners = [self.node(kx, ky), self.node(kx + 1, ky), self.node(kx, ky + 1), self.node(kx + 1, ky + 1)];
+                let mid = |i: usize| (corners[0][i] + corners[1][i] + corners[2][i] + corners[3][i]) / 4.0;
+                let e = exact((u0 + u1) / 2.0, (v0 + v1) / 2.0);
+                let span = ((u1 - u0).max(v1 - v0)).max(1.0);
+                let size = dist(corners[0], corners[3]) / std::f64::consts::SQRT_2 / span;
+                let err = dist(e, [mid(0), mid(1)]) / size;
+                if err.is_finite() {
+                    worst = worst.max(err);
+                }
+            }
+        }
+        worst
+    }
+
+    fn node(&self, kx: usize, ky: usize) -> [f64; 2] {
+        self.nodes[ky * self.nx + kx]
+    }
+
+    /// The source coordinates of every pixel centre of output row `j`.
+    fn row(&self, j: u32, out: &mut [[f64; 2]]) {
+        let v = j as f64 + 0.5;
+        let ky = ((j / self.step) as usize).min(self.ny - 2);
+        let (v0, v1) = (node_pos(ky, self.step, self.height), node_pos(ky + 1, self.step, self.height));
+        let ty = if v1 > v0 { (v - v0) / (v1 - v0) } else { 0.0 };
+        let lerp = |a: [f64; 2], b: [f64; 2], t: f64| [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t];
+        let mut kx = 0;
+        let (mut left, mut right) = (lerp(self.node(0, ky), self.node(0, ky + 1), ty), lerp(self.node(1, ky), self.node(1, ky + 1), ty));
+        for (i, o) in out.iter_mut().enumerate() {
+            let i = i as u32;
+            let k = ((i / self.step) as usize).min(self.nx - 2);
+            if k != kx {
+                kx = k;
+                left = lerp(self.node(kx, ky), self.node(kx, ky + 1), ty);
+                right = lerp(self.node(kx + 1, ky), self.node(kx + 1, ky + 1), ty);
+            }
+            let (u0, u1) = (node_pos(kx, self.step, self.width), node_pos(kx + 1, self.step, self.width));
+            let tx = if u1 > u0 { (i as f64 + 0.5 - u0) / (u1 - u0) } else { 0.0 };
+            *o = lerp(left, right, tx);
+        }
+    }
+
+    /// The source-CRS envelope of the window, grown by one output pixel on each side (nodes
+    /// sit at pixel centres).
+    fn footprint(&self) -> Option<Bbox> {
+        let mut b: Option<Bbox> = None;
+        for n in self.nodes.iter().filter(|n| n[0].is_finite()) {
+            let p = Bbox { min_x: n[0], min_y: n[1], max_x: n[0], max_y: n[1] };
+            b = Some(b.map_or(p, |b| b.union(&p)));
+        }
+        let b = b?;
+        let (sx, sy) = self.source_units_per_pixel();
+        let g = sx.max(sy);
+        Some(Bbox { min_x: b.min_x - g, min_y: b.min_y - g, max_x: b.max_x + g, max_y: b.max_y + g })
+    }
+
+    /// Mean source-CRS distance between horizontally and vertically adjacent output pixels.
+    fn source_units_per_pixel(&self) -> (f64, f64) {
+        let (mut sx, mut nxs, mut sy, mut nys) = (0.0, 0, 0.0, 0);
+        for ky in 0..self.ny {
+            for kx in 0..self.nx {
+                if kx + 1 < self.nx {
+                    let d = dist(self.node(kx, ky), self.node(kx + 1, ky)) / (node_pos(kx + 1, self.step, self.width) - node_pos(kx, self.step, self.width)).max(1.0);
+                    if d.is_finite() {
+                        sx += d;
+                        nxs += 1;
+                    }
+                }
+                if ky + 1 < self.ny {
+                    let d = dist(self.node(kx, ky), self.node(kx, ky + 1)) / (node_pos(ky + 1, self.step, self.height) - node_pos(ky, self.step, self.height)).max(1.0);
+                    if d.is_finite() {
+                        sy += d;
+                        nys += 1;
+                    }
+                }
+            }
+        }
+        (sx / nxs.max(1) as f64, sy / nys.max(1) as f64)
+    }
+}
+
+fn dist(a: [f64; 2], b: [f64; 2]) -> f64 {
+    ((a[0] - b[0]).powi(2) + (a[1] - b[1]).powi(2)).sqrt()
+}
+
+/// Pixel values at a point of the mosaic's full-resolution level (GetFeatureInfo): `None`
+/// outside every file or where no data is.
+pub async fn pixel_at(mosaic: &Mosaic, crs: Crs, x: f64, y: f64) -> Result<Option<[u8; 4]>, RasterError> {
+    let Some((sx, sy)) = Transform::to_storage(crs, false, mosaic.crs)?.convert(x, y) else { return Ok(None) };
+    let mut found = None;
+    for tile in mosaic.tiles_in(&Bbox { min_x: sx, min_y: sy, max_x: sx, max_y: sy }) {
+        let level = &tile.cog.levels()[0];
+        let (px, py) = (((sx - tile.bbox.min_x) / level.resolution.0) as u32, ((tile.bbox.max_y - sy) / level.resolution.1) as u32);
+        let block = tile.cog.block(0, px / level.tile_width, py / level.tile_height).await?;
+        let i = (((py % level.tile_height) * block.width + px % level.tile_width) * 4) as usize;
+        let p = [block.rgba[i], block.rgba[i + 1], block.rgba[i + 2], block.rgba[i + 3]];
+        if p[3] > 0 {
+            found = Some(p);
+        }
+    }
+    Ok(found)
+}

@@ -1,0 +1,159 @@
+//! OGC API - Tiles for imagery (map tiles) and the tile matrix sets: `/tileMatrixSets`,
+//! `/collections/{id}/map/tiles[/{tms}[/{z}/{row}/{col}]]`, and a TileJSON per tileset for
+//! XYZ clients.
+
+use std::sync::Arc;
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, header};
+use axum::response::Response;
+use axum::routing::get;
+use ogc::features::JSON;
+use ogc::tiles::{DataType, TileFormat, TileJson, TileSet};
+use ogc::tms::TileMatrixSet;
+
+use super::features::{json_response, pairs};
+use super::maptiles::{self, TileError};
+use crate::error::ServiceError;
+use crate::http::AppState;
+use crate::raster::RasterLayer;
+
+pub fn routes() -> axum::Router<AppState> {
+    axum::Router::new()
+        .route("/tileMatrixSets", get(tile_matrix_sets))
+        .route("/tileMatrixSets/{id}", get(tile_matrix_set))
+        .route("/collections/{id}/map/tiles", get(tilesets))
+        .route("/collections/{id}/map/tiles/{tms}", get(tileset))
+        .route("/collections/{id}/map/tiles/{tms}/tilejson.json", get(tilejson))
+        .route("/collections/{id}/map/tiles/{tms}/{z}/{row}/{col}", get(tile))
+}
+
+/// Every set a layer offers, the well-known ones first, then the native ones.
+fn all_sets(state: &AppState) -> Vec<TileMatrixSet> {
+    let mut sets: Vec<TileMatrixSet> = ogc::tms::WELL_KNOWN.iter().filter_map(|id| TileMatrixSet::well_known(id)).collect();
+    sets.extend(state.registry.rasters.iter().map(|l| l.native.clone()));
+    sets
+}
+
+async fn tile_matrix_sets(State(state): State<AppState>) -> Response {
+    json_response(&ogc::tms::json::tile_matrix_sets(&state.base, &all_sets(&state)), JSON)
+}
+
+async fn tile_matrix_set(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ServiceError> {
+    let (base, hidpi) = TileMatrixSet::split_hidpi(&id);
+    let set = all_sets(&state).into_iter().find(|s| s.id == base).ok_or_else(|| ServiceError::NotFound(format!("no tile matrix set '{id}'")))?;
+    let set = if hidpi { set.hidpi() } else { set };
+    Ok(json_response(&ogc::tms::json::tile_matrix_set(&set), JSON))
+}
+
+fn raster<'a>(state: &'a AppState, id: &str) -> Result<&'a Arc<RasterLayer>, ServiceError> {
+    state.registry.raster(id).ok_or_else(|| ServiceError::NotFound(format!("no collection '{id}' with map tiles")))
+}
+
+fn offered(layer: &RasterLayer, tms: &str) -> Result<TileMatrixSet, ServiceError> {
+    layer.tile_matrix_set(tms).ok_or_else(|| {
+        let ids: Vec<&str> = layer.tile_matrix_sets.iter().map(|s| s.id.as_str()).collect();
+        ServiceError::NotFound(format!("collection '{}' has no tileset in '{tms}' ({})", layer.id, ids.join(", ")))
+    })
+}
+
+struct Described {
+    href: String,
+    geodata: String,
+    limits: Vec<ogc::tms::TileMatrixLimits>,
+    bbox: Option<ogc::bbox::Bbox>,
+}
+
+fn describe(state: &AppState, layer: &RasterLayer, set: &TileMatrixSet) -> Described {
+    Described {
+        href: format!("{}/collections/{}/map/tiles/{}", state.base, layer.id, set.id),
+        geodata: format!("{}/collections/{}", state.base, layer.id),
+        limits: layer.limits(set),
+        bbox: layer.extent_in(set),
+    }
+}
+
+fn tileset_of<'a>(layer: &'a RasterLayer, set: &'a TileMatrixSet, d: &'a Described) -> TileSet<'a> {
+    TileSet {
+        title: &layer.title,
+        description: &layer.description,
+        data_type: DataType::Map,
+        tms: set,
+        href: &d.href,
+        formats: &layer.formats,
+        limits: &d.limits,
+        bbox: d.bbox,
+        geodata: Some(&d.geodata),
+        attribution: layer.attribution.as_deref().unwrap_or(""),
+    }
+}
+
+async fn tilesets(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ServiceError> {
+    let layer = raster(&state, &id)?;
+    let sets: Vec<TileMatrixSet> = layer.tile_matrix_sets.clone();
+    let described: Vec<Described> = sets.iter().map(|s| describe(&state, layer, s)).collect();
+    let items: Vec<TileSet> = sets.iter().zip(&described).map(|(s, d)| tileset_of(layer, s, d)).collect();
+    let href = format!("{}/collections/{}/map/tiles", state.base, layer.id);
+    Ok(json_response(&ogc::tiles::tilesets(&state.base, &href, &items), JSON))
+}
+
+async fn tileset(State(state): State<AppState>, Path((id, tms)): Path<(String, String)>) -> Result<Response, ServiceError> {
+    let layer = raster(&state, &id)?;
+    let set = offered(layer, &tms)?;
+    let d = describe(&state, layer, &set);
+    Ok(json_response(&ogc::tiles::tileset(&state.base, &tileset_of(layer, &set, &d)), JSON))
+}
+
+async fn tilejson(State(state): State<AppState>, Path((id, tms)): Path<(String, String)>) -> Result<Response, ServiceError> {
+    let layer = raster(&state, &id)?;
+    let set = offered(layer, &tms)?;
+    if TileMatrixSet::split_hidpi(&set.id).0 != ogc::tms::WEB_MERCATOR_QUAD {
+        return Err(ServiceError::NotFound(format!("TileJSON describes XYZ tiles, which are WebMercatorQuad tiles, not {tms}")));
+    }
+    let href = format!("{}/collections/{}/map/tiles/{}", state.base, layer.id, set.id);
+    let format = layer.formats[0];
+    let tiles = [ogc::tiles::xyz_template(&href, format)];
+    let doc = ogc::tiles::tilejson(&TileJson {
+        name: &layer.title,
+        description: &layer.description,
+        attribution: layer.attribution.as_deref().unwrap_or(""),
+        tiles: &tiles,
+        minzoom: 0,
+        maxzoom: layer.max_zoom(&set) as u32,
+        bounds: Some(layer.extent),
+        vector_layers: None,
+    });
+    Ok(json_response(&doc, "application/json"))
+}
+
+/// The tile format: `f` (jpg, png, webp or a media type), else the first acceptable type of
+/// `Accept`, else the layer's first format.
+fn tile_format(layer: &RasterLayer, query: &Option<String>, headers: &HeaderMap) -> Result<TileFormat, ServiceError> {
+    let pairs = pairs(query);
+    if let Some((k, _)) = pairs.iter().find(|(k, _)| k != "f") {
+        return Err(ServiceError::param(k, "unknown parameter"));
+    }
+    if let Some((_, f)) = pairs.iter().find(|(k, _)| k == "f") {
+        let format = TileFormat::from_extension(f).or_else(|| TileFormat::from_media_type(f));
+        return format.filter(|f| layer.formats.contains(f)).ok_or_else(|| {
+            let offered: Vec<&str> = layer.formats.iter().map(|f| f.extension()).collect();
+            ServiceError::param("f", format!("'{f}' is not a format of this tileset ({})", offered.join(", ")))
+        });
+    }
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()).unwrap_or("");
+    Ok(accept.split(',').filter_map(TileFormat::from_media_type).find(|f| layer.formats.contains(f)).unwrap_or(layer.formats[0]))
+}
+
+async fn tile(State(state): State<AppState>, Path((id, tms, z, row, col)): Path<(String, String, String, String, String)>, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ServiceError> {
+    let layer = raster(&state, &id)?;
+    let set = offered(layer, &tms)?;
+    let format = tile_format(layer, &q, &headers)?;
+    let number = |s: &str, what: &str| s.parse::<u32>().map_err(|_| ServiceError::NotFound(format!("'{s}' is not a tile {what}")));
+    let (z, _) = set.matrix(&z).ok_or_else(|| ServiceError::NotFound(format!("tile matrix set {} has no tile matrix '{z}'", set.id)))?;
+    let (row, col) = (number(&row, "row")?, number(&col, "column")?);
+    match maptiles::map_tile(&state.registry, layer, &set, "default", z, row, col, format).await {
+        Ok(tile) => Ok(maptiles::tile_response(&tile, format, state.max_age, &headers)),
+        Err(TileError::OutOfRange(m)) => Err(ServiceError::NotFound(m)),
+        Err(TileError::Raster(e)) => Err(ServiceError::Raster(e)),
+    }
+}

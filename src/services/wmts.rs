@@ -1,0 +1,168 @@
+//! WMTS 1.0.0 at `/wmts` (KVP, and the RESTful resources below it) and `/ows?SERVICE=WMTS`:
+//! GetCapabilities (both bindings in one document), GetTile, GetFeatureInfo (pixel values).
+
+use std::sync::Arc;
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use ogc::tms::TileMatrixSet;
+use ogc::wmts::{self, Capabilities, ExceptionCode, Located, TileMatrixSetLink, WmtsError, WmtsRequest};
+
+use super::maptiles::{self, TileError};
+use crate::http::AppState;
+use crate::raster::RasterLayer;
+
+/// What WMTS GetFeatureInfo answers in.
+const INFO_FORMATS: [&str; 3] = ["application/json", "text/html", "text/plain"];
+
+pub fn routes() -> axum::Router<AppState> {
+    axum::Router::new().route("/wmts", get(kvp)).route("/wmts/{*path}", get(rest))
+}
+
+pub async fn kvp(State(state): State<AppState>, RawQuery(q): RawQuery, headers: HeaderMap) -> Response {
+    let pairs = super::features::pairs(&q);
+    match wmts::parse_kvp(&pairs) {
+        Ok(r) => answer(&state, r, &headers).await,
+        Err(e) => exception(&e, None),
+    }
+}
+
+async fn rest(State(state): State<AppState>, Path(path): Path<String>, headers: HeaderMap) -> Response {
+    match wmts::parse_rest(&path) {
+        Ok(Some(r)) => answer(&state, r, &headers).await,
+        Ok(None) => (StatusCode::NOT_FOUND, "no WMTS resource at this path").into_response(),
+        Err(e) => exception(&e, None),
+    }
+}
+
+/// The layers and sets the capabilities advertise (and requests are checked against).
+struct Offer {
+    layers: Vec<wmts::Layer>,
+    sets: Vec<TileMatrixSet>,
+}
+
+fn offer(state: &AppState) -> Offer {
+    let mut sets: Vec<TileMatrixSet> = Vec::new();
+    let mut layers = Vec::new();
+    for l in &state.registry.rasters {
+        let mut links = Vec::new();
+        for base in &l.tile_matrix_sets {
+            for set in [base.clone(), base.hidpi()] {
+                links.push(TileMatrixSetLink { tile_matrix_set: set.id.clone(), limits: l.limits(&set) });
+                if !sets.iter().any(|s| s.id == set.id) {
+                    sets.push(set);
+                }
+            }
+        }
+        layers.push(wmts::Layer {
+            id: l.id.clone(),
+            title: l.title.clone(),
+            abstract_: l.description.clone(),
+            keywords: l.keywords.clone(),
+            wgs84_bbox: Some(l.extent),
+            native_bbox: Some((l.mosaic.crs, l.mosaic.extent)),
+            styles: Vec::new(),
+            formats: l.formats.clone(),
+            info_formats: INFO_FORMATS.iter().map(|s| s.to_string()).collect(),
+            tile_matrix_set_links: links,
+        });
+    }
+    Offer { layers, sets }
+}
+
+async fn answer(state: &AppState, request: WmtsRequest, headers: &HeaderMap) -> Response {
+    let offer = offer(state);
+    let service = super::service_metadata(state);
+    let endpoint = format!("{}/wmts", state.base);
+    let caps = Capabilities { service: &service, endpoint: &endpoint, rest_root: &endpoint, layers: &offer.layers, tile_matrix_sets: &offer.sets };
+    match request {
+        WmtsRequest::GetCapabilities => {
+            let mut res = wmts::wmts_1_0_0(&caps).into_response();
+            res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/xml"));
+            res
+        }
+        WmtsRequest::GetTile(t) => {
+            let found = match caps.check_tile(&t) {
+                Ok(f) => f,
+                Err(e) => return exception(&e, None),
+            };
+            let (layer, set) = resolve(state, &found);
+            match maptiles::map_tile(&state.registry, &layer, &set, found.style, found.z, t.tile.row, t.tile.col, t.format).await {
+                Ok(tile) => maptiles::tile_response(&tile, t.format, state.max_age, headers),
+                Err(e) => tile_exception(e),
+            }
+        }
+        WmtsRequest::GetFeatureInfo(g) => {
+            let found = match caps.check_feature_info(&g) {
+                Ok(f) => f,
+                Err(e) => return exception(&e, None),
+            };
+            let (layer, _) = resolve(state, &found);
+            let b = found.matrix.tile_bbox(g.tile.row, g.tile.col);
+            let (x, y) = (b.min_x + (g.i as f64 + 0.5) * found.matrix.cell_size, b.max_y - (g.j as f64 + 0.5) * found.matrix.cell_size);
+            match crate::raster::warp::pixel_at(&layer.mosaic, found.set.crs, x, y).await {
+                Ok(pixel) => feature_info(&layer, &g.info_format, x, y, found.set, pixel),
+                Err(e) => tile_exception(TileError::Raster(e)),
+            }
+        }
+    }
+}
+
+fn resolve(state: &AppState, found: &Located) -> (Arc<RasterLayer>, TileMatrixSet) {
+    let layer = state.registry.raster(&found.layer.id).expect("advertised layers exist").clone();
+    (layer, found.set.clone())
+}
+
+fn tile_exception(e: TileError) -> Response {
+    match e {
+        TileError::OutOfRange(m) => exception(&WmtsError::new(ExceptionCode::TileOutOfRange, "TileRow", m), None),
+        TileError::Raster(r) => {
+            let status = crate::error::raster_status(&r);
+            if status.is_server_error() {
+                tracing::error!(error = %r, "tile failed");
+            }
+            exception(&WmtsError::new(ExceptionCode::NoApplicableCode, "", r.to_string()), Some(status))
+        }
+    }
+}
+
+fn exception(e: &WmtsError, status: Option<StatusCode>) -> Response {
+    let status = status.unwrap_or_else(|| StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::BAD_REQUEST));
+    let mut res = (status, e.report()).into_response();
+    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/xml"));
+    res
+}
+
+/// The pixel under the queried point, in the asked format (and that exact Content-Type).
+fn feature_info(layer: &RasterLayer, format: &str, x: f64, y: f64, set: &TileMatrixSet, pixel: Option<[u8; 4]>) -> Response {
+    let names = ["red", "green", "blue", "alpha"];
+    let media = INFO_FORMATS.iter().find(|f| f.eq_ignore_ascii_case(format)).copied().unwrap_or("text/plain");
+    let body = match media {
+        "application/json" => {
+            let features: Vec<serde_json::Value> = pixel
+                .iter()
+                .map(|p| {
+                    let props: serde_json::Map<String, serde_json::Value> = names.iter().zip(p).map(|(n, v)| (n.to_string(), (*v).into())).collect();
+                    serde_json::json!({ "type": "Feature", "id": layer.id, "geometry": null, "properties": props })
+                })
+                .collect();
+            serde_json::json!({ "type": "FeatureCollection", "features": features, "crs": set.crs.uri(), "x": x, "y": y }).to_string()
+        }
+        "text/html" => {
+            let rows: String = match pixel {
+                Some(p) => names.iter().zip(p).map(|(n, v)| format!("<tr><th>{n}</th><td>{v}</td></tr>")).collect(),
+                None => "<tr><td>no data here</td></tr>".to_string(),
+            };
+            format!("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{}</title></head><body><table><caption>{}</caption>{rows}</table></body></html>", super::features::html::escape(&layer.title), super::features::html::escape(&layer.title))
+        }
+        _ => match pixel {
+            Some(p) => format!("{}\n{}\n", layer.id, names.iter().zip(p).map(|(n, v)| format!("{n} = {v}")).collect::<Vec<_>>().join("\n")),
+            None => format!("{}\nno data here\n", layer.id),
+        },
+    };
+    let mut res = body.into_response();
+    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(media));
+    res
+}

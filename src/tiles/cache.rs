@@ -1,0 +1,163 @@
+//! The tile cache every tile face shares: a byte-weighted memory tier with single flight (N
+//! concurrent misses of one tile render it once), then an optional disk tier, then the renderer.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use bytes::Bytes;
+
+use super::disk::DiskTier;
+use ogc::tiles::TileFormat;
+
+/// What identifies a tile: everything that changes its bytes.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct TileKey {
+    pub layer: Arc<str>,
+    pub style: Arc<str>,
+    pub tms: Arc<str>,
+    pub z: u8,
+    pub row: u32,
+    pub col: u32,
+    pub format: TileFormat,
+}
+
+/// An encoded tile and its validator.
+#[derive(Clone, Debug)]
+pub struct Tile {
+    pub bytes: Bytes,
+    pub etag: Arc<str>,
+}
+
+impl Tile {
+    pub fn new(bytes: Bytes) -> Tile {
+        let etag = format!("\"{:016x}\"", xxhash_rust::xxh3::xxh3_64(&bytes));
+        Tile { bytes, etag: etag.into() }
+    }
+}
+
+pub struct TileCache {
+    memory: moka::future::Cache<TileKey, Tile>,
+    disk: Option<DiskTier>,
+    renders: AtomicU64,
+}
+
+impl TileCache {
+    pub fn new(memory_bytes: u64, disk: Option<DiskTier>) -> TileCache {
+        let memory = moka::future::Cache::builder()
+            .weigher(|k: &TileKey, t: &Tile| u32::try_from(t.bytes.len() + k.layer.len() + k.style.len() + k.tms.len() + 64).unwrap_or(u32::MAX))
+            .max_capacity(memory_bytes)
+            .support_invalidation_closures()
+            .build();
+        TileCache { memory, disk, renders: AtomicU64::new(0) }
+    }
+
+    /// The tile from memory, else from disk, else rendered by `render` (once, however many
+    /// requests wait for it). Errors are not cached.
+    pub async fn get_or_render<E, F, Fut>(&self, key: &TileKey, render: F) -> Result<Tile, Arc<E>>
+    where
+        E: Send + Sync + 'static,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<Tile, E>>,
+    {
+        if let Some(t) = self.memory.get(key).await {
+            return Ok(t);
+        }
+        self.memory
+            .try_get_with_by_ref(key, async {
+                if let Some(disk) = &self.disk {
+                    if let Some(bytes) = disk.get(key).await {
+                        return Ok(Tile::new(bytes));
+                    }
+                }
+                let tile = render().await?;
+                self.renders.fetch_add(1, Ordering::Relaxed);
+                metrics::counter!("ossature_tiles_rendered_total").increment(1);
+                if let Some(disk) = &self.disk {
+                    disk.put(key, &tile.bytes).await;
+                }
+                Ok(tile)
+            })
+            .await
+    }
+
+    /// Whether the tile is on disk already (seeding resumes by skipping those).
+    pub async fn on_disk(&self, key: &TileKey) -> bool {
+        match &self.disk {
+            Some(d) => d.contains(key).await,
+            None => false,
+        }
+    }
+
+    /// Drops the cached tiles `stale` selects from both tiers.
+    pub async fn invalidate(&self, stale: impl Fn(&TileKey) -> bool + Send + Sync + 'static) {
+        let stale = Arc::new(stale);
+        let s = stale.clone();
+        if let Err(e) = self.memory.invalidate_entries_if(move |k, _| s(k)) {
+            tracing::warn!(error = %e, "memory tile cache invalidation not possible");
+        }
+        if let Some(disk) = &self.disk {
+            disk.remove_if(|k| stale(k)).await;
+        }
+    }
+
+    /// Tiles rendered since start-up (tests and metrics).
+    pub fn renders(&self) -> u64 {
+        self.renders.load(Ordering::Relaxed)
+    }
+
+    pub fn has_disk(&self) -> bool {
+        self.disk.is_some()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(row: u32) -> TileKey {
+        TileKey { layer: "ortho".into(), style: "default".into(), tms: "WebMercatorQuad".into(), z: 18, row, col: 7, format: TileFormat::Jpeg }
+    }
+
+    #[tokio::test]
+    async fn concurrent_misses_render_once() {
+        let cache = Arc::new(TileCache::new(1 << 20, None));
+        let tasks: Vec<_> = (0..200)
+            .map(|_| {
+                let cache = cache.clone();
+                tokio::spawn(async move {
+                    cache
+                        .get_or_render(&key(1), || async {
+                            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                            Ok::<_, String>(Tile::new(Bytes::from_static(b"tile")))
+                        })
+                        .await
+                        .unwrap()
+                })
+            })
+            .collect();
+        for t in tasks {
+            assert_eq!(&t.await.unwrap().bytes[..], b"tile");
+        }
+        assert_eq!(cache.renders(), 1);
+    }
+
+    #[tokio::test]
+    async fn errors_are_not_cached_and_invalidation_drops_tiles() {
+        let cache = TileCache::new(1 << 20, None);
+        let e = cache.get_or_render(&key(2), || async { Err::<Tile, _>("backend down".to_string()) }).await.unwrap_err();
+        assert_eq!(*e, "backend down");
+        let ok = cache.get_or_render(&key(2), || async { Ok::<_, String>(Tile::new(Bytes::from_static(b"a"))) }).await.unwrap();
+        assert_eq!(&ok.bytes[..], b"a");
+        cache.invalidate(|k| k.row == 2).await;
+        let again = cache.get_or_render(&key(2), || async { Ok::<_, String>(Tile::new(Bytes::from_static(b"b"))) }).await.unwrap();
+        assert_eq!(&again.bytes[..], b"b");
+        assert_eq!(cache.renders(), 2);
+    }
+
+    #[test]
+    fn etag_follows_the_bytes() {
+        assert_eq!(Tile::new(Bytes::from_static(b"x")).etag, Tile::new(Bytes::from_static(b"x")).etag);
+        assert_ne!(Tile::new(Bytes::from_static(b"x")).etag, Tile::new(Bytes::from_static(b"y")).etag);
+    }
+}

@@ -1,0 +1,117 @@
+//! Image encoders shared by the tile and map faces.
+
+use bytes::Bytes;
+
+use ogc::tiles::TileFormat;
+
+use crate::raster::Rgba;
+
+/// Encoding settings: photographic imagery favours speed for PNG (its pixels barely compress)
+/// and uses lossy WebP; JPEG has no alpha, so transparent pixels become `background`.
+#[derive(Clone, Copy, Debug)]
+pub struct EncodeOptions {
+    pub jpeg_quality: u8,
+    pub webp_quality: f32,
+    pub background: [u8; 3],
+    pub photo: bool,
+}
+
+impl Default for EncodeOptions {
+    fn default() -> Self {
+        EncodeOptions { jpeg_quality: 85, webp_quality: 80.0, background: [255, 255, 255], photo: true }
+    }
+}
+
+pub fn encode(image: &Rgba, format: TileFormat, options: &EncodeOptions) -> Result<Bytes, String> {
+    match format {
+        TileFormat::Jpeg => jpeg(image, options),
+        TileFormat::Png => png(image, options),
+        TileFormat::Webp => webp(image, options),
+        TileFormat::Mvt => Err("an image cannot be encoded as a vector tile".to_string()),
+    }
+}
+
+/// The formats an image can be encoded in.
+pub const IMAGE_FORMATS: [TileFormat; 3] = [TileFormat::Jpeg, TileFormat::Png, TileFormat::Webp];
+
+/// The pixels as RGB, transparent ones composited over `background`.
+fn flatten(image: &Rgba, background: [u8; 3]) -> Vec<u8> {
+    let mut rgb = Vec::with_capacity(image.data.len() / 4 * 3);
+    for p in image.data.chunks_exact(4) {
+        let a = p[3] as u32;
+        for c in 0..3 {
+            rgb.push(((p[c] as u32 * a + background[c] as u32 * (255 - a) + 127) / 255) as u8);
+        }
+    }
+    rgb
+}
+
+fn jpeg(image: &Rgba, options: &EncodeOptions) -> Result<Bytes, String> {
+    let rgb = flatten(image, options.background);
+    let mut out = Vec::with_capacity(rgb.len() / 8);
+    let encoder = jpeg_encoder::Encoder::new(&mut out, options.jpeg_quality);
+    let (w, h) = (u16::try_from(image.width).map_err(|_| "image too wide for JPEG")?, u16::try_from(image.height).map_err(|_| "image too high for JPEG")?);
+    encoder.encode(&rgb, w, h, jpeg_encoder::ColorType::Rgb).map_err(|e| format!("JPEG encoding failed: {e}"))?;
+    Ok(out.into())
+}
+
+fn png(image: &Rgba, options: &EncodeOptions) -> Result<Bytes, String> {
+    let mut out = Vec::new();
+    let mut encoder = png::Encoder::new(&mut out, image.width, image.height);
+    encoder.set_depth(png::BitDepth::Eight);
+    encoder.set_compression(if options.photo { png::Compression::Fast } else { png::Compression::Balanced });
+    let opaque = image.is_opaque();
+    encoder.set_color(if opaque { png::ColorType::Rgb } else { png::ColorType::Rgba });
+    let mut writer = encoder.write_header().map_err(|e| format!("PNG encoding failed: {e}"))?;
+    let data = if opaque { image.data.chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect() } else { image.data.clone() };
+    writer.write_image_data(&data).map_err(|e| format!("PNG encoding failed: {e}"))?;
+    writer.finish().map_err(|e| format!("PNG encoding failed: {e}"))?;
+    Ok(out.into())
+}
+
+fn webp(image: &Rgba, options: &EncodeOptions) -> Result<Bytes, String> {
+    let encoder = webp::Encoder::from_rgba(&image.data, image.width, image.height);
+    let encoded = encoder.encode_simple(false, options.webp_quality).map_err(|e| format!("WebP encoding failed: {e:?}"))?;
+    Ok(Bytes::copy_from_slice(&encoded))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gradient(alpha: u8) -> Rgba {
+        let mut img = Rgba::transparent(64, 32);
+        for (i, p) in img.data.chunks_exact_mut(4).enumerate() {
+            p.copy_from_slice(&[(i % 64 * 4) as u8, (i / 64 * 8) as u8, 128, alpha]);
+        }
+        img
+    }
+
+    #[test]
+    fn formats_start_with_their_signatures() {
+        let opts = EncodeOptions::default();
+        let img = gradient(255);
+        assert!(encode(&img, TileFormat::Jpeg, &opts).unwrap().starts_with(&[0xFF, 0xD8, 0xFF]));
+        assert!(encode(&img, TileFormat::Png, &opts).unwrap().starts_with(b"\x89PNG\r\n\x1a\n"));
+        let webp = encode(&img, TileFormat::Webp, &opts).unwrap();
+        assert!(webp.starts_with(b"RIFF") && &webp[8..12] == b"WEBP");
+    }
+
+    #[test]
+    fn png_keeps_alpha_only_when_needed() {
+        let opts = EncodeOptions::default();
+        let decode = |b: Bytes| {
+            let r = png::Decoder::new(std::io::Cursor::new(b)).read_info().unwrap();
+            r.info().color_type
+        };
+        assert_eq!(decode(encode(&gradient(255), TileFormat::Png, &opts).unwrap()), png::ColorType::Rgb);
+        assert_eq!(decode(encode(&gradient(100), TileFormat::Png, &opts).unwrap()), png::ColorType::Rgba);
+    }
+
+    #[test]
+    fn jpeg_flattens_transparency_over_the_background() {
+        let img = Rgba::transparent(8, 8);
+        assert!(flatten(&img, [255, 255, 255]).iter().all(|&v| v == 255));
+        assert!(encode(&img, TileFormat::Mvt, &EncodeOptions::default()).is_err());
+    }
+}
