@@ -65,6 +65,14 @@ async fn lzw_is_exact() {
 }
 
 #[tokio::test]
+async fn uncompressed_is_exact() {
+    if !gdal() {
+        return;
+    }
+    assert_eq!(compare_rgb("none.tif", 3).await.0, 0);
+}
+
+#[tokio::test]
 async fn gray_is_exact_and_expanded_to_rgb() {
     if !gdal() {
         return;
@@ -238,6 +246,8 @@ async fn refuses_what_is_not_a_cog() {
     assert!(matches!(&err, CogError::Invalid(m) if m.contains("truncated")), "{err}");
     let err = refusal("nogeo.tif").await;
     assert!(matches!(&err, CogError::Invalid(m) if m.contains("no georeferencing")), "{err}");
+    let err = refusal("uint16.tif").await;
+    assert!(matches!(&err, CogError::Unsupported(m) if m.contains("16 bits")), "{err}");
     let missing = FileReader::open(Path::new("/nonexistent/x.tif")).err().unwrap();
     assert!(matches!(&missing, CogError::Invalid(m) if m.contains("/nonexistent/x.tif")), "{missing}");
 }

@@ -127,6 +127,8 @@ fn make(made: &mut HashSet<String>, name: &str) -> PathBuf {
             match name {
                 "jpeg.tif" => [COG, &["-co", "COMPRESS=JPEG", "-co", "QUALITY=85"], &rgb].concat(),
                 "deflate.tif" => [COG, &["-co", "COMPRESS=DEFLATE", "-co", "PREDICTOR=YES"], &rgb].concat(),
+                "none.tif" => [COG, &["-co", "COMPRESS=NONE"], &rgb].concat(),
+                "uint16.tif" => [COG, &["-ot", "UInt16"], &rgb].concat(),
                 "lzw.tif" => [COG, &["-co", "COMPRESS=LZW"], &rgb].concat(),
                 "webp.tif" => [COG, &["-co", "COMPRESS=WEBP", "-co", "QUALITY=85"], &rgb].concat(),
                 "nodata.tif" => [COG, &["-co", "COMPRESS=DEFLATE", "-a_nodata", "0"], &rgb].concat(),
