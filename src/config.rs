@@ -317,10 +317,10 @@ impl Config {
             if r.files.get_ref().is_empty() {
                 return Err(o.error(Some(r.files.span()), format!("rasters[{i}].files"), "give at least one file, folder or URL"));
             }
-            if let Some(f) = &r.formats {
-                if let Some(bad) = f.get_ref().iter().find(|m| crate::raster::layer::image_format(m).is_none()) {
-                    return Err(o.error(Some(f.span()), format!("rasters[{i}].formats"), format!("'{bad}' is not one of image/jpeg, image/png, image/webp")));
-                }
+            if let Some(f) = &r.formats
+                && let Some(bad) = f.get_ref().iter().find(|m| crate::raster::layer::image_format(m).is_none())
+            {
+                return Err(o.error(Some(f.span()), format!("rasters[{i}].formats"), format!("'{bad}' is not one of image/jpeg, image/png, image/webp")));
             }
             if !(1..=100).contains(&r.jpeg_quality) {
                 return Err(o.error(None, format!("rasters[{i}].jpeg_quality"), "must be 1 to 100"));

@@ -25,7 +25,10 @@ pub enum TileError {
 }
 
 /// The tile (z, row, col) of `set` (a set the layer offers, possibly a `@2x` variant).
-pub async fn map_tile(registry: &Registry, layer: &Arc<RasterLayer>, set: &TileMatrixSet, style: &str, z: usize, row: u32, col: u32, format: TileFormat) -> Result<Tile, TileError> {
+/// `(z, row, col)` of a tile in its set.
+pub type TileAt = (usize, u32, u32);
+
+pub async fn map_tile(registry: &Registry, layer: &Arc<RasterLayer>, set: &TileMatrixSet, style: &str, (z, row, col): TileAt, format: TileFormat) -> Result<Tile, TileError> {
     let matrix = set.matrices.get(z).ok_or_else(|| TileError::OutOfRange(format!("tile matrix set {} has no level {z}", set.id)))?;
     if !matrix.contains(row, col) {
         return Err(TileError::OutOfRange(format!("row {row}, column {col} is outside tile matrix {} ({} x {} tiles)", matrix.id, matrix.matrix_height, matrix.matrix_width)));
@@ -38,11 +41,12 @@ pub async fn map_tile(registry: &Registry, layer: &Arc<RasterLayer>, set: &TileM
     }
     let key = TileKey { layer: layer.id.as_str().into(), style: style.into(), tms: set.id.as_str().into(), z: z as u8, row, col, format };
     let render = || async {
-        if format == TileFormat::Jpeg && set.id == layer.native.id {
-            if let Some(bytes) = pass_through(layer, z, row, col).await? {
-                metrics::counter!("ossature_tiles_passed_through_total").increment(1);
-                return Ok(Tile::new(bytes));
-            }
+        if format == TileFormat::Jpeg
+            && set.id == layer.native.id
+            && let Some(bytes) = pass_through(layer, z, row, col).await?
+        {
+            metrics::counter!("ossature_tiles_passed_through_total").increment(1);
+            return Ok(Tile::new(bytes));
         }
         let window = Window { crs: set.crs, bbox: matrix.tile_bbox(row, col), width: matrix.tile_width, height: matrix.tile_height };
         let image = warp::read(&layer.mosaic, &window, layer.resampling).await?;

@@ -151,7 +151,7 @@ async fn tile(State(state): State<AppState>, Path((id, tms, z, row, col)): Path<
     let number = |s: &str, what: &str| s.parse::<u32>().map_err(|_| ServiceError::NotFound(format!("'{s}' is not a tile {what}")));
     let (z, _) = set.matrix(&z).ok_or_else(|| ServiceError::NotFound(format!("tile matrix set {} has no tile matrix '{z}'", set.id)))?;
     let (row, col) = (number(&row, "row")?, number(&col, "column")?);
-    match maptiles::map_tile(&state.registry, layer, &set, "default", z, row, col, format).await {
+    match maptiles::map_tile(&state.registry, layer, &set, "default", (z, row, col), format).await {
         Ok(tile) => Ok(maptiles::tile_response(&tile, format, state.max_age, &headers)),
         Err(TileError::OutOfRange(m)) => Err(ServiceError::NotFound(m)),
         Err(TileError::Raster(e)) => Err(ServiceError::Raster(e)),

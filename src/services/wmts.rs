@@ -89,7 +89,7 @@ async fn answer(state: &AppState, request: WmtsRequest, headers: &HeaderMap) -> 
                 Err(e) => return exception(&e, None),
             };
             let (layer, set) = resolve(state, &found);
-            match maptiles::map_tile(&state.registry, &layer, &set, found.style, found.z, t.tile.row, t.tile.col, t.format).await {
+            match maptiles::map_tile(&state.registry, &layer, &set, found.style, (found.z, t.tile.row, t.tile.col), t.format).await {
                 Ok(tile) => maptiles::tile_response(&tile, t.format, state.max_age, headers),
                 Err(e) => tile_exception(e),
             }

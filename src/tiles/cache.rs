@@ -65,10 +65,10 @@ impl TileCache {
         }
         self.memory
             .try_get_with_by_ref(key, async {
-                if let Some(disk) = &self.disk {
-                    if let Some(bytes) = disk.get(key).await {
-                        return Ok(Tile::new(bytes));
-                    }
+                if let Some(disk) = &self.disk
+                    && let Some(bytes) = disk.get(key).await
+                {
+                    return Ok(Tile::new(bytes));
                 }
                 let tile = render().await?;
                 self.renders.fetch_add(1, Ordering::Relaxed);

@@ -127,7 +127,7 @@ pub async fn run(registry: &Registry, plan: &Plan, tiles: &[(usize, u32, u32)], 
             if registry.tiles.on_disk(&key).await {
                 return Ok(false);
             }
-            maptiles::map_tile(registry, &plan.layer, &plan.set, "default", z, row, col, plan.format).await.map(|_| true)
+            maptiles::map_tile(registry, &plan.layer, &plan.set, "default", (z, row, col), plan.format).await.map(|_| true)
         })
         .buffer_unordered(plan.jobs.max(1));
     while let Some(r) = results.next().await {

@@ -89,10 +89,10 @@ async fn landing(State(state): State<AppState>, RawQuery(q): RawQuery, headers: 
 async fn conformance(State(state): State<AppState>, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ServiceError> {
     let format = format_only(&q, &headers)?;
     let mut doc = documents::conformance(&state.base, format == Format::Json);
-    if !state.registry.rasters.is_empty() {
-        if let Some(classes) = doc["conformsTo"].as_array_mut() {
-            classes.extend(ogc::tiles::conformance::MAP_TILES.iter().map(|c| serde_json::Value::from(*c)));
-        }
+    if !state.registry.rasters.is_empty()
+        && let Some(classes) = doc["conformsTo"].as_array_mut()
+    {
+        classes.extend(ogc::tiles::conformance::MAP_TILES.iter().map(|c| serde_json::Value::from(*c)));
     }
     Ok(match format {
         Format::Json => json_response(&doc, JSON),
