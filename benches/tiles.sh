@@ -10,8 +10,9 @@
 #                 Ossature's tile cache off (memory_mb = 0): every tile is read, reprojected and encoded,
 #                 like MapServer's WMS GetMap of layer `ortho` on {tile_bbox}.
 #   cog-tile-512  random 512-px tiles z14-z20 from the GoogleMapsCompatible COG (ortho_3857.tif), tile cache
-#                 off: Ossature's native set of that COG (its JPEG blocks passed through) vs Martin's COG
-#                 source and MapServer's 512-px GetMap.
+#                 off: Ossature's native set of that COG (its JPEG blocks passed through; bench_native.py maps
+#                 each {z}/{x}/{y} to the native tile under it) and WebMercatorQuad@2x (rendered) vs Martin's
+#                 COG source and MapServer's 512-px GetMap.
 # Starts Ossature itself (target/release/ossature serve <config> --bind 127.0.0.1:$OSSATURE_PORT), once with
 # benches/ossature-tiles.toml (cache on) and once with a copy where [tile_cache] memory_mb = 0, and stops
 # it at the end. Refuses to run if something already answers on $OSSATURE_PORT (it must choose the config).
@@ -70,8 +71,9 @@ use_config() {   # (re)start Ossature with config $1 unless it already runs with
 cleanup() { rm -f "${out:-}"; [ "${KEEP:-0}" = 1 ] || stop_ossature; }
 out=$(mktemp); trap cleanup EXIT
 
-# The native set of ortho_3857.tif: the one whose matrix for WebMercatorQuad level z is named z.
-# Ossature derives it from the COG (512-px blocks aligned on the GoogleMapsCompatible grid).
+# The native set of ortho_3857.tif, derived by Ossature from the COG (its 512-px blocks; levels 0-6 =
+# the resolutions of WebMercatorQuad z14-z20 at 512 px, origin at the image corner, half a tile east of the
+# WebMercatorQuad grid). bench_native.py adds {nz} {nrow} {ncol}: the native tile under each {z}/{x}/{y}.
 NATIVE_512="${NATIVE_512:-ortho3857-native}"
 
 for w in $WORKLOADS; do
@@ -89,11 +91,19 @@ for w in $WORKLOADS; do
       has_peer mapserver && targets+=("mapserver-wms-tile=$MS&SERVICE=WMS&VERSION=1.3.0&REQUEST=GetMap&LAYERS=ortho&STYLES=&CRS=EPSG:3857&BBOX={tile_bbox}&WIDTH=256&HEIGHT=256&FORMAT=image/jpeg") ;;
     cog-tile-512)
       use_config "$COLD_CONFIG"
-      targets+=("ossature-native-512=$OSS/ortho3857/map/tiles/$NATIVE_512/{z}/{y}/{x}?f=jpg")
+      targets+=("ossature-native-512=$OSS/ortho3857/map/tiles/$NATIVE_512/{nz}/{nrow}/{ncol}?f=jpg")
+      targets+=("ossature-wmq2x-512=$OSS/ortho3857/map/tiles/WebMercatorQuad@2x/{z}/{y}/{x}?f=jpg")
       has_peer martin && targets+=("martin-cog-3857=http://127.0.0.1:$PORT_MARTIN/ortho_3857/{z}/{x}/{y}")
       has_peer mapserver && targets+=("mapserver-wms-512=$MS&SERVICE=WMS&VERSION=1.3.0&REQUEST=GetMap&LAYERS=ortho&STYLES=&CRS=EPSG:3857&BBOX={tile_bbox}&WIDTH=512&HEIGHT=512&FORMAT=image/jpeg") ;;
     *) echo "unknown workload $w (known: cached-tile cog-tile cog-tile-512)" >&2; exit 2 ;;
   esac
   echo "## $w" | tee -a "$out"
-  "$BENCHES_DIR/run" "$w" "${targets[@]}" "${extra[@]}" "$@" | tee -a "$out"
+  if [ "$w" = cog-tile-512 ]; then
+    # benches/run cannot add the native placeholders: bench.py through bench_native.py (same table, ratio
+    # column = req/s / first row's; JSON rows appended to $RUN_DIR/ossature-results.jsonl)
+    python3 "$BENCHES_DIR/bench_native.py" "$PEERS_KIT/bench.py" "$w" "${targets[@]}" -c 2 "$@" \
+      --json "$RUN_DIR/ossature-results.jsonl" | tee -a "$out"
+  else
+    "$BENCHES_DIR/run" "$w" "${targets[@]}" "${extra[@]}" "$@" | tee -a "$out"
+  fi
 done

@@ -113,6 +113,8 @@ LAYER_IDS = list(LAYERS)
 PG_LAYER_IDS = [k for k, v in LAYERS.items() if v.is_pg]
 GPKG_LAYER_IDS = [k for k, v in LAYERS.items() if not v.is_pg]
 TEMPORAL_LAYER_IDS = [k for k, v in LAYERS.items() if v.temporal]
+# Imagery collections: listed in /collections, with map tilesets instead of items.
+RASTER_IDS = [r["id"] for r in CONFIG.get("rasters", [])]
 
 
 # ---------------------------------------------------------------- HTTP

@@ -27,8 +27,10 @@ def _feature_values(feat) -> dict:
 
 
 def test_gdal_lists_every_collection(oapif, collections_doc):
+    # GDAL 3.6 lists every collection, imagery ones (no itemType, no items) included.
     names = sorted(oapif.GetLayer(i).GetName() for i in range(oapif.GetLayerCount()))
     assert names == sorted(c["id"] for c in collections_doc["collections"])
+    names = [n for n in names if n not in s.RASTER_IDS]
     assert names == sorted(s.LAYER_IDS)
     for name in names:
         lyr = oapif.GetLayerByName(name)

@@ -56,9 +56,12 @@ def test_collections_list(collections_doc, base_url):
     cols = doc.get("collections")
     assert isinstance(cols, list)
     ids = [c["id"] for c in cols]
-    assert sorted(ids) == sorted(s.LAYER_IDS), f"collections {ids} != configured layers {s.LAYER_IDS}"
+    assert sorted(ids) == sorted(s.LAYER_IDS + s.RASTER_IDS), f"collections {ids} != configured layers {s.LAYER_IDS + s.RASTER_IDS}"
     assert len(ids) == len(set(ids))
     for c in cols:
+        if c["id"] in s.RASTER_IDS:
+            assert "itemType" not in c
+            continue
         lay = s.LAYERS[c["id"]]
         assert c.get("title") == lay.title
         assert c.get("itemType", "feature") == "feature"
