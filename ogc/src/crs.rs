@@ -77,6 +77,25 @@ impl Crs {
         }
     }
 
+    /// The URN form, whose axis order is the authority's: what WFS 2.0 and WMTS 1.0 clients
+    /// match on (the standards' examples and GeoServer use it).
+    pub fn urn(&self) -> String {
+        match self {
+            Crs::Crs84 => "urn:ogc:def:crs:OGC:1.3:CRS84".to_string(),
+            Crs::Epsg(c) => format!("urn:ogc:def:crs:EPSG::{c}"),
+        }
+    }
+
+    /// The `urn:x-ogc` form of WFS 1.1: GeoServer emits it there, and since clients (ArcGIS,
+    /// older QGIS) learnt 1.1 against GeoServer, it is the one they treat as "latitude first for
+    /// geographic CRSs" rather than the ambiguous `EPSG:n`.
+    pub fn urn_x(&self) -> String {
+        match self {
+            Crs::Crs84 => "urn:ogc:def:crs:OGC:1.3:CRS84".to_string(),
+            Crs::Epsg(c) => format!("urn:x-ogc:def:crs:EPSG:{c}"),
+        }
+    }
+
     /// The short `EPSG:n` form of WMS 1.1.1/1.3.0 and WFS 1.x (`CRS:84` for CRS84).
     pub fn short(&self) -> String {
         match self {

@@ -57,24 +57,6 @@ const OGC_NS: &str = "http://www.opengis.net/ogc";
 const GML32_NS: &str = "http://www.opengis.net/gml/3.2";
 const GML_NS: &str = "http://www.opengis.net/gml";
 
-/// The CRS spelling WFS 2.0 clients match on (the 2.0 examples and GeoServer use the URN).
-fn crs_urn(crs: Crs) -> String {
-    match crs {
-        Crs::Crs84 => "urn:ogc:def:crs:OGC:1.3:CRS84".to_string(),
-        Crs::Epsg(c) => format!("urn:ogc:def:crs:EPSG::{c}"),
-    }
-}
-
-/// The CRS spelling of WFS 1.1: GeoServer emits `urn:x-ogc:def:crs:EPSG:n` there, and since
-/// clients (ArcGIS, older QGIS) learnt 1.1 against GeoServer, it is the one they treat as
-/// "latitude first for geographic CRSs" rather than the ambiguous `EPSG:n`.
-fn crs_urn_x(crs: Crs) -> String {
-    match crs {
-        Crs::Crs84 => "urn:ogc:def:crs:OGC:1.3:CRS84".to_string(),
-        Crs::Epsg(c) => format!("urn:x-ogc:def:crs:EPSG:{c}"),
-    }
-}
-
 fn qualified(c: &Capabilities, name: &str) -> String {
     debug_assert!(!c.ns_prefix.is_empty(), "feature type names need a namespace prefix");
     format!("{}:{}", c.ns_prefix, name)
@@ -208,9 +190,9 @@ fn feature_type_2_0(w: &mut XmlWriter, c: &Capabilities, ft: &FeatureType) -> io
             xml::text(w, "wfs:Abstract", &ft.abstract_)?;
         }
         ows::keywords(w, &ft.keywords)?;
-        xml::text(w, "wfs:DefaultCRS", &crs_urn(ft.default_crs))?;
+        xml::text(w, "wfs:DefaultCRS", &ft.default_crs.urn())?;
         for crs in ft.other_crs.iter().filter(|crs| **crs != ft.default_crs) {
-            xml::text(w, "wfs:OtherCRS", &crs_urn(*crs))?;
+            xml::text(w, "wfs:OtherCRS", &crs.urn())?;
         }
         formats(w, "wfs:OutputFormats", "wfs:Format", c.output_formats)?;
         if let Some(bbox) = &ft.wgs84_bbox {
@@ -400,9 +382,9 @@ fn feature_type_1_1(w: &mut XmlWriter, c: &Capabilities, ft: &FeatureType) -> io
             xml::text(w, "wfs:Abstract", &ft.abstract_)?;
         }
         ows::keywords(w, &ft.keywords)?;
-        xml::text(w, "wfs:DefaultSRS", &crs_urn_x(ft.default_crs))?;
+        xml::text(w, "wfs:DefaultSRS", &ft.default_crs.urn_x())?;
         for crs in ft.other_crs.iter().filter(|crs| **crs != ft.default_crs) {
-            xml::text(w, "wfs:OtherSRS", &crs_urn_x(*crs))?;
+            xml::text(w, "wfs:OtherSRS", &crs.urn_x())?;
         }
         formats(w, "wfs:OutputFormats", "wfs:Format", c.output_formats)?;
         if let Some(bbox) = &ft.wgs84_bbox {

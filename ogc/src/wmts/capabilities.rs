@@ -102,15 +102,6 @@ impl<'c> Capabilities<'c> {
     }
 }
 
-/// The CRS spelling of WMTS 1.0 `ows:SupportedCRS` and `ows:BoundingBox/@crs`: a URN, whose
-/// axis order is the authority's.
-fn crs_urn(crs: Crs) -> String {
-    match crs {
-        Crs::Crs84 => "urn:ogc:def:crs:OGC:1.3:CRS84".to_string(),
-        Crs::Epsg(c) => format!("urn:ogc:def:crs:EPSG::{c}"),
-    }
-}
-
 fn position([a, b]: [f64; 2]) -> String {
     format!("{} {}", xml::number(a), xml::number(b))
 }
@@ -206,7 +197,7 @@ fn operations_metadata(w: &mut XmlWriter, c: &Capabilities) -> io::Result<()> {
 
 fn bounding_box(w: &mut XmlWriter, crs: Crs, b: &Bbox) -> io::Result<()> {
     let axes = AxisOrder::of(crs);
-    w.create_element("ows:BoundingBox").with_attribute(("crs", crs_urn(crs).as_str())).write_inner_content(|w| {
+    w.create_element("ows:BoundingBox").with_attribute(("crs", crs.urn().as_str())).write_inner_content(|w| {
         xml::text(w, "ows:LowerCorner", &position(axes.ordered([b.min_x, b.min_y])))?;
         xml::text(w, "ows:UpperCorner", &position(axes.ordered([b.max_x, b.max_y])))
     })?;
@@ -332,7 +323,7 @@ fn tile_matrix_set(w: &mut XmlWriter, set: &TileMatrixSet) -> io::Result<()> {
     w.create_element("TileMatrixSet").write_inner_content(|w| {
         xml::text(w, "ows:Title", &set.title)?;
         xml::text(w, "ows:Identifier", &set.id)?;
-        xml::text(w, "ows:SupportedCRS", &crs_urn(set.crs))?;
+        xml::text(w, "ows:SupportedCRS", &set.crs.urn())?;
         if let Some(wkss) = &set.well_known_scale_set {
             xml::text(w, "WellKnownScaleSet", wkss)?;
         }

@@ -260,8 +260,8 @@ fn srs_text(version: Version, crs: Crs, authority_axes: bool) -> String {
     match (authority_axes, version, crs) {
         (_, _, Crs::Crs84) => crs.uri(),
         (false, _, _) => crs.short(),
-        (true, Version::V1_1_0, Crs::Epsg(c)) => format!("urn:x-ogc:def:crs:EPSG:{c}"),
-        (true, _, Crs::Epsg(c)) => format!("urn:ogc:def:crs:EPSG::{c}"),
+        (true, Version::V1_1_0, _) => crs.urn_x(),
+        (true, _, _) => crs.urn(),
     }
 }
 
