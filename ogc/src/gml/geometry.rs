@@ -1,9 +1,13 @@
 //! GML geometry writer over any `geo-traits` geometry, mirroring the GeoJSON writer: coordinates
 //! pass through the caller's mapping (reprojection and axis order) straight from the source.
 //!
-//! Multi-geometries are written as `MultiCurve` / `MultiSurface` in both GML versions: they are
+//! Multi-geometries are written as `MultiCurve` / `MultiSurface` in both GML 3 versions: they are
 //! valid in 3.1.1 and 3.2 alike, where `MultiLineString` / `MultiPolygon` are deprecated in 3.1.1
 //! and gone from 3.2, so one property type serves both schemas.
+//!
+//! GML 2 (WFS 1.0.0) has the same structure with its own vocabulary: one `gml:coordinates`
+//! tuple list (`x,y x,y`) instead of `gml:pos`/`gml:posList`, `outerBoundaryIs` /
+//! `innerBoundaryIs` rings, `MultiLineString` / `MultiPolygon`, and no `gml:id`.
 
 use geo_traits::{
     CoordTrait, GeometryCollectionTrait, GeometryTrait, GeometryType, LineStringTrait,
@@ -54,23 +58,25 @@ impl GeometryWriter<'_> {
                 Ok(())
             }
             GeometryType::MultiLineString(m) => {
-                self.open(out, b"MultiCurve", srs_attr);
+                let (multi, member) = self.vocabulary().multi_line;
+                self.open(out, multi, srs_attr);
                 for l in m.line_strings() {
-                    out.extend_from_slice(b"<gml:curveMember>");
+                    element(out, member, true);
                     self.line_string(out, &l, b"")?;
-                    out.extend_from_slice(b"</gml:curveMember>");
+                    element(out, member, false);
                 }
-                out.extend_from_slice(b"</gml:MultiCurve>");
+                element(out, multi, false);
                 Ok(())
             }
             GeometryType::MultiPolygon(m) => {
-                self.open(out, b"MultiSurface", srs_attr);
+                let (multi, member) = self.vocabulary().multi_polygon;
+                self.open(out, multi, srs_attr);
                 for p in m.polygons() {
-                    out.extend_from_slice(b"<gml:surfaceMember>");
+                    element(out, member, true);
                     self.polygon(out, &p, b"")?;
-                    out.extend_from_slice(b"</gml:surfaceMember>");
+                    element(out, member, false);
                 }
-                out.extend_from_slice(b"</gml:MultiSurface>");
+                element(out, multi, false);
                 Ok(())
             }
             GeometryType::GeometryCollection(c) => {
@@ -90,8 +96,12 @@ impl GeometryWriter<'_> {
         }
     }
 
+    fn vocabulary(&self) -> &'static Vocabulary {
+        if self.version == GmlVersion::Gml2 { &GML2 } else { &GML3 }
+    }
+
     /// Writes `<gml:{name} gml:id=".." srsName="..">`; ids only in GML 3.2, where they are
-    /// mandatory (3.1.1 clients do not expect them on geometries).
+    /// mandatory (3.1.1 and 2 clients do not expect them on geometries).
     fn open(&mut self, out: &mut Vec<u8>, name: &[u8], srs_attr: &[u8]) {
         out.extend_from_slice(b"<gml:");
         out.extend_from_slice(name);
@@ -110,12 +120,14 @@ impl GeometryWriter<'_> {
     }
 
     fn point(&mut self, out: &mut Vec<u8>, p: &impl PointTrait<T = f64>, srs_attr: &[u8]) -> R {
-        // GML has no empty point: gml:pos is mandatory.
+        // GML has no empty point: gml:pos (gml:coordinates in GML 2) is mandatory.
         let c = p.coord().ok_or(Unwritable)?;
+        let v = self.vocabulary();
         self.open(out, b"Point", srs_attr);
-        out.extend_from_slice(b"<gml:pos>");
+        out.extend_from_slice(v.position_open);
         self.coord(out, &c)?;
-        out.extend_from_slice(b"</gml:pos></gml:Point>");
+        out.extend_from_slice(v.position_close);
+        out.extend_from_slice(b"</gml:Point>");
         Ok(())
     }
 
@@ -132,11 +144,16 @@ impl GeometryWriter<'_> {
     }
 
     fn polygon(&mut self, out: &mut Vec<u8>, p: &impl PolygonTrait<T = f64>, srs_attr: &[u8]) -> R {
+        // outerBoundaryIs is mandatory in GML 2: an empty polygon has no GML 2 form.
+        if self.version == GmlVersion::Gml2 && p.exterior().is_none() {
+            return Err(Unwritable);
+        }
+        let v = self.vocabulary();
         self.open(out, b"Polygon", srs_attr);
         if let Some(exterior) = p.exterior() {
-            self.ring(out, b"exterior", &exterior)?;
+            self.ring(out, v.exterior, &exterior)?;
             for interior in p.interiors() {
-                self.ring(out, b"interior", &interior)?;
+                self.ring(out, v.interior, &interior)?;
             }
         }
         out.extend_from_slice(b"</gml:Polygon>");
@@ -144,25 +161,24 @@ impl GeometryWriter<'_> {
     }
 
     fn ring(&mut self, out: &mut Vec<u8>, boundary: &[u8], r: &impl LineStringTrait<T = f64>) -> R {
-        out.extend_from_slice(b"<gml:");
-        out.extend_from_slice(boundary);
-        out.extend_from_slice(b"><gml:LinearRing>");
+        element(out, boundary, true);
+        out.extend_from_slice(b"<gml:LinearRing>");
         self.pos_list(out, r)?;
-        out.extend_from_slice(b"</gml:LinearRing></gml:");
-        out.extend_from_slice(boundary);
-        out.push(b'>');
+        out.extend_from_slice(b"</gml:LinearRing>");
+        element(out, boundary, false);
         Ok(())
     }
 
     fn pos_list(&mut self, out: &mut Vec<u8>, l: &impl LineStringTrait<T = f64>) -> R {
-        out.extend_from_slice(b"<gml:posList srsDimension=\"2\">");
+        let v = self.vocabulary();
+        out.extend_from_slice(v.list_open);
         for (i, c) in l.coords().enumerate() {
             if i > 0 {
                 out.push(b' ');
             }
             self.coord(out, &c)?;
         }
-        out.extend_from_slice(b"</gml:posList>");
+        out.extend_from_slice(v.list_close);
         Ok(())
     }
 
@@ -172,10 +188,60 @@ impl GeometryWriter<'_> {
             return Err(Unwritable);
         }
         self.numbers.write(out, x);
-        out.push(b' ');
+        out.push(self.vocabulary().coordinate_separator);
         self.numbers.write(out, y);
         Ok(())
     }
+}
+
+/// What GML 3 and GML 2 call the same parts of a geometry.
+struct Vocabulary {
+    /// Multi-linestring and its member element.
+    multi_line: (&'static [u8], &'static [u8]),
+    multi_polygon: (&'static [u8], &'static [u8]),
+    exterior: &'static [u8],
+    interior: &'static [u8],
+    /// Around a point's single position.
+    position_open: &'static [u8],
+    position_close: &'static [u8],
+    /// Around a ring's or line's positions.
+    list_open: &'static [u8],
+    list_close: &'static [u8],
+    /// Between the two numbers of a position.
+    coordinate_separator: u8,
+}
+
+const GML3: Vocabulary = Vocabulary {
+    multi_line: (b"MultiCurve", b"curveMember"),
+    multi_polygon: (b"MultiSurface", b"surfaceMember"),
+    exterior: b"exterior",
+    interior: b"interior",
+    position_open: b"<gml:pos>",
+    position_close: b"</gml:pos>",
+    list_open: b"<gml:posList srsDimension=\"2\">",
+    list_close: b"</gml:posList>",
+    coordinate_separator: b' ',
+};
+
+const GML2_COORDINATES: &[u8] = b"<gml:coordinates decimal=\".\" cs=\",\" ts=\" \">";
+
+const GML2: Vocabulary = Vocabulary {
+    multi_line: (b"MultiLineString", b"lineStringMember"),
+    multi_polygon: (b"MultiPolygon", b"polygonMember"),
+    exterior: b"outerBoundaryIs",
+    interior: b"innerBoundaryIs",
+    position_open: GML2_COORDINATES,
+    position_close: b"</gml:coordinates>",
+    list_open: GML2_COORDINATES,
+    list_close: b"</gml:coordinates>",
+    coordinate_separator: b',',
+};
+
+/// `<gml:name>` or `</gml:name>`.
+fn element(out: &mut Vec<u8>, name: &[u8], open: bool) {
+    out.extend_from_slice(if open { b"<gml:" } else { b"</gml:" });
+    out.extend_from_slice(name);
+    out.push(b'>');
 }
 
 #[cfg(test)]

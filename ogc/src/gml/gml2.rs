@@ -11,13 +11,11 @@
 //! Field values and names go through the same helpers as the GML 3 writer, so both versions
 //! agree on names, escaping and lexical forms.
 
-use geo_traits::{
-    CoordTrait, GeometryCollectionTrait, GeometryTrait, GeometryType, LineStringTrait,
-    MultiLineStringTrait, MultiPointTrait, MultiPolygonTrait, PointTrait, PolygonTrait,
-};
+use geo_traits::GeometryTrait;
 
 use super::collection::{attr, write_value};
-use super::{NumberFormat, ncname, write_escaped, write_gml_id};
+use super::geometry::GeometryWriter;
+use super::{GmlVersion, NumberFormat, ncname, write_escaped, write_gml_id};
 use crate::value::Value;
 
 const WFS_NS: &str = "http://www.opengis.net/wfs";
@@ -36,12 +34,6 @@ pub struct Gml2CollectionWriter {
     /// Scratch buffer for the feature's fid, reused across features.
     fid: Vec<u8>,
 }
-
-/// A geometry GML 2 cannot express (unmappable or non-finite coordinate, empty point, Rect,
-/// Triangle, Line).
-struct Unwritable;
-
-type R = Result<(), Unwritable>;
 
 impl Gml2CollectionWriter {
     /// `srs_name` is written as given (GML 2 clients expect the short `EPSG:n` form);
@@ -134,9 +126,12 @@ impl Gml2CollectionWriter {
             let mark = out.len();
             self.open_tag(out, &geometry_name);
             out.push(b'>');
-            let mut writer = Gml2GeometryWriter {
+            let mut writer = GeometryWriter {
+                version: GmlVersion::Gml2,
                 map,
                 numbers: self.numbers,
+                id_base: b"",
+                next_id: 0,
             };
             if writer.write(out, g, &self.srs_attr).is_ok() {
                 self.close_tag(out, &geometry_name);
@@ -166,143 +161,6 @@ impl Gml2CollectionWriter {
         out.extend_from_slice(name.as_bytes());
         out.push(b'>');
     }
-}
-
-struct Gml2GeometryWriter<'a> {
-    map: &'a mut dyn FnMut(f64, f64) -> Option<(f64, f64)>,
-    numbers: NumberFormat,
-}
-
-impl Gml2GeometryWriter<'_> {
-    /// On error `out` holds a partial element: the caller truncates it. Only the top-level
-    /// geometry carries `srsName`; members inherit it.
-    fn write(&mut self, out: &mut Vec<u8>, g: &impl GeometryTrait<T = f64>, srs: &[u8]) -> R {
-        match g.as_type() {
-            GeometryType::Point(p) => self.point(out, p, srs),
-            GeometryType::LineString(l) => self.line_string(out, l, srs),
-            GeometryType::Polygon(p) => self.polygon(out, p, srs),
-            GeometryType::MultiPoint(m) => {
-                open(out, b"MultiPoint", srs);
-                for p in m.points() {
-                    out.extend_from_slice(b"<gml:pointMember>");
-                    self.point(out, &p, b"")?;
-                    out.extend_from_slice(b"</gml:pointMember>");
-                }
-                out.extend_from_slice(b"</gml:MultiPoint>");
-                Ok(())
-            }
-            GeometryType::MultiLineString(m) => {
-                open(out, b"MultiLineString", srs);
-                for l in m.line_strings() {
-                    out.extend_from_slice(b"<gml:lineStringMember>");
-                    self.line_string(out, &l, b"")?;
-                    out.extend_from_slice(b"</gml:lineStringMember>");
-                }
-                out.extend_from_slice(b"</gml:MultiLineString>");
-                Ok(())
-            }
-            GeometryType::MultiPolygon(m) => {
-                open(out, b"MultiPolygon", srs);
-                for p in m.polygons() {
-                    out.extend_from_slice(b"<gml:polygonMember>");
-                    self.polygon(out, &p, b"")?;
-                    out.extend_from_slice(b"</gml:polygonMember>");
-                }
-                out.extend_from_slice(b"</gml:MultiPolygon>");
-                Ok(())
-            }
-            GeometryType::GeometryCollection(c) => {
-                open(out, b"MultiGeometry", srs);
-                for g in c.geometries() {
-                    out.extend_from_slice(b"<gml:geometryMember>");
-                    self.write(out, &g, b"")?;
-                    out.extend_from_slice(b"</gml:geometryMember>");
-                }
-                out.extend_from_slice(b"</gml:MultiGeometry>");
-                Ok(())
-            }
-            GeometryType::Rect(_) | GeometryType::Triangle(_) | GeometryType::Line(_) => {
-                Err(Unwritable)
-            }
-        }
-    }
-
-    fn point(&mut self, out: &mut Vec<u8>, p: &impl PointTrait<T = f64>, srs: &[u8]) -> R {
-        // GML 2 has no empty point: one coordinate tuple is mandatory.
-        let c = p.coord().ok_or(Unwritable)?;
-        open(out, b"Point", srs);
-        out.extend_from_slice(COORDS_OPEN);
-        self.coord(out, &c)?;
-        out.extend_from_slice(b"</gml:coordinates></gml:Point>");
-        Ok(())
-    }
-
-    fn line_string(
-        &mut self,
-        out: &mut Vec<u8>,
-        l: &impl LineStringTrait<T = f64>,
-        srs: &[u8],
-    ) -> R {
-        open(out, b"LineString", srs);
-        self.coordinates(out, l)?;
-        out.extend_from_slice(b"</gml:LineString>");
-        Ok(())
-    }
-
-    fn polygon(&mut self, out: &mut Vec<u8>, p: &impl PolygonTrait<T = f64>, srs: &[u8]) -> R {
-        // outerBoundaryIs is mandatory in GML 2: an empty polygon has no GML 2 form.
-        let exterior = p.exterior().ok_or(Unwritable)?;
-        open(out, b"Polygon", srs);
-        self.ring(out, b"outerBoundaryIs", &exterior)?;
-        for interior in p.interiors() {
-            self.ring(out, b"innerBoundaryIs", &interior)?;
-        }
-        out.extend_from_slice(b"</gml:Polygon>");
-        Ok(())
-    }
-
-    fn ring(&mut self, out: &mut Vec<u8>, boundary: &[u8], r: &impl LineStringTrait<T = f64>) -> R {
-        out.extend_from_slice(b"<gml:");
-        out.extend_from_slice(boundary);
-        out.extend_from_slice(b"><gml:LinearRing>");
-        self.coordinates(out, r)?;
-        out.extend_from_slice(b"</gml:LinearRing></gml:");
-        out.extend_from_slice(boundary);
-        out.push(b'>');
-        Ok(())
-    }
-
-    fn coordinates(&mut self, out: &mut Vec<u8>, l: &impl LineStringTrait<T = f64>) -> R {
-        out.extend_from_slice(COORDS_OPEN);
-        for (i, c) in l.coords().enumerate() {
-            if i > 0 {
-                out.push(b' ');
-            }
-            self.coord(out, &c)?;
-        }
-        out.extend_from_slice(b"</gml:coordinates>");
-        Ok(())
-    }
-
-    fn coord(&mut self, out: &mut Vec<u8>, c: &impl CoordTrait<T = f64>) -> R {
-        let (x, y) = (self.map)(c.x(), c.y()).ok_or(Unwritable)?;
-        if !(x.is_finite() && y.is_finite()) {
-            return Err(Unwritable);
-        }
-        self.numbers.write(out, x);
-        out.push(b',');
-        self.numbers.write(out, y);
-        Ok(())
-    }
-}
-
-const COORDS_OPEN: &[u8] = b"<gml:coordinates decimal=\".\" cs=\",\" ts=\" \">";
-
-fn open(out: &mut Vec<u8>, name: &[u8], srs: &[u8]) {
-    out.extend_from_slice(b"<gml:");
-    out.extend_from_slice(name);
-    out.extend_from_slice(srs);
-    out.push(b'>');
 }
 
 /// The GML 2 geometry property type for a declared geometry type (`POINT`, `MULTIPOLYGON`,
