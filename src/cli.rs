@@ -131,7 +131,7 @@ async fn seed(path: &Path, a: SeedArgs) -> anyhow::Result<()> {
     let config = Config::load(path)?;
     let registry = crate::registry::Registry::build(&config).await?;
     let layer = registry.raster(&a.layer).ok_or_else(|| anyhow::anyhow!("no imagery layer '{}'", a.layer))?.clone();
-    let set = layer.tile_matrix_set(&a.tms).ok_or_else(|| anyhow::anyhow!("layer '{}' is not offered in '{}'", a.layer, a.tms))?;
+    let set = layer.tile_matrix_set(&a.tms).ok_or_else(|| anyhow::anyhow!("layer '{}' is not offered in '{}'", a.layer, a.tms))?.clone();
     let zooms = parse_zooms(&a.zoom, &set)?;
     let format = match &a.format {
         Some(f) => crate::raster::layer::image_format(f).filter(|f| layer.formats.contains(f)).ok_or_else(|| anyhow::anyhow!("'{f}' is not a format of layer '{}'", a.layer))?,

@@ -300,7 +300,7 @@ async fn seeding_fills_the_disk_tier_and_resumes() {
     use ossature::tiles::seed::{self, Area, Plan};
     let registry = &s.state.registry;
     let layer = registry.raster("ortho").unwrap().clone();
-    let set = layer.tile_matrix_set("WebMercatorQuad").unwrap();
+    let set = layer.tile_matrix_set("WebMercatorQuad").unwrap().clone();
     let plan = Plan { layer, set, zooms: 15..=18, format: ogc::tiles::TileFormat::Jpeg, area: Area::Features { layer: "communes".into(), filter: Some("nom = 'Lille'".into()) }, jobs: 4 };
     let tiles = seed::tiles(registry, &plan).await.unwrap();
     assert!(!tiles.is_empty());

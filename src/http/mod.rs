@@ -40,6 +40,7 @@ pub struct AppInner {
     pub service: ServiceConfig,
     /// `Cache-Control: max-age` of tiles.
     pub max_age: u64,
+    pub wmts: std::sync::OnceLock<crate::services::wmts::Offer>,
 }
 
 impl std::ops::Deref for AppState {
@@ -113,7 +114,7 @@ pub async fn build_state(config: &Config, bound: SocketAddr) -> anyhow::Result<A
         None => format!("http://{bound}"),
     };
     metrics::install();
-    Ok(AppState(Arc::new(AppInner { registry, base, limits: config.server.limits.clone(), service: config.service.clone(), max_age: config.tile_cache.max_age_s })))
+    Ok(AppState(Arc::new(AppInner { registry, base, limits: config.server.limits.clone(), service: config.service.clone(), max_age: config.tile_cache.max_age_s, wmts: std::sync::OnceLock::new() })))
 }
 
 async fn shutdown_signal() {

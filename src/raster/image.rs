@@ -14,16 +14,7 @@ impl Rgba {
         Rgba { width, height, data: vec![0; width as usize * height as usize * 4] }
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.data.chunks_exact(4).all(|p| p[3] == 0)
-    }
-
     pub fn is_opaque(&self) -> bool {
         self.data.chunks_exact(4).all(|p| p[3] == 255)
-    }
-
-    pub fn pixel(&self, x: u32, y: u32) -> [u8; 4] {
-        let i = (y as usize * self.width as usize + x as usize) * 4;
-        [self.data[i], self.data[i + 1], self.data[i + 2], self.data[i + 3]]
     }
 }

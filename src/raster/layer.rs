@@ -30,6 +30,8 @@ pub struct RasterLayer {
     pub native: TileMatrixSet,
     /// Every base set offered (native first); `@2x` variants are derived on request.
     pub tile_matrix_sets: Vec<TileMatrixSet>,
+    /// The `@2x` variant of each base set, made once rather than per tile request.
+    hidpi: Vec<TileMatrixSet>,
     pub formats: Vec<TileFormat>,
     /// Per base set id: the deepest level served and the tiles with imagery down to it,
     /// computed once since every tile request checks them.
@@ -46,9 +48,8 @@ impl RasterLayer {
         let locations = super::mosaic::expand_locations(rc.files.get_ref(), &|p| origin.resolve(&crate::config::expand_env(p))).map_err(|e| origin.error(files_span.clone(), key("files"), e))?;
         let mosaic = Mosaic::open(locations, blocks, http_timeout).await.map_err(|e| origin.error(files_span.clone(), key("files"), e))?;
         crate::crs::check(mosaic.crs).map_err(|e| origin.error(files_span.clone(), key("files"), e.to_string()))?;
-        let extent = Transform::from_storage(mosaic.crs, Crs::Crs84, false)
-            .ok()
-            .and_then(|t| t.envelope(&mosaic.extent))
+        let extent = mosaic
+            .extent_in(Crs::Crs84)
             .ok_or_else(|| origin.error(files_span.clone(), key("files"), "the imagery's extent cannot be expressed in longitude/latitude"))?;
         let resolutions: Vec<f64> = mosaic.level_resolutions().iter().map(|r| r.0).collect();
         let (bw, bh) = mosaic.block_size();
@@ -75,7 +76,7 @@ impl RasterLayer {
             .iter()
             .map(|set| {
                 let max_zoom = max_zoom(&mosaic, set);
-                let limits = Transform::from_storage(mosaic.crs, set.crs, false).ok().and_then(|t| t.envelope(&mosaic.extent)).map_or_else(Vec::new, |b| set.limits(&b, 0..=max_zoom));
+                let limits = mosaic.extent_in(set.crs).map_or_else(Vec::new, |b| set.limits(&b, 0..=max_zoom));
                 (set.id.clone(), Grid { max_zoom, limits })
             })
             .collect();
@@ -89,6 +90,7 @@ impl RasterLayer {
             mosaic,
             extent,
             native,
+            hidpi: tile_matrix_sets.iter().map(TileMatrixSet::hidpi).collect(),
             tile_matrix_sets,
             formats,
             resampling: rc.resampling,
@@ -97,10 +99,13 @@ impl RasterLayer {
     }
 
     /// A set this layer offers, by id, `@2x` variants included.
-    pub fn tile_matrix_set(&self, id: &str) -> Option<TileMatrixSet> {
-        let (base, hidpi) = TileMatrixSet::split_hidpi(id);
-        let set = self.tile_matrix_sets.iter().find(|s| s.id == base)?;
-        Some(if hidpi { set.hidpi() } else { set.clone() })
+    pub fn tile_matrix_set(&self, id: &str) -> Option<&TileMatrixSet> {
+        self.tile_matrix_sets.iter().chain(&self.hidpi).find(|s| s.id == id)
+    }
+
+    /// Every set offered: the base sets, then their `@2x` variants.
+    pub fn all_tile_matrix_sets(&self) -> impl Iterator<Item = &TileMatrixSet> {
+        self.tile_matrix_sets.iter().chain(&self.hidpi)
     }
 
     /// The deepest level served in `set` (a base set or its `@2x` variant).
@@ -120,7 +125,7 @@ impl RasterLayer {
 
     /// The mosaic's extent in a set's CRS (easting first).
     pub fn extent_in(&self, set: &TileMatrixSet) -> Option<Bbox> {
-        Transform::from_storage(self.mosaic.crs, set.crs, false).ok()?.envelope(&self.mosaic.extent)
+        self.mosaic.extent_in(set.crs)
     }
 
     /// TileMatrixSetLimits: the tiles with imagery, per zoom level down to `max_zoom`

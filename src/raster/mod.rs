@@ -11,7 +11,7 @@ pub use layer::RasterLayer;
 pub use mosaic::Mosaic;
 pub use resample::Resampling;
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum RasterError {
     /// Bytes could not be read now (file system, HTTP backend): 502/503 to clients.
     #[error("{0}")]

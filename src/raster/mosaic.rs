@@ -149,6 +149,11 @@ impl Mosaic {
         self.tiles[0].cog.levels().iter().map(|l| l.resolution).collect()
     }
 
+    /// The extent in another CRS (easting first), edges densified.
+    pub fn extent_in(&self, crs: Crs) -> Option<Bbox> {
+        crate::crs::Transform::from_storage(self.crs, crs, false).ok()?.envelope(&self.extent)
+    }
+
     /// The block size of the full-resolution level.
     pub fn block_size(&self) -> (u32, u32) {
         let l = &self.tiles[0].cog.levels()[0];

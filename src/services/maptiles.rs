@@ -57,17 +57,8 @@ pub async fn map_tile(registry: &Registry, layer: &Arc<RasterLayer>, set: &TileM
             .map_err(RasterError::Data)?;
         Ok::<_, RasterError>(Tile::new(bytes))
     };
-    registry.tiles.get_or_render(&key, render).await.map_err(|e| TileError::Raster(clone_error(&e)))
-}
-
-/// The cache shares one error among every waiting request; each gets its own copy.
-fn clone_error(e: &RasterError) -> RasterError {
-    match e {
-        RasterError::Unavailable(m) => RasterError::Unavailable(m.clone()),
-        RasterError::Data(m) => RasterError::Data(m.clone()),
-        RasterError::TooLarge(m) => RasterError::TooLarge(m.clone()),
-        RasterError::Crs(c) => RasterError::Data(c.to_string()),
-    }
+    // The cache shares one error among every waiting request; each gets its own copy.
+    registry.tiles.get_or_render(&key, render).await.map_err(|e| TileError::Raster((*e).clone()))
 }
 
 /// The COG block that is exactly this tile of the native set, sent as it is stored: the

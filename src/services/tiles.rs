@@ -50,7 +50,7 @@ fn raster<'a>(state: &'a AppState, id: &str) -> Result<&'a Arc<RasterLayer>, Ser
     state.registry.raster(id).ok_or_else(|| ServiceError::NotFound(format!("no collection '{id}' with map tiles")))
 }
 
-fn offered(layer: &RasterLayer, tms: &str) -> Result<TileMatrixSet, ServiceError> {
+fn offered<'a>(layer: &'a RasterLayer, tms: &str) -> Result<&'a TileMatrixSet, ServiceError> {
     layer.tile_matrix_set(tms).ok_or_else(|| {
         let ids: Vec<&str> = layer.tile_matrix_sets.iter().map(|s| s.id.as_str()).collect();
         ServiceError::NotFound(format!("collection '{}' has no tileset in '{tms}' ({})", layer.id, ids.join(", ")))
@@ -90,7 +90,7 @@ fn tileset_of<'a>(layer: &'a RasterLayer, set: &'a TileMatrixSet, d: &'a Describ
 
 async fn tilesets(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ServiceError> {
     let layer = raster(&state, &id)?;
-    let sets: Vec<TileMatrixSet> = layer.tile_matrix_sets.clone();
+    let sets = &layer.tile_matrix_sets;
     let described: Vec<Described> = sets.iter().map(|s| describe(&state, layer, s)).collect();
     let items: Vec<TileSet> = sets.iter().zip(&described).map(|(s, d)| tileset_of(layer, s, d)).collect();
     let href = format!("{}/collections/{}/map/tiles", state.base, layer.id);
@@ -100,8 +100,8 @@ async fn tilesets(State(state): State<AppState>, Path(id): Path<String>) -> Resu
 async fn tileset(State(state): State<AppState>, Path((id, tms)): Path<(String, String)>) -> Result<Response, ServiceError> {
     let layer = raster(&state, &id)?;
     let set = offered(layer, &tms)?;
-    let d = describe(&state, layer, &set);
-    Ok(json_response(&ogc::tiles::tileset(&state.base, &tileset_of(layer, &set, &d)), JSON))
+    let d = describe(&state, layer, set);
+    Ok(json_response(&ogc::tiles::tileset(&state.base, &tileset_of(layer, set, &d)), JSON))
 }
 
 async fn tilejson(State(state): State<AppState>, Path((id, tms)): Path<(String, String)>) -> Result<Response, ServiceError> {
@@ -119,7 +119,7 @@ async fn tilejson(State(state): State<AppState>, Path((id, tms)): Path<(String, 
         attribution: layer.attribution.as_deref().unwrap_or(""),
         tiles: &tiles,
         minzoom: 0,
-        maxzoom: layer.max_zoom(&set) as u32,
+        maxzoom: layer.max_zoom(set) as u32,
         bounds: Some(layer.extent),
         vector_layers: None,
     });
@@ -151,7 +151,7 @@ async fn tile(State(state): State<AppState>, Path((id, tms, z, row, col)): Path<
     let number = |s: &str, what: &str| s.parse::<u32>().map_err(|_| ServiceError::NotFound(format!("'{s}' is not a tile {what}")));
     let (z, _) = set.matrix(&z).ok_or_else(|| ServiceError::NotFound(format!("tile matrix set {} has no tile matrix '{z}'", set.id)))?;
     let (row, col) = (number(&row, "row")?, number(&col, "column")?);
-    match maptiles::map_tile(&state.registry, layer, &set, "default", (z, row, col), format).await {
+    match maptiles::map_tile(&state.registry, layer, set, "default", (z, row, col), format).await {
         Ok(tile) => Ok(maptiles::tile_response(&tile, format, state.max_age, &headers)),
         Err(TileError::OutOfRange(m)) => Err(ServiceError::NotFound(m)),
         Err(TileError::Raster(e)) => Err(ServiceError::Raster(e)),

@@ -37,46 +37,51 @@ async fn rest(State(state): State<AppState>, Path(path): Path<String>, headers: 
     }
 }
 
-/// The layers and sets the capabilities advertise (and requests are checked against).
-struct Offer {
+/// What the capabilities advertise and requests are checked against: built on the first WMTS
+/// request and kept, since layers do not change while the server runs and GetTile checks it
+/// on every tile.
+pub struct Offer {
+    service: ogc::ows::ServiceMetadata,
+    endpoint: String,
     layers: Vec<wmts::Layer>,
     sets: Vec<TileMatrixSet>,
 }
 
-fn offer(state: &AppState) -> Offer {
-    let mut sets: Vec<TileMatrixSet> = Vec::new();
-    let mut layers = Vec::new();
-    for l in &state.registry.rasters {
-        let mut links = Vec::new();
-        for base in &l.tile_matrix_sets {
-            for set in [base.clone(), base.hidpi()] {
-                links.push(TileMatrixSetLink { tile_matrix_set: set.id.clone(), limits: l.limits(&set) });
+impl Offer {
+    fn build(state: &AppState) -> Offer {
+        let mut sets: Vec<TileMatrixSet> = Vec::new();
+        let mut layers = Vec::new();
+        for l in &state.registry.rasters {
+            let mut links = Vec::new();
+            for set in l.all_tile_matrix_sets() {
+                links.push(TileMatrixSetLink { tile_matrix_set: set.id.clone(), limits: l.limits(set) });
                 if !sets.iter().any(|s| s.id == set.id) {
-                    sets.push(set);
+                    sets.push(set.clone());
                 }
             }
+            layers.push(wmts::Layer {
+                id: l.id.clone(),
+                title: l.title.clone(),
+                abstract_: l.description.clone(),
+                keywords: l.keywords.clone(),
+                wgs84_bbox: Some(l.extent),
+                native_bbox: Some((l.mosaic.crs, l.mosaic.extent)),
+                styles: Vec::new(),
+                formats: l.formats.clone(),
+                info_formats: INFO_FORMATS.iter().map(|s| s.to_string()).collect(),
+                tile_matrix_set_links: links,
+            });
         }
-        layers.push(wmts::Layer {
-            id: l.id.clone(),
-            title: l.title.clone(),
-            abstract_: l.description.clone(),
-            keywords: l.keywords.clone(),
-            wgs84_bbox: Some(l.extent),
-            native_bbox: Some((l.mosaic.crs, l.mosaic.extent)),
-            styles: Vec::new(),
-            formats: l.formats.clone(),
-            info_formats: INFO_FORMATS.iter().map(|s| s.to_string()).collect(),
-            tile_matrix_set_links: links,
-        });
+        Offer { service: super::service_metadata(state), endpoint: format!("{}/wmts", state.base), layers, sets }
     }
-    Offer { layers, sets }
+
+    fn capabilities(&self) -> Capabilities<'_> {
+        Capabilities { service: &self.service, endpoint: &self.endpoint, rest_root: &self.endpoint, layers: &self.layers, tile_matrix_sets: &self.sets }
+    }
 }
 
 async fn answer(state: &AppState, request: WmtsRequest, headers: &HeaderMap) -> Response {
-    let offer = offer(state);
-    let service = super::service_metadata(state);
-    let endpoint = format!("{}/wmts", state.base);
-    let caps = Capabilities { service: &service, endpoint: &endpoint, rest_root: &endpoint, layers: &offer.layers, tile_matrix_sets: &offer.sets };
+    let caps = state.wmts.get_or_init(|| Offer::build(state)).capabilities();
     match request {
         WmtsRequest::GetCapabilities => {
             let mut res = wmts::wmts_1_0_0(&caps).into_response();
@@ -88,8 +93,8 @@ async fn answer(state: &AppState, request: WmtsRequest, headers: &HeaderMap) -> 
                 Ok(f) => f,
                 Err(e) => return exception(&e, None),
             };
-            let (layer, set) = resolve(state, &found);
-            match maptiles::map_tile(&state.registry, &layer, &set, found.style, (found.z, t.tile.row, t.tile.col), t.format).await {
+            let layer = raster(state, &found);
+            match maptiles::map_tile(&state.registry, layer, found.set, found.style, (found.z, t.tile.row, t.tile.col), t.format).await {
                 Ok(tile) => maptiles::tile_response(&tile, t.format, state.max_age, headers),
                 Err(e) => tile_exception(e),
             }
@@ -99,20 +104,19 @@ async fn answer(state: &AppState, request: WmtsRequest, headers: &HeaderMap) -> 
                 Ok(f) => f,
                 Err(e) => return exception(&e, None),
             };
-            let (layer, _) = resolve(state, &found);
+            let layer = raster(state, &found);
             let b = found.matrix.tile_bbox(g.tile.row, g.tile.col);
             let (x, y) = (b.min_x + (g.i as f64 + 0.5) * found.matrix.cell_size, b.max_y - (g.j as f64 + 0.5) * found.matrix.cell_size);
             match crate::raster::warp::pixel_at(&layer.mosaic, found.set.crs, x, y).await {
-                Ok(pixel) => feature_info(&layer, &g.info_format, x, y, found.set, pixel),
+                Ok(pixel) => feature_info(layer, &g.info_format, x, y, found.set, pixel),
                 Err(e) => tile_exception(TileError::Raster(e)),
             }
         }
     }
 }
 
-fn resolve(state: &AppState, found: &Located) -> (Arc<RasterLayer>, TileMatrixSet) {
-    let layer = state.registry.raster(&found.layer.id).expect("advertised layers exist").clone();
-    (layer, found.set.clone())
+fn raster<'a>(state: &'a AppState, found: &Located) -> &'a Arc<RasterLayer> {
+    state.registry.raster(&found.layer.id).expect("advertised layers exist")
 }
 
 fn tile_exception(e: TileError) -> Response {

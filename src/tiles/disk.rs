@@ -118,7 +118,8 @@ impl DiskTier {
         }
     }
 
-    pub async fn total_bytes(&self) -> u64 {
+    #[cfg(test)]
+    async fn total_bytes(&self) -> u64 {
         self.index.lock().await.total
     }
 }
@@ -150,35 +151,21 @@ async fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
     tokio::fs::rename(&tmp, path).await
 }
 
-/// Indexes `root/layer/style/tms/z/row/col.ext`, oldest modification first.
+/// Indexes `root/layer/style/tms/z/row/col.ext`, oldest modification first; anything else in
+/// the folder is ignored.
 fn scan(root: &Path) -> std::io::Result<Index> {
+    let mut files = Vec::new();
+    collect_files(root, 6, &mut files)?;
     let mut found: Vec<(std::time::SystemTime, TileKey, u64)> = Vec::new();
-    let dirs = |p: &Path| -> std::io::Result<Vec<(String, PathBuf)>> {
-        let mut v = Vec::new();
-        for e in std::fs::read_dir(p)? {
-            let e = e?;
-            v.push((e.file_name().to_string_lossy().into_owned(), e.path()));
-        }
-        Ok(v)
-    };
-    for (layer, lp) in dirs(root)? {
-        for (style, sp) in dirs(&lp).unwrap_or_default() {
-            for (tms, tp) in dirs(&sp).unwrap_or_default() {
-                for (z, zp) in dirs(&tp).unwrap_or_default() {
-                    let Ok(z) = z.parse::<u8>() else { continue };
-                    for (row, rp) in dirs(&zp).unwrap_or_default() {
-                        let Ok(row) = row.parse::<u32>() else { continue };
-                        for (file, fp) in dirs(&rp).unwrap_or_default() {
-                            let Some((col, ext)) = file.split_once('.') else { continue };
-                            let (Ok(col), Some(format)) = (col.parse::<u32>(), TileFormat::from_extension(ext)) else { continue };
-                            let Ok(meta) = std::fs::metadata(&fp) else { continue };
-                            let key = TileKey { layer: layer.as_str().into(), style: style.as_str().into(), tms: tms.as_str().into(), z, row, col, format };
-                            found.push((meta.modified().unwrap_or(std::time::UNIX_EPOCH), key, meta.len()));
-                        }
-                    }
-                }
-            }
-        }
+    for path in files {
+        let Ok(rel) = path.strip_prefix(root) else { continue };
+        let parts: Vec<&str> = rel.iter().filter_map(|c| c.to_str()).collect();
+        let [layer, style, tms, z, row, file] = parts[..] else { continue };
+        let Some((col, ext)) = file.split_once('.') else { continue };
+        let (Ok(z), Ok(row), Ok(col), Some(format)) = (z.parse::<u8>(), row.parse::<u32>(), col.parse::<u32>(), TileFormat::from_extension(ext)) else { continue };
+        let Ok(meta) = std::fs::metadata(&path) else { continue };
+        let key = TileKey { layer: layer.into(), style: style.into(), tms: tms.into(), z, row, col, format };
+        found.push((meta.modified().unwrap_or(std::time::UNIX_EPOCH), key, meta.len()));
     }
     found.sort_by_key(|(t, _, _)| *t);
     let mut index = Index::default();
@@ -187,6 +174,20 @@ fn scan(root: &Path) -> std::io::Result<Index> {
         index.entries.insert(key, Entry { size, last_use: i as u64 });
     }
     Ok(index)
+}
+
+/// The files exactly `depth` folders below `dir`.
+fn collect_files(dir: &Path, depth: usize, out: &mut Vec<PathBuf>) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        match (depth, path.is_dir()) {
+            (1, false) => out.push(path),
+            // An unreadable subfolder only leaves its tiles unindexed.
+            (d, true) if d > 1 => collect_files(&path, d - 1, out).unwrap_or(()),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -327,7 +327,7 @@ map.fitBounds([[{}, {}], [{}, {}]]);
             e.max_y,
             e.max_x,
             f = layer.formats[0].extension(),
-            max = layer.max_zoom(&set),
+            max = layer.max_zoom(set),
             attribution = escape(layer.attribution.as_deref().unwrap_or("")).replace('\'', "&#39;"),
         );
     }
