@@ -118,7 +118,7 @@ fn malformed(position: u64, error: &quick_xml::Error) -> FilterError {
 
 /// The namespace of an element event; an undeclared prefix is the usual mistake of a KVP
 /// `FILTER` fragment cut out of a larger document, so the message says which declaration is due.
-fn namespace(resolved: ResolveResult<'_>, event: &Event<'_>) -> Result<Option<String>, FilterError> {
+pub(crate) fn namespace(resolved: ResolveResult<'_>, event: &Event<'_>) -> Result<Option<String>, FilterError> {
     match resolved {
         ResolveResult::Bound(ns) => Ok(Some(ns.as_ref().to_string())),
         ResolveResult::Unbound => Ok(None),

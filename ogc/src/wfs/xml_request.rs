@@ -171,18 +171,7 @@ fn read(body: &str) -> Result<Element, WfsError> {
 }
 
 fn owned_ns(resolved: ResolveResult<'_>, event: &Event<'_>) -> Result<Option<String>, WfsError> {
-    match resolved {
-        ResolveResult::Bound(ns) => Ok(Some(ns.as_ref().to_string())),
-        ResolveResult::Unbound => Ok(None),
-        ResolveResult::Unknown(prefix) => {
-            let name = match event {
-                Event::Start(e) | Event::Empty(e) => e.name().as_ref().to_string(),
-                Event::End(e) => e.name().as_ref().to_string(),
-                _ => prefix.clone(),
-            };
-            Err(parsing(format!("the namespace prefix '{}' of <{name}> is not declared", prefix)))
-        }
-    }
+    fes::namespace(resolved, event).map_err(|e| parsing(e.message))
 }
 
 fn malformed(position: u64, error: &quick_xml::Error) -> WfsError {
