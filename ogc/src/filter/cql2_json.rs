@@ -795,6 +795,7 @@ fn bbox(json: &Json, path: &Path) -> Result<Geometry<f64>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::filter::test_support::*;
     use serde_json::json;
 
     fn ok(text: &str) -> Filter {
@@ -806,30 +807,6 @@ mod tests {
             Ok(f) => panic!("{text} parsed as {f:?}"),
             Err(e) => e.message,
         }
-    }
-
-    fn prop(name: &str) -> Expr {
-        Expr::Property(name.into())
-    }
-
-    fn int(i: i64) -> Expr {
-        Expr::Literal(Value::Int(i))
-    }
-
-    fn float(f: f64) -> Expr {
-        Expr::Literal(Value::Float(f))
-    }
-
-    fn text(s: &str) -> Expr {
-        Expr::Literal(Value::Text(s.into()))
-    }
-
-    fn cmp(op: CompareOp, left: Expr, right: Expr) -> Filter {
-        Filter::Compare { op, left, right }
-    }
-
-    fn ts(s: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
     }
 
     fn geom(geometry: Geometry<f64>) -> Expr {
@@ -934,7 +911,7 @@ mod tests {
         );
         assert_eq!(
             ok(r#"{"op":"t_after","args":[{"property":"built"},{"timestamp":"2012-06-05T00:00:00Z"}]}"#),
-            Filter::Temporal { op: TemporalOp::After, left: prop("built"), right: Expr::Literal(Value::DateTime(ts("2012-06-05T00:00:00Z"))) }
+            Filter::Temporal { op: TemporalOp::After, left: prop("built"), right: Expr::Literal(Value::DateTime(utc("2012-06-05T00:00:00Z"))) }
         );
     }
 
@@ -945,7 +922,7 @@ mod tests {
             Filter::Temporal {
                 op: TemporalOp::Intersects,
                 left: prop("updated"),
-                right: Expr::Interval(Interval { start: Some(ts("2017-06-10T07:30:00Z")), end: Some(ts("2017-06-11T10:30:00Z")) }),
+                right: Expr::Interval(Interval { start: Some(utc("2017-06-10T07:30:00Z")), end: Some(utc("2017-06-11T10:30:00Z")) }),
             }
         );
     }
@@ -957,12 +934,12 @@ mod tests {
             Filter::Temporal {
                 op: TemporalOp::During,
                 left: prop("event"),
-                right: Expr::Interval(Interval { start: Some(ts("1991-10-07T00:00:00Z")), end: Some(ts("2010-02-10T23:59:59.999999Z")) }),
+                right: Expr::Interval(Interval { start: Some(utc("1991-10-07T00:00:00Z")), end: Some(utc("2010-02-10T23:59:59.999999Z")) }),
             }
         );
         assert_eq!(
             ok(r#"{"op":"t_before","args":[{"property":"e"},{"interval":["..",{"timestamp":"2010-02-10T05:29:20+02:00"}]}]}"#),
-            Filter::Temporal { op: TemporalOp::Before, left: prop("e"), right: Expr::Interval(Interval { start: None, end: Some(ts("2010-02-10T03:29:20Z")) }) }
+            Filter::Temporal { op: TemporalOp::Before, left: prop("e"), right: Expr::Interval(Interval { start: None, end: Some(utc("2010-02-10T03:29:20Z")) }) }
         );
     }
 

@@ -1183,6 +1183,7 @@ fn temporal_op(name: &str) -> Option<TemporalOp> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::filter::test_support::*;
     use chrono::TimeZone;
 
     fn ok(text: &str) -> Filter {
@@ -1196,22 +1197,6 @@ mod tests {
         }
     }
 
-    fn prop(name: &str) -> Expr {
-        Expr::Property(name.into())
-    }
-
-    fn int(i: i64) -> Expr {
-        Expr::Literal(Value::Int(i))
-    }
-
-    fn float(f: f64) -> Expr {
-        Expr::Literal(Value::Float(f))
-    }
-
-    fn text(s: &str) -> Expr {
-        Expr::Literal(Value::Text(s.into()))
-    }
-
     fn boolean(b: bool) -> Expr {
         Expr::Literal(Value::Bool(b))
     }
@@ -1220,24 +1205,12 @@ mod tests {
         Expr::Literal(Value::Date(NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap()))
     }
 
-    fn instant(s: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
-    }
-
     fn timestamp(s: &str) -> Expr {
-        Expr::Literal(Value::DateTime(instant(s)))
+        Expr::Literal(Value::DateTime(utc(s)))
     }
 
     fn interval(start: Option<DateTime<Utc>>, end: Option<DateTime<Utc>>) -> Expr {
         Expr::Interval(Interval { start, end })
-    }
-
-    fn cmp(op: CompareOp, left: Expr, right: Expr) -> Filter {
-        Filter::Compare { op, left, right }
-    }
-
-    fn eq(left: Expr, right: Expr) -> Filter {
-        cmp(CompareOp::Eq, left, right)
     }
 
     fn like(expr: Expr, pattern: &str) -> Filter {
@@ -1623,29 +1596,29 @@ mod tests {
         );
         assert_eq!(
             ok("T_INTERSECTS(event_time, INTERVAL('1969-07-16T05:32:00Z', '1969-07-24T16:50:35Z'))"),
-            temporal(Intersects, prop("event_time"), interval(Some(instant("1969-07-16T05:32:00Z")), Some(instant("1969-07-24T16:50:35Z"))))
+            temporal(Intersects, prop("event_time"), interval(Some(utc("1969-07-16T05:32:00Z")), Some(utc("1969-07-24T16:50:35Z"))))
         );
         assert_eq!(
             ok("T_DURING(INTERVAL('1969-07-20T20:17:40Z', '1969-07-21T17:54:00Z'), INTERVAL('1969-07-16T13:32:00Z', '1969-07-24T16:50:35Z'))"),
             temporal(
                 During,
-                interval(Some(instant("1969-07-20T20:17:40Z")), Some(instant("1969-07-21T17:54:00Z"))),
-                interval(Some(instant("1969-07-16T13:32:00Z")), Some(instant("1969-07-24T16:50:35Z")))
+                interval(Some(utc("1969-07-20T20:17:40Z")), Some(utc("1969-07-21T17:54:00Z"))),
+                interval(Some(utc("1969-07-16T13:32:00Z")), Some(utc("1969-07-24T16:50:35Z")))
             )
         );
         assert_eq!(
             ok("T_DISJOINT(INTERVAL('..', '2005-01-10T01:01:01.393216Z'), updated_at)"),
-            temporal(Disjoint, interval(None, Some(instant("2005-01-10T01:01:01.393216Z"))), prop("updated_at"))
+            temporal(Disjoint, interval(None, Some(utc("2005-01-10T01:01:01.393216Z"))), prop("updated_at"))
         );
         assert_eq!(
             ok("T_STARTS(ts, INTERVAL('1991-10-07T08:21:06.393262Z', '..'))"),
-            temporal(Starts, prop("ts"), interval(Some(instant("1991-10-07T08:21:06.393262Z")), None))
+            temporal(Starts, prop("ts"), interval(Some(utc("1991-10-07T08:21:06.393262Z")), None))
         );
         // Date bounds cover their whole day, as in the datetime parameter.
         let last_instant = Utc.with_ymd_and_hms(2010, 2, 10, 23, 59, 59).unwrap() + chrono::Duration::microseconds(999_999);
         assert_eq!(
             ok("T_MEETS(INTERVAL('2005-01-10', '2010-02-10'), ts)"),
-            temporal(Meets, interval(Some(instant("2005-01-10T00:00:00Z")), Some(last_instant)), prop("ts"))
+            temporal(Meets, interval(Some(utc("2005-01-10T00:00:00Z")), Some(last_instant)), prop("ts"))
         );
         assert_eq!(ok("T_INTERSECTS(ts, INTERVAL('..', '..'))"), temporal(Intersects, prop("ts"), interval(None, None)));
     }

@@ -1,12 +1,13 @@
 //! FES 2.0 and Filter 1.1 documents (from the FES 2.0 specification's examples, WFS 1.1/2.0
 //! examples and what clients send) and the exact trees they compile to.
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::NaiveDate;
 use geo_types::{Coord, Geometry, GeometryCollection, LineString, MultiLineString, MultiPoint, MultiPolygon, Point, Polygon, line_string, point, polygon};
 
 use super::*;
 use crate::crs::Crs;
 use crate::datetime::Interval;
+use crate::filter::test_support::*;
 
 const FES_NS: &str = r#"xmlns:fes="http://www.opengis.net/fes/2.0" xmlns:gml="http://www.opengis.net/gml/3.2""#;
 const OGC_NS: &str = r#"xmlns:ogc="http://www.opengis.net/ogc" xmlns:gml="http://www.opengis.net/gml""#;
@@ -38,22 +39,6 @@ fn assert_err(result: Result<Filter, FilterError>, needle: &str) {
     assert!(message.contains(needle), "error '{message}' does not mention '{needle}'");
 }
 
-fn prop(name: &str) -> Expr {
-    Expr::Property(name.into())
-}
-
-fn int(i: i64) -> Expr {
-    Expr::Literal(Value::Int(i))
-}
-
-fn text(s: &str) -> Expr {
-    Expr::Literal(Value::Text(s.into()))
-}
-
-fn eq(left: Expr, right: Expr) -> Filter {
-    Filter::Compare { op: CompareOp::Eq, left, right }
-}
-
 fn geom(geometry: impl Into<Geometry<f64>>, crs: Option<Crs>) -> Expr {
     Expr::Geometry { geometry: geometry.into(), crs, authority_axes: true }
 }
@@ -64,10 +49,6 @@ fn short(e: Expr) -> Expr {
         Expr::Geometry { geometry, crs, .. } => Expr::Geometry { geometry, crs, authority_axes: false },
         other => other,
     }
-}
-
-fn utc(s: &str) -> DateTime<Utc> {
-    DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc)
 }
 
 fn casei(e: Expr) -> Expr {

@@ -8,6 +8,8 @@
 pub mod cql2_json;
 pub mod cql2_text;
 pub mod fes;
+#[cfg(test)]
+mod test_support;
 
 use crate::crs::Crs;
 use crate::datetime::Interval;
