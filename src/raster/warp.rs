@@ -30,8 +30,8 @@ pub const MAX_BLOCKS: usize = 256;
 
 pub async fn read(mosaic: &Mosaic, window: &Window, resampling: Resampling) -> Result<Rgba, RasterError> {
     let map = PixelMap::build(window, mosaic.crs)?;
-    let Some(footprint) = map.footprint() else { return Ok(Rgba::transparent(window.width, window.height)) };
     let scale = map.source_units_per_pixel();
+    let Some(footprint) = map.footprint(scale) else { return Ok(Rgba::transparent(window.width, window.height)) };
     let mut plans = Vec::new();
     let mut total = 0;
     for tile in mosaic.tiles_in(&footprint) {
@@ -222,16 +222,15 @@ impl PixelMap {
         }
     }
 
-    /// The source-CRS envelope of the window, grown by one output pixel on each side (nodes
-    /// sit at pixel centres).
-    fn footprint(&self) -> Option<Bbox> {
+    /// The source-CRS envelope of the window, grown by one output pixel (of the given source
+    /// units per pixel) on each side, since nodes sit at pixel centres.
+    fn footprint(&self, (sx, sy): (f64, f64)) -> Option<Bbox> {
         let mut b: Option<Bbox> = None;
         for n in self.nodes.iter().filter(|n| n[0].is_finite()) {
             let p = Bbox { min_x: n[0], min_y: n[1], max_x: n[0], max_y: n[1] };
             b = Some(b.map_or(p, |b| b.union(&p)));
         }
         let b = b?;
-        let (sx, sy) = self.source_units_per_pixel();
         let g = sx.max(sy);
         Some(Bbox { min_x: b.min_x - g, min_y: b.min_y - g, max_x: b.max_x + g, max_y: b.max_y + g })
     }
