@@ -105,7 +105,7 @@ impl Decoder {
     }
 
     fn block(&self, rgba: Vec<u8>) -> Block {
-        Block { width: self.tile_width, height: self.tile_height, rgba }
+        Block::new(self.tile_width, self.tile_height, rgba)
     }
 
     fn decode_jpeg(&self, tile: &[u8], rgba: &mut [u8]) -> Result<(), DecodeError> {

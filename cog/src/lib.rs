@@ -114,6 +114,15 @@ pub struct Block {
     pub width: u32,
     pub height: u32,
     pub rgba: Vec<u8>,
+    /// Every alpha is 255 (no mask, no nodata here): resamplers then skip per-pixel alpha.
+    pub opaque: bool,
+}
+
+impl Block {
+    pub fn new(width: u32, height: u32, rgba: Vec<u8>) -> Block {
+        let opaque = rgba.chunks_exact(4).all(|p| p[3] == 255);
+        Block { width, height, rgba, opaque }
+    }
 }
 
 /// Distinguishes every opened COG in the shared cache, so two opens of one file (a reload) never

@@ -5,6 +5,7 @@ pub mod assets;
 pub mod health;
 pub mod metrics;
 pub mod negotiate;
+pub mod request_id;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -21,7 +22,7 @@ use tower_http::compression::CompressionLayer;
 use tower_http::cors::CorsLayer;
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::normalize_path::NormalizePathLayer;
-use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::request_id::{PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
@@ -38,9 +39,10 @@ pub struct AppInner {
     pub base: String,
     pub limits: Limits,
     pub service: ServiceConfig,
-    /// `Cache-Control: max-age` of tiles.
-    pub max_age: u64,
     pub wmts: std::sync::OnceLock<crate::services::wmts::Offer>,
+    pub series: metrics::Series,
+    /// `Cache-Control` of tiles, formatted once.
+    pub tile_cache_control: axum::http::HeaderValue,
 }
 
 impl std::ops::Deref for AppState {
@@ -51,7 +53,7 @@ impl std::ops::Deref for AppState {
 }
 
 pub fn router(state: AppState) -> Router {
-    let request_id = HeaderName::from_static("x-request-id");
+    let request_id_header = HeaderName::from_static("x-request-id");
     let limits = state.limits.clone();
     Router::new()
         .merge(crate::services::features::routes())
@@ -70,9 +72,9 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
         .layer(
             ServiceBuilder::new()
-                .layer(SetRequestIdLayer::new(request_id.clone(), MakeRequestUuid))
+                .layer(SetRequestIdLayer::new(request_id_header.clone(), request_id::Sequential::new()))
                 .layer(TraceLayer::new_for_http())
-                .layer(PropagateRequestIdLayer::new(request_id))
+                .layer(PropagateRequestIdLayer::new(request_id_header))
                 .layer(CatchPanicLayer::custom(|_| {
                     crate::error::ServiceError::Source(crate::source::SourceError::Internal(anyhow::anyhow!("handler panicked")))
                         .into_response()
@@ -114,7 +116,11 @@ pub async fn build_state(config: &Config, bound: SocketAddr) -> anyhow::Result<A
         None => format!("http://{bound}"),
     };
     metrics::install();
-    Ok(AppState(Arc::new(AppInner { registry, base, limits: config.server.limits.clone(), service: config.service.clone(), max_age: config.tile_cache.max_age_s, wmts: std::sync::OnceLock::new() })))
+    Ok(AppState(Arc::new(AppInner { registry, base, limits: config.server.limits.clone(), service: config.service.clone(),
+        wmts: std::sync::OnceLock::new(),
+        series: metrics::Series::default(),
+        tile_cache_control: axum::http::HeaderValue::from_str(&format!("public, max-age={}", config.tile_cache.max_age_s)).expect("ascii"),
+    })))
 }
 
 async fn shutdown_signal() {

@@ -57,7 +57,7 @@ pub async fn read(mosaic: &Mosaic, window: &Window, resampling: Resampling) -> R
         let blocks = tile.cog.blocks(n, &wanted).await?;
         plans.push(Plan {
             origin: (ox, oy),
-            resolution: (rx, ry),
+            per_unit: (1.0 / rx, 1.0 / ry),
             bbox: tile.bbox,
             blocks: Blocks {
                 col0,
@@ -81,12 +81,22 @@ pub async fn read(mosaic: &Mosaic, window: &Window, resampling: Resampling) -> R
 /// One file's share of a read: its decoded blocks and how its level maps to the CRS.
 struct Plan {
     origin: (f64, f64),
-    resolution: (f64, f64),
+    /// Level pixels per CRS unit (the inverse resolution: a product per pixel, not a quotient).
+    per_unit: (f64, f64),
     bbox: Bbox,
     blocks: Blocks,
 }
 
 fn compose(map: &PixelMap, plans: &[Plan], resampling: Resampling) -> Rgba {
+    // One loop per kernel, so the kernel is inlined into it rather than chosen per pixel.
+    match resampling {
+        Resampling::Nearest => compose_with(map, plans, Blocks::nearest),
+        Resampling::Bilinear => compose_with(map, plans, Blocks::bilinear),
+        Resampling::Cubic => compose_with(map, plans, Blocks::cubic),
+    }
+}
+
+fn compose_with(map: &PixelMap, plans: &[Plan], sample: impl Fn(&Blocks, f64, f64) -> [u8; 4]) -> Rgba {
     let mut out = Rgba::transparent(map.width, map.height);
     let mut row = vec![[f64::NAN; 2]; map.width as usize];
     for j in 0..map.height {
@@ -98,9 +108,9 @@ fn compose(map: &PixelMap, plans: &[Plan], resampling: Resampling) -> Rgba {
                 if !(*sx >= b.min_x && *sx <= b.max_x && *sy >= b.min_y && *sy <= b.max_y) {
                     continue;
                 }
-                let lx = (sx - plan.origin.0) / plan.resolution.0;
-                let ly = (plan.origin.1 - sy) / plan.resolution.1;
-                let p = plan.blocks.sample(lx, ly, resampling);
+                let lx = (sx - plan.origin.0) * plan.per_unit.0;
+                let ly = (plan.origin.1 - sy) * plan.per_unit.1;
+                let p = sample(&plan.blocks, lx, ly);
                 if p[3] == 0 {
                     continue;
                 }
@@ -206,19 +216,17 @@ impl PixelMap {
         let (v0, v1) = (node_pos(ky, self.step, self.height), node_pos(ky + 1, self.step, self.height));
         let ty = if v1 > v0 { (v - v0) / (v1 - v0) } else { 0.0 };
         let lerp = |a: [f64; 2], b: [f64; 2], t: f64| [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t];
-        let mut kx = 0;
-        let (mut left, mut right) = (lerp(self.node(0, ky), self.node(0, ky + 1), ty), lerp(self.node(1, ky), self.node(1, ky + 1), ty));
-        for (i, o) in out.iter_mut().enumerate() {
-            let i = i as u32;
-            let k = ((i / self.step) as usize).min(self.nx - 2);
-            if k != kx {
-                kx = k;
-                left = lerp(self.node(kx, ky), self.node(kx, ky + 1), ty);
-                right = lerp(self.node(kx + 1, ky), self.node(kx + 1, ky + 1), ty);
-            }
+        // Segment by segment between nodes, the last one running to the edge: no division per pixel.
+        for kx in 0..self.nx - 1 {
+            let left = lerp(self.node(kx, ky), self.node(kx, ky + 1), ty);
+            let right = lerp(self.node(kx + 1, ky), self.node(kx + 1, ky + 1), ty);
             let (u0, u1) = (node_pos(kx, self.step, self.width), node_pos(kx + 1, self.step, self.width));
-            let tx = if u1 > u0 { (i as f64 + 0.5 - u0) / (u1 - u0) } else { 0.0 };
-            *o = lerp(left, right, tx);
+            let scale = if u1 > u0 { 1.0 / (u1 - u0) } else { 0.0 };
+            let first = (kx as u32 * self.step).min(self.width) as usize;
+            let end = if kx == self.nx - 2 { self.width } else { ((kx as u32 + 1) * self.step).min(self.width) } as usize;
+            for (i, o) in out[first..end].iter_mut().enumerate() {
+                *o = lerp(left, right, ((first + i) as f64 + 0.5 - u0) * scale);
+            }
         }
     }
 

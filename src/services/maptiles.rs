@@ -93,16 +93,15 @@ async fn pass_through(layer: &RasterLayer, z: usize, row: u32, col: u32) -> Resu
 }
 
 /// The tile with its validators; 304 when the client's copy is current.
-pub fn tile_response(tile: &Tile, format: TileFormat, max_age: u64, request: &HeaderMap) -> Response {
-    let etag = HeaderValue::from_str(&tile.etag).expect("hex etag");
-    let cache_control = HeaderValue::from_str(&format!("public, max-age={max_age}")).expect("ascii");
-    let current = request.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).is_some_and(|v| v.split(',').any(|t| t.trim() == &*tile.etag || t.trim() == "*"));
+pub fn tile_response(tile: &Tile, format: TileFormat, cache_control: &HeaderValue, request: &HeaderMap) -> Response {
+    let etag = tile.etag.as_bytes();
+    let current = request.get(header::IF_NONE_MATCH).is_some_and(|v| v.as_bytes().split(|&b| b == b',').map(<[u8]>::trim_ascii).any(|t| t == etag || t == b"*"));
     let mut res = if current { StatusCode::NOT_MODIFIED.into_response() } else { tile.bytes.clone().into_response() };
     let h = res.headers_mut();
     if !current {
         h.insert(header::CONTENT_TYPE, HeaderValue::from_static(format.media_type()));
     }
-    h.insert(header::ETAG, etag);
-    h.insert(header::CACHE_CONTROL, cache_control);
+    h.insert(header::ETAG, tile.etag.clone());
+    h.insert(header::CACHE_CONTROL, cache_control.clone());
     res
 }

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, Request, State};
 use axum::http::{HeaderMap, header};
 use axum::response::Response;
 use axum::routing::get;
@@ -12,7 +12,7 @@ use ogc::features::JSON;
 use ogc::tiles::{DataType, TileFormat, TileJson, TileSet};
 use ogc::tms::TileMatrixSet;
 
-use super::features::{json_response, pairs};
+use super::features::json_response;
 use super::maptiles::{self, TileError};
 use crate::error::ServiceError;
 use crate::http::AppState;
@@ -128,13 +128,16 @@ async fn tilejson(State(state): State<AppState>, Path((id, tms)): Path<(String, 
 
 /// The tile format: `f` (jpg, png, webp or a media type), else the first acceptable type of
 /// `Accept`, else the layer's first format.
-fn tile_format(layer: &RasterLayer, query: &Option<String>, headers: &HeaderMap) -> Result<TileFormat, ServiceError> {
-    let pairs = pairs(query);
-    if let Some((k, _)) = pairs.iter().find(|(k, _)| k != "f") {
-        return Err(ServiceError::param(k, "unknown parameter"));
+fn tile_format(layer: &RasterLayer, query: Option<&str>, headers: &HeaderMap) -> Result<TileFormat, ServiceError> {
+    let mut asked = None;
+    for (k, v) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
+        if k != "f" {
+            return Err(ServiceError::param(&k, "unknown parameter"));
+        }
+        asked = Some(v);
     }
-    if let Some((_, f)) = pairs.iter().find(|(k, _)| k == "f") {
-        let format = TileFormat::from_extension(f).or_else(|| TileFormat::from_media_type(f));
+    if let Some(f) = asked {
+        let format = TileFormat::from_extension(&f).or_else(|| TileFormat::from_media_type(&f));
         return format.filter(|f| layer.formats.contains(f)).ok_or_else(|| {
             let offered: Vec<&str> = layer.formats.iter().map(|f| f.extension()).collect();
             ServiceError::param("f", format!("'{f}' is not a format of this tileset ({})", offered.join(", ")))
@@ -144,15 +147,17 @@ fn tile_format(layer: &RasterLayer, query: &Option<String>, headers: &HeaderMap)
     Ok(accept.split(',').filter_map(TileFormat::from_media_type).find(|f| layer.formats.contains(f)).unwrap_or(layer.formats[0]))
 }
 
-async fn tile(State(state): State<AppState>, Path((id, tms, z, row, col)): Path<(String, String, String, String, String)>, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ServiceError> {
+/// Takes the whole request rather than a `HeaderMap`, which axum would clone for every tile.
+async fn tile(State(state): State<AppState>, Path((id, tms, z, row, col)): Path<(String, String, String, String, String)>, request: Request) -> Result<Response, ServiceError> {
+    let headers = request.headers();
     let layer = raster(&state, &id)?;
     let set = offered(layer, &tms)?;
-    let format = tile_format(layer, &q, &headers)?;
+    let format = tile_format(layer, request.uri().query(), headers)?;
     let number = |s: &str, what: &str| s.parse::<u32>().map_err(|_| ServiceError::NotFound(format!("'{s}' is not a tile {what}")));
     let (z, _) = set.matrix(&z).ok_or_else(|| ServiceError::NotFound(format!("tile matrix set {} has no tile matrix '{z}'", set.id)))?;
     let (row, col) = (number(&row, "row")?, number(&col, "column")?);
     match maptiles::map_tile(&state.registry, layer, set, "default", (z, row, col), format).await {
-        Ok(tile) => Ok(maptiles::tile_response(&tile, format, state.max_age, &headers)),
+        Ok(tile) => Ok(maptiles::tile_response(&tile, format, &state.tile_cache_control, headers)),
         Err(TileError::OutOfRange(m)) => Err(ServiceError::NotFound(m)),
         Err(TileError::Raster(e)) => Err(ServiceError::Raster(e)),
     }

@@ -95,7 +95,7 @@ async fn answer(state: &AppState, request: WmtsRequest, headers: &HeaderMap) -> 
             };
             let layer = raster(state, &found);
             match maptiles::map_tile(&state.registry, layer, found.set, found.style, (found.z, t.tile.row, t.tile.col), t.format).await {
-                Ok(tile) => maptiles::tile_response(&tile, t.format, state.max_age, headers),
+                Ok(tile) => maptiles::tile_response(&tile, t.format, &state.tile_cache_control, headers),
                 Err(e) => tile_exception(e),
             }
         }

@@ -5,6 +5,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
+use axum::http::HeaderValue;
 use bytes::Bytes;
 
 use super::disk::DiskTier;
@@ -22,17 +23,18 @@ pub struct TileKey {
     pub format: TileFormat,
 }
 
-/// An encoded tile and its validator.
+/// An encoded tile and its validator, kept as the header value it is sent as (a hit then
+/// formats nothing).
 #[derive(Clone, Debug)]
 pub struct Tile {
     pub bytes: Bytes,
-    pub etag: Arc<str>,
+    pub etag: HeaderValue,
 }
 
 impl Tile {
     pub fn new(bytes: Bytes) -> Tile {
         let etag = format!("\"{:016x}\"", xxhash_rust::xxh3::xxh3_64(&bytes));
-        Tile { bytes, etag: etag.into() }
+        Tile { bytes, etag: HeaderValue::from_str(&etag).expect("quoted hex is a valid header value") }
     }
 }
 

@@ -47,11 +47,16 @@ fn flatten(image: &Rgba, background: [u8; 3]) -> Vec<u8> {
 }
 
 fn jpeg(image: &Rgba, options: &EncodeOptions) -> Result<Bytes, String> {
-    let rgb = flatten(image, options.background);
-    let mut out = Vec::with_capacity(rgb.len() / 8);
+    let mut out = Vec::with_capacity(image.data.len() / 32);
     let encoder = jpeg_encoder::Encoder::new(&mut out, options.jpeg_quality);
     let (w, h) = (u16::try_from(image.width).map_err(|_| "image too wide for JPEG")?, u16::try_from(image.height).map_err(|_| "image too high for JPEG")?);
-    encoder.encode(&rgb, w, h, jpeg_encoder::ColorType::Rgb).map_err(|e| format!("JPEG encoding failed: {e}"))?;
+    // An opaque image (most orthophoto tiles) goes to the encoder as it is: it ignores alpha.
+    let result = if image.is_opaque() {
+        encoder.encode(&image.data, w, h, jpeg_encoder::ColorType::Rgba)
+    } else {
+        encoder.encode(&flatten(image, options.background), w, h, jpeg_encoder::ColorType::Rgb)
+    };
+    result.map_err(|e| format!("JPEG encoding failed: {e}"))?;
     Ok(out.into())
 }
 
