@@ -137,7 +137,8 @@ fn keyword_list(w: &mut XmlWriter, keywords: &[String]) -> io::Result<()> {
     if keywords.is_empty() {
         return Ok(());
     }
-    w.create_element("KeywordList").write_inner_content(|w| keywords.iter().try_for_each(|k| xml::text(w, "Keyword", k)))?;
+    w.create_element("KeywordList")
+        .write_inner_content(|w| keywords.iter().try_for_each(|k| xml::text(w, "Keyword", k)))?;
     Ok(())
 }
 
@@ -348,7 +349,10 @@ fn layer(w: &mut XmlWriter, v: Version, l: &LayerInfo) -> io::Result<()> {
             let values = t.values.join(",");
             match v {
                 Version::V1_3_0 => {
-                    let mut d = w.create_element("Dimension").with_attribute(("name", "time")).with_attribute(("units", "ISO8601"));
+                    let mut d = w
+                        .create_element("Dimension")
+                        .with_attribute(("name", "time"))
+                        .with_attribute(("units", "ISO8601"));
                     if !t.default.is_empty() {
                         d = d.with_attribute(("default", t.default.as_str()));
                     }
@@ -359,12 +363,16 @@ fn layer(w: &mut XmlWriter, v: Version, l: &LayerInfo) -> io::Result<()> {
                     d.write_text_content(BytesText::new(&values))?;
                 }
                 Version::V1_1_1 => {
-                    w.create_element("Dimension").with_attribute(("name", "time")).with_attribute(("units", "ISO8601")).write_empty()?;
+                    w.create_element("Dimension")
+                        .with_attribute(("name", "time"))
+                        .with_attribute(("units", "ISO8601"))
+                        .write_empty()?;
                     let mut x = w.create_element("Extent").with_attribute(("name", "time"));
                     if !t.default.is_empty() {
                         x = x.with_attribute(("default", t.default.as_str()));
                     }
-                    x.with_attribute(("nearestValue", flag(t.nearest_value))).write_text_content(BytesText::new(&values))?;
+                    x.with_attribute(("nearestValue", flag(t.nearest_value)))
+                        .write_text_content(BytesText::new(&values))?;
                 }
             }
         }

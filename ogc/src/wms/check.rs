@@ -84,7 +84,9 @@ impl<'c> Capabilities<'c> {
 
     /// Checks a GetLegendGraphic: the layer, its style, the size.
     pub fn check_legend(&self, req: &GetLegendGraphic) -> Result<Resolved<'c>, WmsError> {
-        for (name, v, max) in [("WIDTH", req.width, self.limits.max_width), ("HEIGHT", req.height, self.limits.max_height)] {
+        for (name, v, max) in
+            [("WIDTH", req.width, self.limits.max_width), ("HEIGHT", req.height, self.limits.max_height)]
+        {
             if let Some(v) = v {
                 too_large(name, v, max)?;
             }

@@ -6,8 +6,10 @@
 //! it has one. The lookups here apply those rules; the writers print each layer's own values
 //! only, so a caller states a value once, on the highest layer it holds for.
 
+use super::format::MapFormat;
 use crate::bbox::Bbox;
 use crate::crs::Crs;
+use crate::ows::capabilities::get_url;
 use crate::tms::AxisOrder;
 
 /// A legend image, normally a GetLegendGraphic URL. Width and height are required because the
@@ -19,6 +21,38 @@ pub struct LegendUrl {
     pub format: String,
     pub width: u32,
     pub height: u32,
+}
+
+impl LegendUrl {
+    /// The GetLegendGraphic request of this server for a layer's style, the usual legend URL.
+    /// Names are percent-encoded, so any layer or style name makes a working URL.
+    pub fn get_legend_graphic(
+        endpoint: &str,
+        layer: &str,
+        style: &str,
+        format: MapFormat,
+        width: u32,
+        height: u32,
+    ) -> LegendUrl {
+        let href = format!(
+            "{}SERVICE=WMS&VERSION=1.3.0&REQUEST=GetLegendGraphic&FORMAT={}&LAYER={}&STYLE={}&WIDTH={width}&HEIGHT={height}",
+            get_url(endpoint),
+            query_value(format.media_type()),
+            query_value(layer),
+            query_value(style)
+        );
+        LegendUrl { href, format: format.media_type().to_string(), width, height }
+    }
+}
+
+/// Percent-encodes all but RFC 3986's unreserved characters.
+fn query_value(s: &str) -> String {
+    s.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => char::from(b).to_string(),
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -190,8 +224,23 @@ mod tests {
     }
 
     #[test]
+    fn legend_url_of_this_server() {
+        let l = LegendUrl::get_legend_graphic("https://h/wms", "occupation du sol", "défaut", MapFormat::Png8, 20, 20);
+        assert_eq!(
+            l.href,
+            "https://h/wms?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetLegendGraphic&FORMAT=image%2Fpng%3B%20mode%3D8bit&LAYER=occupation%20du%20sol&STYLE=d%C3%A9faut&WIDTH=20&HEIGHT=20"
+        );
+        assert_eq!((l.format.as_str(), l.width, l.height), ("image/png; mode=8bit", 20, 20));
+    }
+
+    #[test]
     fn inheritance_of_crs_styles_and_time() {
-        let time = TimeDimension { values: vec!["2020-01-01".into()], default: String::new(), nearest_value: false, current: false };
+        let time = TimeDimension {
+            values: vec!["2020-01-01".into()],
+            default: String::new(),
+            nearest_value: false,
+            current: false,
+        };
         let tree = LayerInfo {
             title: "root".into(),
             crs: vec![Crs::WGS84, Crs::LAMBERT93],
@@ -201,7 +250,12 @@ mod tests {
                 name: Some("group".into()),
                 title: "group".into(),
                 crs: vec![Crs::LAMBERT93, Crs::WEB_MERCATOR],
-                children: vec![LayerInfo { name: Some("leaf".into()), title: "leaf".into(), styles: vec![style("own")], ..Default::default() }],
+                children: vec![LayerInfo {
+                    name: Some("leaf".into()),
+                    title: "leaf".into(),
+                    styles: vec![style("own")],
+                    ..Default::default()
+                }],
                 ..Default::default()
             }],
             ..Default::default()

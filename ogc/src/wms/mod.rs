@@ -30,7 +30,7 @@ pub use capabilities::{Capabilities, Limits, capabilities, capabilities_1_1_1, c
 pub use check::Resolved;
 pub use error::{ExceptionCode, WmsError};
 pub use format::{ExceptionFormat, InfoFormat, MapFormat};
-pub use layer::{BoundingBox, LayerInfo, LegendUrl, MetadataType, MetadataUrl, Style, TimeDimension};
+pub use layer::{BoundingBox, Effective, LayerInfo, LegendUrl, MetadataType, MetadataUrl, Style, TimeDimension};
 pub use request::{
     ErrorContext, GetCapabilities, GetFeatureInfo, GetLegendGraphic, GetMap, MapRequest, WmsRequest, parse_kvp,
     parse_kvp_with_axes,

@@ -321,7 +321,11 @@ fn map_request(kvp: &Kvp, version: Version, axes: &dyn Fn(Crs) -> AxisOrder) -> 
         Some(styles) => {
             return Err(WmsError::invalid(
                 "STYLES",
-                format!("STYLES has {} entries for {} layers: give one per layer (empty for the default)", styles.len(), layers.len()),
+                format!(
+                    "STYLES has {} entries for {} layers: give one per layer (empty for the default)",
+                    styles.len(),
+                    layers.len()
+                ),
             ));
         }
     };
@@ -384,17 +388,15 @@ fn get_map(kvp: &Kvp, version: Version, axes: &dyn Fn(Crs) -> AxisOrder) -> Resu
         None => false,
         Some(t) if t.eq_ignore_ascii_case("true") => true,
         Some(t) if t.eq_ignore_ascii_case("false") => false,
-        Some(t) => return Err(WmsError::invalid("TRANSPARENT", format!("TRANSPARENT must be TRUE or FALSE, not '{t}'"))),
+        Some(t) => {
+            return Err(WmsError::invalid("TRANSPARENT", format!("TRANSPARENT must be TRUE or FALSE, not '{t}'")));
+        }
     };
     let bgcolor = kvp.get("BGCOLOR").map_or(Ok(WHITE), bgcolor)?;
     Ok(GetMap { map, format, transparent, bgcolor, exceptions: exceptions(kvp)? })
 }
 
-fn get_feature_info(
-    kvp: &Kvp,
-    version: Version,
-    axes: &dyn Fn(Crs) -> AxisOrder,
-) -> Result<GetFeatureInfo, WmsError> {
+fn get_feature_info(kvp: &Kvp, version: Version, axes: &dyn Fn(Crs) -> AxisOrder) -> Result<GetFeatureInfo, WmsError> {
     let map = map_request(kvp, version, axes)?;
     let query_layers = list(kvp.required("QUERY_LAYERS")?);
     if let Some(q) = query_layers.iter().find(|q| !map.layers.contains(q)) {

@@ -28,9 +28,7 @@ fn assert_error(q: &str, code: ExceptionCode, locator: &str) {
 
 #[test]
 fn get_map_1_3_0_with_every_standard_parameter() {
-    let m = get_map(&format!(
-        "{MAP_130}&TRANSPARENT=TRUE&BGCOLOR=0x336699&EXCEPTIONS=INIMAGE&TIME=2020-01-01"
-    ));
+    let m = get_map(&format!("{MAP_130}&TRANSPARENT=TRUE&BGCOLOR=0x336699&EXCEPTIONS=INIMAGE&TIME=2020-01-01"));
     assert_eq!(m.map.version, Version::V1_3_0);
     assert_eq!(m.map.layers, ["communes", "ortho"]);
     assert_eq!(m.map.styles, ["", ""]);
@@ -48,7 +46,9 @@ fn get_map_1_3_0_with_every_standard_parameter() {
 
 #[test]
 fn get_map_defaults_and_case_insensitive_keys() {
-    let m = get_map("version=1.3.0&request=getmap&layers=a&crs=EPSG:3857&bbox=0,0,10,10&width=1&height=1&format=image/webp");
+    let m = get_map(
+        "version=1.3.0&request=getmap&layers=a&crs=EPSG:3857&bbox=0,0,10,10&width=1&height=1&format=image/webp",
+    );
     assert_eq!(m.map.styles, [""], "STYLES may be left out");
     assert!(!m.transparent);
     assert_eq!(m.bgcolor, [255, 255, 255]);
@@ -61,9 +61,15 @@ fn get_map_defaults_and_case_insensitive_keys() {
 
 #[test]
 fn same_box_in_1_1_1_lon_lat_and_1_3_0_lat_lon() {
-    let v111 = get_map("VERSION=1.1.1&REQUEST=GetMap&LAYERS=a&SRS=EPSG:4326&BBOX=2.2,48.8,2.5,49&WIDTH=10&HEIGHT=10&FORMAT=image/png");
-    let v130 = get_map("VERSION=1.3.0&REQUEST=GetMap&LAYERS=a&CRS=EPSG:4326&BBOX=48.8,2.2,49,2.5&WIDTH=10&HEIGHT=10&FORMAT=image/png");
-    let crs84 = get_map("VERSION=1.3.0&REQUEST=GetMap&LAYERS=a&CRS=CRS:84&BBOX=2.2,48.8,2.5,49&WIDTH=10&HEIGHT=10&FORMAT=image/png");
+    let v111 = get_map(
+        "VERSION=1.1.1&REQUEST=GetMap&LAYERS=a&SRS=EPSG:4326&BBOX=2.2,48.8,2.5,49&WIDTH=10&HEIGHT=10&FORMAT=image/png",
+    );
+    let v130 = get_map(
+        "VERSION=1.3.0&REQUEST=GetMap&LAYERS=a&CRS=EPSG:4326&BBOX=48.8,2.2,49,2.5&WIDTH=10&HEIGHT=10&FORMAT=image/png",
+    );
+    let crs84 = get_map(
+        "VERSION=1.3.0&REQUEST=GetMap&LAYERS=a&CRS=CRS:84&BBOX=2.2,48.8,2.5,49&WIDTH=10&HEIGHT=10&FORMAT=image/png",
+    );
     let expected = [2.2, 48.8, 2.5, 49.0];
     assert_eq!(v111.map.bbox.to_array(), expected);
     assert_eq!(v130.map.bbox.to_array(), expected);
@@ -71,13 +77,16 @@ fn same_box_in_1_1_1_lon_lat_and_1_3_0_lat_lon() {
     assert_eq!((v111.map.bbox_swapped, v130.map.bbox_swapped, crs84.map.bbox_swapped), (false, true, false));
     assert_eq!((v111.map.crs, v130.map.crs, crs84.map.crs), (Crs::WGS84, Crs::WGS84, Crs::Crs84));
     // A URN in 1.1.1 follows the authority, as in WFS.
-    let urn = get_map("VERSION=1.1.1&REQUEST=GetMap&LAYERS=a&SRS=urn:ogc:def:crs:EPSG::4326&BBOX=48.8,2.2,49,2.5&WIDTH=10&HEIGHT=10&FORMAT=image/png");
+    let urn = get_map(
+        "VERSION=1.1.1&REQUEST=GetMap&LAYERS=a&SRS=urn:ogc:def:crs:EPSG::4326&BBOX=48.8,2.2,49,2.5&WIDTH=10&HEIGHT=10&FORMAT=image/png",
+    );
     assert_eq!(urn.map.bbox.to_array(), expected);
 }
 
 #[test]
 fn axis_order_of_other_geographic_crs_comes_from_the_engine() {
-    let q = "VERSION=1.3.0&REQUEST=GetMap&LAYERS=a&CRS=EPSG:4171&BBOX=48.8,2.2,49,2.5&WIDTH=10&HEIGHT=10&FORMAT=image/png";
+    let q =
+        "VERSION=1.3.0&REQUEST=GetMap&LAYERS=a&CRS=EPSG:4171&BBOX=48.8,2.2,49,2.5&WIDTH=10&HEIGHT=10&FORMAT=image/png";
     let engine = |crs: Crs| if crs == Crs::Epsg(4171) { AxisOrder::LatLon } else { AxisOrder::of(crs) };
     match parse_kvp_with_axes(&kvp(q), &engine).unwrap() {
         WmsRequest::GetMap(m) => assert_eq!(m.map.bbox.to_array(), [2.2, 48.8, 2.5, 49.0]),
@@ -112,12 +121,20 @@ fn bad_boxes_are_refused() {
         "a,b,c,d",
         "1,,3,4",
     ] {
-        assert_error(&MAP_130.replace("640000,6850000,660000,6870000", bbox), ExceptionCode::InvalidParameterValue, "BBOX");
+        assert_error(
+            &MAP_130.replace("640000,6850000,660000,6870000", bbox),
+            ExceptionCode::InvalidParameterValue,
+            "BBOX",
+        );
     }
     // Negative coordinates are fine: only negative extents are not.
     let m = get_map(&MAP_130.replace("640000,6850000,660000,6870000", "-5.5,-10,-1,-2"));
     assert_eq!(m.map.bbox.to_array(), [-5.5, -10.0, -1.0, -2.0]);
-    assert_error(&MAP_130.replace("&BBOX=640000,6850000,660000,6870000", ""), ExceptionCode::MissingParameterValue, "BBOX");
+    assert_error(
+        &MAP_130.replace("&BBOX=640000,6850000,660000,6870000", ""),
+        ExceptionCode::MissingParameterValue,
+        "BBOX",
+    );
 }
 
 #[test]
@@ -147,7 +164,10 @@ fn sizes_formats_and_flags() {
         assert_error(&format!("{MAP_130}&{param}"), code, locator);
     }
     let m = get_map(&format!("{MAP_130}&FORMAT=image/png%3B%20mode=8bit&transparent=false&bgcolor=%23000000&exceptions=application/vnd.ogc.se_blank").replace("FORMAT=image/png&", ""));
-    assert_eq!((m.format, m.transparent, m.bgcolor, m.exceptions), (MapFormat::Png8, false, [0, 0, 0], ExceptionFormat::Blank));
+    assert_eq!(
+        (m.format, m.transparent, m.bgcolor, m.exceptions),
+        (MapFormat::Png8, false, [0, 0, 0], ExceptionFormat::Blank)
+    );
     // The size limit belongs to the server: parsing takes any positive size.
     assert_eq!(get_map(&MAP_130.replace("WIDTH=512", "WIDTH=100000")).map.width, 100000);
 }
@@ -163,7 +183,11 @@ fn hidpi_vendor_parameters() {
     assert_eq!(m.map.format_options, [("dpi".into(), "180".into()), ("antialias".into(), "full".into())]);
     assert_error(&format!("{MAP_130}&DPI=0"), ExceptionCode::InvalidParameterValue, "DPI");
     assert_error(&format!("{MAP_130}&MAP_RESOLUTION=abc"), ExceptionCode::InvalidParameterValue, "MAP_RESOLUTION");
-    assert_error(&format!("{MAP_130}&FORMAT_OPTIONS=dpi:100000"), ExceptionCode::InvalidParameterValue, "FORMAT_OPTIONS");
+    assert_error(
+        &format!("{MAP_130}&FORMAT_OPTIONS=dpi:100000"),
+        ExceptionCode::InvalidParameterValue,
+        "FORMAT_OPTIONS",
+    );
 }
 
 #[test]
@@ -231,7 +255,10 @@ fn get_feature_info_both_versions() {
     assert_eq!(r.map.bbox.to_array(), [2.2, 48.8, 2.5, 49.0]);
     // INFO_FORMAT is optional in 1.1.1.
     assert_eq!(gfi(&q111.replace("&INFO_FORMAT=application/vnd.ogc.gml", "")).info_format, InfoFormat::Text);
-    assert_eq!(gfi(&GFI_130.replace("application/json", "application/vnd.ogc.gml/3.1.1")).info_format, InfoFormat::Gml3);
+    assert_eq!(
+        gfi(&GFI_130.replace("application/json", "application/vnd.ogc.gml/3.1.1")).info_format,
+        InfoFormat::Gml3
+    );
 }
 
 #[test]
@@ -284,5 +311,8 @@ fn error_context_is_read_leniently() {
     assert_eq!(c.exceptions, ExceptionFormat::InImage);
     assert_eq!((c.format, c.width, c.height), (Some(MapFormat::Jpeg), Some(512), Some(256)));
     let c = ErrorContext::of(&kvp("REQUEST=GetFeatureInfo&EXCEPTIONS=INIMAGE&WIDTH=-1&BGCOLOR=zz"));
-    assert_eq!((c.version, c.exceptions, c.width, c.bgcolor), (Version::V1_3_0, ExceptionFormat::Xml, None, [255, 255, 255]));
+    assert_eq!(
+        (c.version, c.exceptions, c.width, c.bgcolor),
+        (Version::V1_3_0, ExceptionFormat::Xml, None, [255, 255, 255])
+    );
 }

@@ -37,7 +37,9 @@ fn extents() -> Vec<BoundingBox> {
 
 fn legend(layer: &str, style: &str) -> LegendUrl {
     LegendUrl {
-        href: format!("https://sig.example.fr/wms?SERVICE=WMS&REQUEST=GetLegendGraphic&FORMAT=image/png&LAYER={layer}&STYLE={style}"),
+        href: format!(
+            "https://sig.example.fr/wms?SERVICE=WMS&REQUEST=GetLegendGraphic&FORMAT=image/png&LAYER={layer}&STYLE={style}"
+        ),
         format: "image/png".into(),
         width: 20,
         height: 20,
@@ -82,7 +84,10 @@ fn tree() -> LayerInfo {
         title: "Orthophotographie PCRS 5 cm".into(),
         crs: vec![Crs::Epsg(3950)],
         geographic_bbox: Some(Bbox { min_x: 2.2, min_y: 48.8, max_x: 2.5, max_y: 49.0 }),
-        bboxes: vec![BoundingBox::new(Crs::Epsg(3950), Bbox { min_x: 1_640_000.0, min_y: 9_170_000.0, max_x: 1_660_000.0, max_y: 9_190_000.0 })],
+        bboxes: vec![BoundingBox::new(
+            Crs::Epsg(3950),
+            Bbox { min_x: 1_640_000.0, min_y: 9_170_000.0, max_x: 1_660_000.0, max_y: 9_190_000.0 },
+        )],
         time: Some(TimeDimension {
             values: vec!["2018-06-01".into(), "2021-06-01".into(), "2024-06-01".into()],
             default: "2024-06-01".into(),
@@ -164,7 +169,10 @@ fn capabilities_1_1_1_validate_against_the_dtd() {
 #[test]
 fn capabilities_1_3_0_content() {
     let doc = compact(&with_caps(true, |c| capabilities(c, Version::V1_3_0)));
-    assert!(doc.contains("<WMS_Capabilities version=\"1.3.0\" updateSequence=\"42\" xmlns=\"http://www.opengis.net/wms\""), "{doc}");
+    assert!(
+        doc.contains("<WMS_Capabilities version=\"1.3.0\" updateSequence=\"42\" xmlns=\"http://www.opengis.net/wms\""),
+        "{doc}"
+    );
     assert!(doc.contains("<Title>Cartes de la Région &amp; &lt;Cie&gt;</Title>"));
     assert!(doc.contains("<LayerLimit>10</LayerLimit><MaxWidth>4096</MaxWidth><MaxHeight>3072</MaxHeight>"));
     assert!(doc.contains("<GetCapabilities><Format>text/xml</Format><DCPType><HTTP><Get><OnlineResource xlink:type=\"simple\" xlink:href=\"https://sig.example.fr/wms?\"/></Get></HTTP></DCPType></GetCapabilities>"));
@@ -175,9 +183,14 @@ fn capabilities_1_3_0_content() {
     assert!(doc.contains("<sld:UserDefinedSymbolization SupportSLD=\"1\" UserLayer=\"0\" UserStyle=\"1\""));
     assert!(doc.contains("<CRS>EPSG:2154</CRS><CRS>EPSG:3857</CRS><CRS>EPSG:4326</CRS><CRS>CRS:84</CRS>"));
     // EPSG:4326 latitude first, CRS:84 longitude first, projected CRSs easting first.
-    assert!(doc.contains("<BoundingBox CRS=\"EPSG:4326\" minx=\"42.3\" miny=\"-5.2\" maxx=\"51.1\" maxy=\"8.3\"/>"), "{doc}");
+    assert!(
+        doc.contains("<BoundingBox CRS=\"EPSG:4326\" minx=\"42.3\" miny=\"-5.2\" maxx=\"51.1\" maxy=\"8.3\"/>"),
+        "{doc}"
+    );
     assert!(doc.contains("<BoundingBox CRS=\"CRS:84\" minx=\"-5.2\" miny=\"42.3\" maxx=\"8.3\" maxy=\"51.1\"/>"));
-    assert!(doc.contains("<BoundingBox CRS=\"EPSG:2154\" minx=\"100000\" miny=\"6050000\" maxx=\"1250000\" maxy=\"7120000\"/>"));
+    assert!(doc.contains(
+        "<BoundingBox CRS=\"EPSG:2154\" minx=\"100000\" miny=\"6050000\" maxx=\"1250000\" maxy=\"7120000\"/>"
+    ));
     assert!(doc.contains("<EX_GeographicBoundingBox><westBoundLongitude>-5.2</westBoundLongitude><eastBoundLongitude>8.3</eastBoundLongitude><southBoundLatitude>42.3</southBoundLatitude><northBoundLatitude>51.1</northBoundLatitude></EX_GeographicBoundingBox>"));
     // The root's out-of-range longitude is clamped.
     assert!(doc.contains("<westBoundLongitude>-180</westBoundLongitude>"));
@@ -187,7 +200,9 @@ fn capabilities_1_3_0_content() {
     assert!(doc.contains("<MetadataURL type=\"ISO19115:2003\"><Format>text/xml</Format>"));
     assert!(doc.contains("<Style><Name>population</Name><Title>population</Title><LegendURL width=\"20\" height=\"20\"><Format>image/png</Format><OnlineResource xlink:type=\"simple\" xlink:href=\"https://sig.example.fr/wms?SERVICE=WMS&amp;REQUEST=GetLegendGraphic&amp;FORMAT=image/png&amp;LAYER=communes&amp;STYLE=population\"/></LegendURL></Style>"));
     assert!(doc.contains("<MaxScaleDenominator>500000</MaxScaleDenominator>"));
-    assert!(doc.contains("<MinScaleDenominator>10000</MinScaleDenominator><MaxScaleDenominator>2000000</MaxScaleDenominator>"));
+    assert!(doc.contains(
+        "<MinScaleDenominator>10000</MinScaleDenominator><MaxScaleDenominator>2000000</MaxScaleDenominator>"
+    ));
     assert!(doc.contains("<Dimension name=\"time\" units=\"ISO8601\" default=\"2024-06-01\" nearestValue=\"0\">2018-06-01,2021-06-01,2024-06-01</Dimension>"));
     assert!(doc.contains("<Dimension name=\"time\" units=\"ISO8601\" nearestValue=\"0\" current=\"1\">2015-01-01/2023-01-01/P4Y</Dimension>"));
     assert!(doc.contains("<ContactPersonPrimary><ContactPerson>Service SIG</ContactPerson><ContactOrganization>Région</ContactOrganization></ContactPersonPrimary><ContactElectronicMailAddress>sig@example.fr</ContactElectronicMailAddress>"));
@@ -197,7 +212,9 @@ fn capabilities_1_3_0_content() {
 #[test]
 fn capabilities_1_1_1_content() {
     let doc = compact(&with_caps(true, |c| capabilities(c, Version::V1_1_1)));
-    assert!(doc.contains("<!DOCTYPE WMT_MS_Capabilities SYSTEM \"http://schemas.opengis.net/wms/1.1.1/WMS_MS_Capabilities.dtd\">"));
+    assert!(doc.contains(
+        "<!DOCTYPE WMT_MS_Capabilities SYSTEM \"http://schemas.opengis.net/wms/1.1.1/WMS_MS_Capabilities.dtd\">"
+    ));
     assert!(doc.contains("<WMT_MS_Capabilities version=\"1.1.1\" updateSequence=\"42\">"));
     assert!(doc.contains("<Name>OGC:WMS</Name>"));
     assert!(!doc.contains("MaxWidth"));
@@ -205,8 +222,13 @@ fn capabilities_1_1_1_content() {
     assert!(doc.contains("<Get><OnlineResource xmlns:xlink=\"http://www.w3.org/1999/xlink\" xlink:type=\"simple\" xlink:href=\"https://sig.example.fr/wms?\"/></Get>"));
     assert!(doc.contains("<GetLegendGraphic><Format>image/png</Format>"));
     assert!(doc.contains("<Exception><Format>application/vnd.ogc.se_xml</Format><Format>application/vnd.ogc.se_inimage</Format><Format>application/vnd.ogc.se_blank</Format></Exception>"));
-    assert!(doc.contains("<UserDefinedSymbolization SupportSLD=\"1\" UserLayer=\"0\" UserStyle=\"1\" RemoteWFS=\"0\"/>"));
-    assert!(doc.contains("<SRS>EPSG:2154</SRS><SRS>EPSG:3857</SRS><SRS>EPSG:4326</SRS><LatLonBoundingBox"), "no CRS:84 in 1.1.1");
+    assert!(
+        doc.contains("<UserDefinedSymbolization SupportSLD=\"1\" UserLayer=\"0\" UserStyle=\"1\" RemoteWFS=\"0\"/>")
+    );
+    assert!(
+        doc.contains("<SRS>EPSG:2154</SRS><SRS>EPSG:3857</SRS><SRS>EPSG:4326</SRS><LatLonBoundingBox"),
+        "no CRS:84 in 1.1.1"
+    );
     assert!(!doc.contains("CRS:84"));
     // EPSG:4326 longitude first in 1.1.1.
     assert!(doc.contains("<BoundingBox SRS=\"EPSG:4326\" minx=\"-5.2\" miny=\"42.3\" maxx=\"8.3\" maxy=\"51.1\"/>"));
@@ -220,8 +242,23 @@ fn capabilities_1_1_1_content() {
 
 #[test]
 fn no_get_feature_info_without_a_queryable_layer() {
-    let (service, root) = (service(), LayerInfo { name: Some("ortho".into()), title: "Ortho".into(), crs: vec![Crs::LAMBERT93], ..Default::default() });
-    let c = Capabilities { service: &service, endpoint: "https://h/wms", update_sequence: None, limits: Limits::default(), supports_sld: false, root: &root };
+    let (service, root) = (
+        service(),
+        LayerInfo {
+            name: Some("ortho".into()),
+            title: "Ortho".into(),
+            crs: vec![Crs::LAMBERT93],
+            ..Default::default()
+        },
+    );
+    let c = Capabilities {
+        service: &service,
+        endpoint: "https://h/wms",
+        update_sequence: None,
+        limits: Limits::default(),
+        supports_sld: false,
+        root: &root,
+    };
     for v in [Version::V1_3_0, Version::V1_1_1] {
         let doc = capabilities(&c, v);
         assert!(!doc.contains("GetFeatureInfo"), "{doc}");
@@ -266,7 +303,10 @@ const MAP: &str = "VERSION=1.3.0&REQUEST=GetMap&LAYERS=communes,epci&STYLES=,&CR
 fn get_map_resolves_layers_and_default_styles() {
     let pairs = |v: &[(&str, &str)]| v.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect::<Vec<_>>();
     assert_eq!(check(MAP).unwrap(), pairs(&[("communes", "contours"), ("epci", "default")]));
-    assert_eq!(check(&MAP.replace("STYLES=,", "STYLES=population,default")).unwrap(), pairs(&[("communes", "population"), ("epci", "default")]));
+    assert_eq!(
+        check(&MAP.replace("STYLES=,", "STYLES=population,default")).unwrap(),
+        pairs(&[("communes", "population"), ("epci", "default")])
+    );
     // `default` means the default style even when no style has that name.
     assert_eq!(check(&MAP.replace("STYLES=,", "STYLES=default,")).unwrap()[0].1, "contours");
     // A named group can be drawn; CRS inherited from the root.
@@ -285,10 +325,17 @@ fn get_map_refusals() {
     check_error(&MAP.replace("WIDTH=512", "WIDTH=100000"), ExceptionCode::InvalidParameterValue, "WIDTH");
     check_error(&MAP.replace("HEIGHT=512", "HEIGHT=3073"), ExceptionCode::InvalidParameterValue, "HEIGHT");
     assert!(check(&MAP.replace("HEIGHT=512", "HEIGHT=3072").replace("WIDTH=512", "WIDTH=4096")).is_ok());
-    let eleven = vec!["communes"; 11].join(",");
-    check_error(&MAP.replace("communes,epci&STYLES=,", &format!("{eleven}&STYLES=")), ExceptionCode::InvalidParameterValue, "LAYERS");
+    let eleven = ["communes"; 11].join(",");
+    check_error(
+        &MAP.replace("communes,epci&STYLES=,", &format!("{eleven}&STYLES=")),
+        ExceptionCode::InvalidParameterValue,
+        "LAYERS",
+    );
     // With an SLD, style names are the SLD's.
-    assert_eq!(check(&format!("{}&SLD=https://x/s.sld", MAP.replace("STYLES=,", "STYLES=mon_style,"))).unwrap()[0].1, "mon_style");
+    assert_eq!(
+        check(&format!("{}&SLD=https://x/s.sld", MAP.replace("STYLES=,", "STYLES=mon_style,"))).unwrap()[0].1,
+        "mon_style"
+    );
 }
 
 #[test]
@@ -297,7 +344,8 @@ fn get_map_time_dimension() {
     assert!(check(ortho).is_ok(), "the default time applies");
     assert!(check(&format!("{ortho}&TIME=2021-06-01")).is_ok());
     check_error(&format!("{ortho}&TIME=2020-06-01"), ExceptionCode::InvalidDimensionValue, "TIME");
-    let ocs = "VERSION=1.3.0&REQUEST=GetMap&LAYERS=ocs2d&CRS=EPSG:3857&BBOX=0,0,10,10&WIDTH=256&HEIGHT=256&FORMAT=image/png";
+    let ocs =
+        "VERSION=1.3.0&REQUEST=GetMap&LAYERS=ocs2d&CRS=EPSG:3857&BBOX=0,0,10,10&WIDTH=256&HEIGHT=256&FORMAT=image/png";
     check_error(ocs, ExceptionCode::MissingDimensionValue, "TIME");
     assert!(check(&format!("{ocs}&TIME=2019-01-01")).is_ok());
     assert!(check(&format!("{ocs}&TIME=current")).is_ok());
@@ -315,8 +363,16 @@ fn get_map_time_dimension() {
 fn get_feature_info_checks_queryability() {
     let gfi = "VERSION=1.3.0&REQUEST=GetFeatureInfo&LAYERS=communes,ortho&STYLES=&CRS=EPSG:4326&BBOX=48.8,2.2,49,2.5&WIDTH=200&HEIGHT=100&QUERY_LAYERS=communes&INFO_FORMAT=text/html&I=10&J=10&TIME=2024-06-01";
     assert!(check(gfi).is_ok());
-    check_error(&gfi.replace("QUERY_LAYERS=communes", "QUERY_LAYERS=ortho"), ExceptionCode::LayerNotQueryable, "QUERY_LAYERS");
-    check_error(&gfi.replace("QUERY_LAYERS=communes", "QUERY_LAYERS=communes,ortho"), ExceptionCode::LayerNotQueryable, "QUERY_LAYERS");
+    check_error(
+        &gfi.replace("QUERY_LAYERS=communes", "QUERY_LAYERS=ortho"),
+        ExceptionCode::LayerNotQueryable,
+        "QUERY_LAYERS",
+    );
+    check_error(
+        &gfi.replace("QUERY_LAYERS=communes", "QUERY_LAYERS=communes,ortho"),
+        ExceptionCode::LayerNotQueryable,
+        "QUERY_LAYERS",
+    );
 }
 
 #[test]
@@ -340,7 +396,10 @@ fn update_sequence() {
 
 #[test]
 fn refusals_write_valid_reports_in_the_request_version() {
-    for q in [MAP.replace("communes,epci", "routes,epci"), MAP.replace("VERSION=1.3.0", "VERSION=1.1.1").replace("CRS=", "SRS=").replace("EPSG:2154", "EPSG:27572")] {
+    for q in [
+        MAP.replace("communes,epci", "routes,epci"),
+        MAP.replace("VERSION=1.3.0", "VERSION=1.1.1").replace("CRS=", "SRS=").replace("EPSG:2154", "EPSG:27572"),
+    ] {
         let e = check(&q).unwrap_err();
         let ctx = ErrorContext::of(&kvp(&q));
         let doc = e.report(ctx.version);
