@@ -415,3 +415,34 @@ fn refusals_write_valid_reports_in_the_request_version() {
         }
     }
 }
+
+/// A client that copies an advertised BoundingBox into BBOX (what QGIS's "zoom to layer" does)
+/// asks for the layer's extent in either version.
+#[test]
+fn advertised_boxes_read_back_as_the_same_extent() {
+    let attr = |doc: &str, crs_attr: &str| -> String {
+        let start = doc.find(&format!("<BoundingBox {crs_attr}")).expect(crs_attr);
+        let tag = &doc[start..start + doc[start..].find("/>").unwrap()];
+        ["minx", "miny", "maxx", "maxy"]
+            .iter()
+            .map(|a| {
+                let from = tag.find(&format!("{a}=\"")).unwrap() + a.len() + 2;
+                tag[from..from + tag[from..].find('"').unwrap()].to_string()
+            })
+            .collect::<Vec<_>>()
+            .join(",")
+    };
+    for (version, param) in [(Version::V1_3_0, "CRS"), (Version::V1_1_1, "SRS")] {
+        let doc = with_caps(false, |c| capabilities(c, version));
+        for crs in ["EPSG:4326", "EPSG:2154", "EPSG:3857"] {
+            let bbox = attr(&doc, &format!("{param}=\"{crs}\""));
+            let q = format!(
+                "VERSION={}&REQUEST=GetMap&LAYERS=communes&{param}={crs}&BBOX={bbox}&WIDTH=10&HEIGHT=10&FORMAT=image/png",
+                version.as_str()
+            );
+            let WmsRequest::GetMap(m) = parse_kvp(&kvp(&q)).unwrap() else { unreachable!() };
+            let expected = extents().into_iter().find(|b| b.crs.short() == crs).unwrap().bbox;
+            assert_eq!(m.map.bbox, expected, "{q}");
+        }
+    }
+}
