@@ -18,4 +18,5 @@ pub mod tiles;
 pub mod tms;
 pub mod value;
 pub mod wfs;
+pub mod wms;
 pub mod wmts;

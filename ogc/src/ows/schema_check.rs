@@ -78,3 +78,40 @@ pub fn well_formed(document: &str) {
         }
     }
 }
+
+/// Validates `document` against the DTD its DOCTYPE names (WMS 1.1.1 documents), resolved
+/// offline through the schema folder's catalog. Returns whether the validation ran; panics with
+/// xmllint's messages when the document is invalid or its DTD is not in the folder (`--nonet`
+/// makes an unresolved system id an error instead of a download).
+pub fn validate_dtd(document: &str) -> bool {
+    assert!(document.contains("<!DOCTYPE"), "no DOCTYPE to validate against:\n{document}");
+    let dir = schemas_dir();
+    let catalog = dir.join("catalog.xml");
+    if !catalog.is_file() {
+        unavailable(&format!("{} not found (set OSSATURE_OGC_SCHEMAS)", catalog.display()));
+        return false;
+    }
+    let child = Command::new("xmllint")
+        .env("XML_CATALOG_FILES", &catalog)
+        .args(["--nonet", "--catalogs", "--noout", "--valid", "-"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn();
+    let mut child = match child {
+        Ok(c) => c,
+        Err(e) => {
+            unavailable(&format!("xmllint cannot be run: {e}"));
+            return false;
+        }
+    };
+    child.stdin.take().expect("piped stdin").write_all(document.as_bytes()).expect("write to xmllint");
+    let out = child.wait_with_output().expect("xmllint output");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    // xmllint exits 0 on some DTD loading failures with --nonet but still reports them.
+    assert!(
+        out.status.success() && !stderr.contains("failed to load") && !stderr.contains("validity error"),
+        "the DTD rejects the document:\n{stderr}\n{document}"
+    );
+    true
+}
