@@ -153,6 +153,8 @@ impl Rule {
 }
 
 /// Which features a rule draws.
+// One per rule, matched on for every feature: boxing the filter would save nothing that matters.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum Selector {
     /// No filter: every feature.
@@ -698,4 +700,106 @@ impl ColorMap {
 fn lerp(a: Color, b: Color, t: f64) -> Color {
     let mix = |x: u8, y: u8| (f64::from(x) + (f64::from(y) - f64::from(x)) * t).round() as u8;
     Color { r: mix(a.r, b.r), g: mix(a.g, b.g), b: mix(a.b, b.b), a: mix(a.a, b.a) }
+}
+
+impl UserStyle {
+    /// Every feature property the style reads — rule filters, labels, property-driven values,
+    /// geometry properties — sorted, each once: what a query for drawing it must select.
+    /// [`crate::filter::fes::DEFAULT_GEOMETRY`] appears when a filter tests the default geometry.
+    pub fn properties(&self) -> Vec<&str> {
+        let mut out = Vec::new();
+        for rule in self.feature_type_styles.iter().flat_map(|f| f.rules.iter()) {
+            if let Selector::Filter(filter) = &rule.selector {
+                out.extend(filter.properties());
+            }
+            for symbolizer in &rule.symbolizers {
+                symbolizer.properties(&mut out);
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+}
+
+impl Symbolizer {
+    /// Appends the feature properties the symbolizer reads.
+    pub fn properties<'a>(&'a self, out: &mut Vec<&'a str>) {
+        let geometry = match self {
+            Symbolizer::Polygon(s) => {
+                s.fill.iter().for_each(|f| f.properties(out));
+                s.stroke.iter().for_each(|x| x.properties(out));
+                &s.geometry
+            }
+            Symbolizer::Line(s) => {
+                s.stroke.iter().for_each(|x| x.properties(out));
+                s.perpendicular_offset.properties(out);
+                &s.geometry
+            }
+            Symbolizer::Point(s) => {
+                s.graphic.properties(out);
+                &s.geometry
+            }
+            Symbolizer::Text(s) => {
+                if let Some(label) = &s.label {
+                    out.extend(label.properties());
+                }
+                s.font.size.properties(out);
+                match &s.placement {
+                    LabelPlacement::Point { anchor, displacement, rotation } => {
+                        for p in [&anchor.0, &anchor.1, &displacement.0, &displacement.1, rotation] {
+                            p.properties(out);
+                        }
+                    }
+                    LabelPlacement::Line { perpendicular_offset, .. } => perpendicular_offset.properties(out),
+                }
+                if let Some(halo) = &s.halo {
+                    halo.radius.properties(out);
+                    halo.fill.properties(out);
+                }
+                s.fill.properties(out);
+                &s.geometry
+            }
+            Symbolizer::Raster(_) => &None,
+        };
+        out.extend(geometry.as_deref());
+    }
+}
+
+impl<T> Param<T> {
+    fn properties<'a>(&'a self, out: &mut Vec<&'a str>) {
+        if let Param::Template(t) = self {
+            out.extend(t.properties());
+        }
+    }
+}
+
+impl Fill {
+    fn properties<'a>(&'a self, out: &mut Vec<&'a str>) {
+        self.color.properties(out);
+        self.opacity.properties(out);
+    }
+}
+
+impl Stroke {
+    fn properties<'a>(&'a self, out: &mut Vec<&'a str>) {
+        self.color.properties(out);
+        self.opacity.properties(out);
+        self.width.properties(out);
+    }
+}
+
+impl Graphic {
+    fn properties<'a>(&'a self, out: &mut Vec<&'a str>) {
+        for symbol in &self.symbols {
+            if let GraphicSymbol::Mark(mark) = symbol {
+                mark.fill.iter().for_each(|f| f.properties(out));
+                mark.stroke.iter().for_each(|s| s.properties(out));
+            }
+        }
+        self.size.iter().for_each(|s| s.properties(out));
+        for p in [&self.opacity, &self.rotation, &self.anchor.0, &self.anchor.1, &self.displacement.0, &self.displacement.1] {
+            p.properties(out);
+        }
+    }
 }

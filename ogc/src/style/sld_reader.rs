@@ -678,8 +678,8 @@ impl Reader {
                 Some("Opacity") => graphic.opacity = self.number(child, Range::Unit)?,
                 Some("Size") => graphic.size = Some(self.number(child, Range::NonNegative)?),
                 Some("Rotation") => graphic.rotation = self.number(child, Range::Any)?,
-                Some("AnchorPoint") if self.is_se() => graphic.anchor = self.pair(child, "AnchorPointX", "AnchorPointY")?,
-                Some("Displacement") if self.is_se() => graphic.displacement = self.pair(child, "DisplacementX", "DisplacementY")?,
+                Some("AnchorPoint") => graphic.anchor = self.pair(child, "AnchorPointX", "AnchorPointY")?,
+                Some("Displacement") => graphic.displacement = self.pair(child, "DisplacementX", "DisplacementY")?,
                 _ => return Err(self.unsupported(child)),
             }
         }

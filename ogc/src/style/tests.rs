@@ -235,6 +235,9 @@ fn qgis_se_1_1_export() {
     assert_eq!(fill.color.get(|_| Some(Value::Text("red".into()))), None, "not a colour: nothing to draw");
     assert_eq!(point.graphic.rotation.get(feature), Some(30.5));
     assert_eq!(point.graphic.displacement, (lit(1.0), lit(-2.0)));
+
+    // What a query drawing the style must select.
+    assert_eq!(style.properties(), ["angle", "code", "couleur", "nom", "type"]);
 }
 
 #[test]
@@ -393,6 +396,7 @@ fn geometry_property_and_named_styles() {
     assert_eq!(sld.layers[1].kind, LayerKind::User);
     let Symbolizer::Line(line) = &user_style(&sld, 1, 0).feature_type_styles[0].rules[0].symbolizers[0] else { panic!() };
     assert_eq!(line.geometry.as_deref(), Some("contour"));
+    assert_eq!(user_style(&sld, 1, 0).properties(), ["contour"]);
 }
 
 #[test]
