@@ -949,22 +949,7 @@ impl Reader {
         };
         push_text(&mut raw, &element.text, true);
         for child in &element.children {
-            if child.in_ns(OGC) && child.name == "Literal" {
-                if let Some(c) = child.children.first() {
-                    return Err(fail(c, format!("<{}> must hold text", child.qname)));
-                }
-                push_text(&mut raw, &child.text, false);
-            } else if child.in_ns(OGC) && child.name == "PropertyName" {
-                raw.push((Piece::Property(property_name(child)?), false));
-            } else if child.name == "Function" || child.in_ns(OGC) || child.in_ns(SE) {
-                let name = child.attr("name").map(|n| format!(" name='{}'", excerpt(n))).unwrap_or_default();
-                return Err(fail(
-                    child,
-                    format!("unsupported expression <{}{name}> in <{}> (values are literals, ogc:Literal or ogc:PropertyName)", child.qname, element.qname),
-                ));
-            } else {
-                return Err(self.unsupported(child));
-            }
+            self.expression(element, child, &mut raw)?;
             push_text(&mut raw, &child.tail, true);
         }
         // Indentation between elements is layout, not text.
@@ -987,6 +972,39 @@ impl Reader {
             }
         }
         Ok(Template { pieces })
+    }
+
+    /// One expression of a parameter's content: `ogc:Literal`, `ogc:PropertyName`, or a
+    /// concatenation of them (`ogc:Function name="strConcat"` as GeoServer writes it, or
+    /// `Concatenate`), flattened into the template's pieces.
+    fn expression(&self, parameter: &Element, child: &Element, raw: &mut Vec<(Piece, bool)>) -> Res<()> {
+        let is_ogc = |name: &str| child.in_ns(OGC) && child.name == name;
+        if is_ogc("Literal") {
+            if let Some(c) = child.children.first() {
+                return Err(fail(c, format!("<{}> must hold text", child.qname)));
+            }
+            if !child.text.is_empty() {
+                raw.push((Piece::Text(child.text.clone()), false));
+            }
+        } else if is_ogc("PropertyName") {
+            raw.push((Piece::Property(property_name(child)?), false));
+        } else if is_ogc("Function") && matches!(child.attr("name").map(str::trim), Some("strConcat" | "Concatenate" | "concatenate")) {
+            for arg in &child.children {
+                self.expression(parameter, arg, raw)?;
+            }
+        } else if child.name == "Function" || child.in_ns(OGC) || child.in_ns(SE) {
+            let name = child.attr("name").map(|n| format!(" name='{}'", excerpt(n))).unwrap_or_default();
+            return Err(fail(
+                child,
+                format!(
+                    "unsupported expression <{}{name}> in <{}> (values are literals, ogc:Literal, ogc:PropertyName or their strConcat)",
+                    child.qname, parameter.qname
+                ),
+            ));
+        } else {
+            return Err(self.unsupported(child));
+        }
+        Ok(())
     }
 
     /// A literal-only parameter's text, trimmed (`stroke-linejoin`, `font-family`, ...).

@@ -565,3 +565,28 @@ fn colours() {
     assert_eq!(Color::rgb(1, 2, 3).with_opacity(7.0).a, 255);
     assert_eq!(Color::rgb(1, 2, 3).to_hex(), "#010203");
 }
+
+#[test]
+fn geoserver_concatenation_and_filter_1_0_geometries() {
+    let doc = sld10_with(
+        r#"<ogc:Filter><ogc:BBOX><ogc:PropertyName>geom</ogc:PropertyName>
+  <gml:Box xmlns:gml="http://www.opengis.net/gml"><gml:coordinates>1,2 3,4</gml:coordinates></gml:Box></ogc:BBOX></ogc:Filter>
+<TextSymbolizer><Label><ogc:Function name="strConcat"><ogc:PropertyName>nom</ogc:PropertyName>
+  <ogc:Function name="strConcat"><ogc:Literal> (</ogc:Literal><ogc:PropertyName>insee</ogc:PropertyName></ogc:Function></ogc:Function>)</Label></TextSymbolizer>"#,
+    );
+    let sld = parse(&doc).unwrap();
+    let rule = &user_style(&sld, 0, 0).feature_type_styles[0].rules[0];
+    assert!(matches!(&rule.selector, Selector::Filter(Filter::Spatial { left, .. }) if *left == prop("geom")));
+    let Symbolizer::Text(t) = &rule.symbolizers[0] else { panic!() };
+    let label = t.label.as_ref().unwrap();
+    assert_eq!(label.evaluate(|p| Some(Value::Text(if p == "nom" { "Laon".into() } else { "02408".into() }))), "Laon (02408)");
+}
+
+#[test]
+fn positions_count_lines_and_characters() {
+    // A byte-order mark and multi-byte characters before the error do not shift the column.
+    let doc = "\u{feff}<StyledLayerDescriptor version=\"1.0.0\" xmlns=\"http://www.opengis.net/sld\">\n<NamedLayer><Name>é</Name><Bogus/></NamedLayer></StyledLayerDescriptor>";
+    let e = refused(doc);
+    assert_eq!((e.message.as_str(), e.path.as_str()), ("unsupported SLD element Bogus", "StyledLayerDescriptor/NamedLayer/Bogus"));
+    assert_eq!((e.line, e.column), (2, 27));
+}
