@@ -751,6 +751,10 @@ impl Reader {
                 _ => return Err(self.unsupported(child)),
             }
         }
+        if geometry.is_some() {
+            let g = element.children.iter().find(|c| self.style(c) == Some("Geometry")).unwrap_or(element);
+            return Err(fail(g, format!("unsupported {} in a raster symbolizer (a layer has one coverage)", g.qname)));
+        }
         symbolizer.name = name;
         Ok(symbolizer)
     }
