@@ -14,6 +14,7 @@ pub mod link;
 mod number;
 pub mod ows;
 pub mod problem;
+pub mod style;
 pub mod tiles;
 pub mod tms;
 pub mod value;

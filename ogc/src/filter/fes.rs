@@ -43,7 +43,7 @@ mod tests;
 #[path = "fes_time.rs"]
 mod time;
 #[path = "fes_xml.rs"]
-mod xml;
+pub(crate) mod xml;
 
 use super::{ArithmeticOp, CompareOp, DistanceOp, Expr, Filter, FilterError, Function, SpatialOp, TemporalOp};
 use crate::value::Value;
@@ -66,9 +66,14 @@ const MAX_IDS: usize = 10_000;
 /// elements): a filter without one cannot be told FES 2.0 from Filter 1.1, so it is refused with
 /// a message naming both namespaces.
 pub fn parse(xml: &str) -> Result<Filter, FilterError> {
-    let root = xml::read(xml)?;
-    let dialect = Dialect::of_root(&root)?;
-    Parser { dialect, positions: gml_geometry::MAX_POSITIONS, ids: 0 }.root(&root)
+    parse_element(&xml::read(xml)?)
+}
+
+/// Interprets a `<ogc:Filter>` / `<fes:Filter>` element already read into a tree (the filter of
+/// an SLD / SE rule, read with the rest of the style by [`xml::read_with`]).
+pub(crate) fn parse_element(root: &Element) -> Result<Filter, FilterError> {
+    let dialect = Dialect::of_root(root)?;
+    Parser { dialect, positions: gml_geometry::MAX_POSITIONS, ids: 0 }.root(root)
 }
 
 /// Which standard the document follows, from its root's namespace.

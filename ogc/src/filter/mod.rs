@@ -9,7 +9,7 @@ pub mod cql2_json;
 pub mod cql2_text;
 pub mod fes;
 #[cfg(test)]
-mod test_support;
+pub(crate) mod test_support;
 
 use crate::crs::Crs;
 use crate::datetime::Interval;
