@@ -77,8 +77,6 @@ impl Element {
     pub fn trimmed(&self) -> Option<&str> {
         Some(self.text.trim()).filter(|t| !t.is_empty())
     }
-        self.children.iter().for_each(|c| c.deep_text(out));
-    }
 }
 
 /// A namespace binding: prefix (`None`: the default namespace) and URI.
