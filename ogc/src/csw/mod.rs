@@ -17,10 +17,12 @@
 //! - [`request`], [`xml_request`]: KVP and XML POST requests;
 //! - [`capabilities`], [`response`]: the response documents.
 
+pub mod constraint;
 pub mod error;
 pub mod iso;
 pub mod queryables;
 pub mod record;
+pub mod request;
 pub(crate) mod xml_tree;
 
 pub use error::CswError;
