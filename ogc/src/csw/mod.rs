@@ -23,6 +23,7 @@ pub mod iso;
 pub mod queryables;
 pub mod record;
 pub mod request;
+pub mod xml_request;
 pub(crate) mod xml_tree;
 
 pub use error::CswError;
