@@ -17,12 +17,15 @@
 //! - [`request`], [`xml_request`]: KVP and XML POST requests;
 //! - [`capabilities`], [`response`]: the response documents.
 
+pub mod capabilities;
 pub mod constraint;
+pub mod dublin_core;
 pub mod error;
 pub mod iso;
 pub mod queryables;
 pub mod record;
 pub mod request;
+pub mod response;
 pub mod xml_request;
 pub(crate) mod xml_tree;
 

@@ -42,7 +42,8 @@ pub fn layer_record() -> Record {
 
 /// A schema importing CSW 2.0.2 discovery and ISO 19139 gmd from their local files, for
 /// documents that mix them (CSW responses carrying `gmd:MD_Metadata`). Written once per test
-/// process; the path is absolute, which `schema_check::validate` accepts as is.
+/// process to the temporary folder; the path is absolute, which `schema_check::validate`
+/// accepts as is (`Path::join` keeps an absolute path).
 pub fn csw_and_gmd_schema() -> String {
     static PATH: OnceLock<PathBuf> = OnceLock::new();
     let path = PATH.get_or_init(|| {
@@ -58,8 +59,12 @@ pub fn csw_and_gmd_schema() -> String {
             file("csw/2.0.2/CSW-discovery.xsd"),
             file("iso/19139/20070417/gmd/gmd.xsd")
         );
-        let path = std::env::temp_dir().join(format!("ossature-csw-gmd-{}.xsd", std::process::id()));
-        std::fs::write(&path, schema).expect("write the wrapper schema");
+        // One file for every run (its content depends only on the schema folder), written
+        // under a temporary name and renamed, so concurrent test processes never see half of it.
+        let path = std::env::temp_dir().join("ossature-csw-gmd-wrapper.xsd");
+        let partial = std::env::temp_dir().join(format!("ossature-csw-gmd-wrapper.{}.tmp", std::process::id()));
+        std::fs::write(&partial, schema).expect("write the wrapper schema");
+        std::fs::rename(&partial, &path).expect("move the wrapper schema in place");
         path
     });
     path.display().to_string()
