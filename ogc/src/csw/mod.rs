@@ -26,6 +26,7 @@ pub mod queryables;
 pub mod record;
 pub mod request;
 pub mod response;
+pub mod search;
 pub mod xml_request;
 pub(crate) mod xml_tree;
 
