@@ -43,10 +43,8 @@ pub const SCHEMA_LOCATION: &str = "http://www.isotc211.org/2005/gmd http://schem
 /// The record as a standalone ISO 19139 document (what GetRecordById returns inside its
 /// response, and what a "download the metadata" link serves).
 pub fn write(record: &Record, set: ElementSet) -> String {
-    if set == ElementSet::Full {
-        if let Some(source) = &record.source_xml {
-            return source.clone();
-        }
+    if let (ElementSet::Full, Some(source)) = (set, &record.source_xml) {
+        return source.clone();
     }
     let w = xml::document();
     xml::finish(w, |w| write_element(w, record, set))
@@ -55,10 +53,8 @@ pub fn write(record: &Record, set: ElementSet) -> String {
 /// Writes the `gmd:MD_Metadata` element into a larger document (a CSW response). It declares
 /// its own namespaces, so the container needs none.
 pub fn write_element(w: &mut XmlWriter, record: &Record, set: ElementSet) -> io::Result<()> {
-    if set == ElementSet::Full {
-        if let Some(source) = &record.source_xml {
-            return w.write_event(Event::Text(BytesText::from_escaped(embeddable(source))));
-        }
+    if let (ElementSet::Full, Some(source)) = (set, &record.source_xml) {
+        return w.write_event(Event::Text(BytesText::from_escaped(embeddable(source))));
     }
     let mut root = BytesStart::new("gmd:MD_Metadata");
     root.push_attribute(("xmlns:gmd", GMD_NS));
@@ -122,8 +118,7 @@ fn metadata(w: &mut XmlWriter, r: &Record, set: ElementSet) -> io::Result<()> {
     if summary && (!r.formats.is_empty() || !r.online_resources.is_empty()) {
         distribution(w, r)?;
     }
-    if summary {
-        if let Some(lineage) = &r.lineage {
+    if let (true, Some(lineage)) = (summary, &r.lineage) {
             w.create_element("gmd:dataQualityInfo").write_inner_content(|w| {
                 w.create_element("gmd:DQ_DataQuality").write_inner_content(|w| {
                     w.create_element("gmd:scope").write_inner_content(|w| {
@@ -140,7 +135,6 @@ fn metadata(w: &mut XmlWriter, r: &Record, set: ElementSet) -> io::Result<()> {
                 })?;
                 Ok(())
             })?;
-        }
     }
     Ok(())
 }

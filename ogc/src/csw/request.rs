@@ -35,6 +35,9 @@ impl Default for Limits {
 /// The default `maxRecords` of CSW 2.0.2.
 pub const DEFAULT_MAX_RECORDS: u64 = 10;
 
+/// A parsed request. GetRecords is much larger than the others; it is not boxed because a
+/// request is parsed once and moved a few times, where the size does not matter.
+#[allow(clippy::large_enum_variant)]
 #[derive(Clone, Debug, PartialEq)]
 pub enum CswRequest {
     GetCapabilities(GetCapabilities),

@@ -105,7 +105,7 @@ pub fn matches(filter: &Filter, record: &Record) -> Result<bool, CswError> {
         }
         Filter::Not(f) => !matches(f, record)?,
         Filter::Bool(b) => *b,
-        Filter::ResourceId(ids) => ids.iter().any(|id| *id == record.file_identifier),
+        Filter::ResourceId(ids) => ids.contains(&record.file_identifier),
         Filter::Compare { op, left, right } => {
             let (l, r) = (scalars(left, record)?, scalars(right, record)?);
             l.iter().any(|a| r.iter().any(|b| compare(a, b).is_some_and(|o| op_holds(*op, o, a, b))))
@@ -343,10 +343,10 @@ fn spatial(op: SpatialOp, left: &Expr, right: &Expr, record: &Record) -> Result<
         _ => return Err(unsupported("a spatial operator without a property and a geometry")),
     };
     let property = if record_first { left } else { right };
-    if let Expr::Property(name) = property {
-        if Queryable::parse(name) != Some(Queryable::BoundingBox) {
-            return Err(CswError::invalid("Constraint", format!("spatial operators apply to the bounding box, not to '{name}'")));
-        }
+    if let Expr::Property(name) = property
+        && Queryable::parse(name) != Some(Queryable::BoundingBox)
+    {
+        return Err(CswError::invalid("Constraint", format!("spatial operators apply to the bounding box, not to '{name}'")));
     }
     let Some(extent) = record.bbox else { return Ok(false) };
     let Some(other) = envelope(geometry) else { return Ok(false) };

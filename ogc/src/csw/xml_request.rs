@@ -47,10 +47,10 @@ fn interpret(root: &Element, limits: &Limits) -> Result<CswRequest, CswError> {
     if root.ns.as_deref() != Some(CSW_NS) {
         return Err(parsing(format!("<{}> is not a CSW 2.0.2 request (expected an element in {CSW_NS})", root.qname)));
     }
-    if let Some(s) = root.attr("service") {
-        if !s.trim().eq_ignore_ascii_case("CSW") {
-            return Err(CswError::invalid("service", format!("'{s}' is not CSW")));
-        }
+    if let Some(s) = root.attr("service")
+        && !s.trim().eq_ignore_ascii_case("CSW")
+    {
+        return Err(CswError::invalid("service", format!("'{s}' is not CSW")));
     }
     let op = root.name.as_str();
     if op == "GetCapabilities" {
