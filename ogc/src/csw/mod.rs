@@ -9,19 +9,31 @@
 //! its catalogue.
 //!
 //! Modules:
-//! - [`record`]: the record model;
-//! - [`iso`]: ISO 19139 `gmd:MD_Metadata` writer and reader;
+//! - [`record`]: the record model; [`layer_links`]: a served layer's online resources;
+//! - [`iso`]: ISO 19139 `gmd:MD_Metadata` writer and reader (import);
 //! - [`dublin_core`]: the `csw:BriefRecord` / `SummaryRecord` / `Record` writers;
 //! - [`queryables`]: the names clients filter and sort on, and their values in a record;
+//! - [`constraint`]: Filter 1.1 / CQL constraints checked against the queryables;
 //! - [`error`]: [`CswError`] and its `ows:ExceptionReport`;
 //! - [`request`], [`xml_request`]: KVP and XML POST requests;
-//! - [`capabilities`], [`response`]: the response documents.
+//! - [`capabilities`], [`response`]: the response documents;
+//! - [`search`]: GetRecords evaluated over records in memory.
+//!
+//! Wiring a request: parse ([`request::parse_kvp`] or [`xml_request::parse_xml`]); on error
+//! answer [`CswError::report`] with [`error::ExceptionCode::http_status`]; else
+//! GetCapabilities → [`capabilities::capabilities`], DescribeRecord →
+//! [`response::describe_record`], GetRecords → [`search::search`] then
+//! [`response::get_records_response`] (or [`response::acknowledgement`] for `validate`),
+//! GetRecordById → [`response::get_record_by_id_response`], GetDomain →
+//! [`response::domain_values`] and [`response::get_domain_response`]. Responses are
+//! `application/xml`.
 
 pub mod capabilities;
 pub mod constraint;
 pub mod dublin_core;
 pub mod error;
 pub mod iso;
+pub mod layer_links;
 pub mod queryables;
 pub mod record;
 pub mod request;

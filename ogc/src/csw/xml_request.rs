@@ -1,7 +1,7 @@
 //! CSW 2.0.2 requests in XML encoding (POST), parsed to the same values as the KVP encoding
 //! ([`super::request::parse_kvp`]) gives for the equivalent request.
 //!
-//! The body goes through [`super::xml_tree`] (DTDs refused, size and depth capped); an
+//! The body goes through the crate-private `xml_tree` reader (DTDs refused, size and depth capped); an
 //! `ogc:Filter` constraint is cut out with its namespace bindings and read by the Filter 1.1
 //! parser, a `csw:CqlText` one by the CQL parser, both then checked against the queryables.
 //!
