@@ -149,3 +149,5 @@ impl TypeName {
 
 #[cfg(test)]
 pub(crate) mod test_support;
+#[cfg(test)]
+mod end_to_end_tests;
