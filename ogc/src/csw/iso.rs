@@ -13,9 +13,14 @@
 //!   verbatim ([`Record::source_xml`]).
 //! - Codelist values point at the ISO register (`gmxCodelists.xml`), as INSPIRE validators expect.
 //! - Languages are `gmd:LanguageCode` (ISO 639-2/B), which INSPIRE requires and plain ISO allows.
+//! - The identification is always `gmd:MD_DataIdentification`, also for a record whose
+//!   hierarchy level is `service` (valid, though ISO 19119 would use `srv:SV_ServiceIdentification`):
+//!   the server writes records for its layers, which are datasets; an imported service record's
+//!   `full` view is its original document.
 //!
 //! Reader choices: only what [`Record`] models is read; the rest of the document survives in
-//! `source_xml`. A document without a `gmd:MD_Metadata` root, a `fileIdentifier`, a title or a
+//! `source_xml`. The identification is read from its first child, so service records
+//! (`srv:SV_ServiceIdentification`, `srv:extent`) are read too. A document without a `gmd:MD_Metadata` root, a `fileIdentifier`, a title or a
 //! `dateStamp` is refused with a message saying which, since the catalogue cannot identify, list
 //! or date it. Localised strings (`PT_FreeText`) are read in their default language, `gmx:Anchor`
 //! as its text.

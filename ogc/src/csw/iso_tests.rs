@@ -140,3 +140,26 @@ fn embeddable_strips_declaration_and_bom() {
     assert_eq!(embeddable("\u{feff}<?xml version=\"1.0\"?>\n<a/>"), "<a/>");
     assert_eq!(embeddable("<a/>"), "<a/>");
 }
+
+#[test]
+fn reads_a_service_record() {
+    let doc = r##"<gmd:MD_Metadata xmlns:gmd="http://www.isotc211.org/2005/gmd" xmlns:gco="http://www.isotc211.org/2005/gco" xmlns:srv="http://www.isotc211.org/2005/srv">
+      <gmd:fileIdentifier><gco:CharacterString>wms-service</gco:CharacterString></gmd:fileIdentifier>
+      <gmd:hierarchyLevel><gmd:MD_ScopeCode codeList="x" codeListValue="service">service</gmd:MD_ScopeCode></gmd:hierarchyLevel>
+      <gmd:dateStamp><gco:Date>2024-02-29</gco:Date></gmd:dateStamp>
+      <gmd:identificationInfo><srv:SV_ServiceIdentification>
+        <gmd:citation><gmd:CI_Citation><gmd:title xsi:type="gmd:PT_FreeText_PropertyType" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance"><gco:CharacterString>Service de visualisation</gco:CharacterString>
+          <gmd:PT_FreeText><gmd:textGroup><gmd:LocalisedCharacterString locale="#EN">View service</gmd:LocalisedCharacterString></gmd:textGroup></gmd:PT_FreeText></gmd:title></gmd:CI_Citation></gmd:citation>
+        <gmd:abstract><gco:CharacterString>WMS</gco:CharacterString></gmd:abstract>
+        <srv:serviceType><gco:LocalName>view</gco:LocalName></srv:serviceType>
+        <srv:extent><gmd:EX_Extent><gmd:geographicElement><gmd:EX_GeographicBoundingBox>
+          <gmd:westBoundLongitude><gco:Decimal>1</gco:Decimal></gmd:westBoundLongitude><gmd:eastBoundLongitude><gco:Decimal>2</gco:Decimal></gmd:eastBoundLongitude>
+          <gmd:southBoundLatitude><gco:Decimal>43</gco:Decimal></gmd:southBoundLatitude><gmd:northBoundLatitude><gco:Decimal>44</gco:Decimal></gmd:northBoundLatitude>
+        </gmd:EX_GeographicBoundingBox></gmd:geographicElement></gmd:EX_Extent></srv:extent>
+      </srv:SV_ServiceIdentification></gmd:identificationInfo>
+    </gmd:MD_Metadata>"##;
+    let r = read(doc).unwrap();
+    assert_eq!((r.hierarchy_level.as_str(), r.title.as_str(), r.abstract_.as_str()), ("service", "Service de visualisation", "WMS"));
+    assert_eq!(r.bbox, Some(Bbox { min_x: 1.0, min_y: 43.0, max_x: 2.0, max_y: 44.0 }));
+    assert_eq!(r.date_stamp, RecordDate::parse("2024-02-29").unwrap());
+}

@@ -308,5 +308,9 @@ mod tests {
         assert!(read("<x><y></x>").is_err());
         assert!(read("").is_err());
         assert!(read("<x/><y/>").is_err());
+        let deep = format!("{}{}", "<a>".repeat(MAX_DEPTH + 1), "</a>".repeat(MAX_DEPTH + 1));
+        assert!(read(&deep).unwrap_err().contains("deeper than"));
+        let wide = format!("<a>{}</a>", "<b/>".repeat(MAX_ELEMENTS + 1));
+        assert!(read(&wide).unwrap_err().contains("more than"));
     }
 }
