@@ -16,7 +16,7 @@ use std::io;
 use quick_xml::events::BytesStart;
 
 use super::queryables::Queryable;
-use super::request::{Section, parameter_domain};
+use super::request::{Limits, Section, parameter_domain};
 use super::{CSW_NS, GML_NS, OGC_NS, VERSION};
 use crate::ows::capabilities::{self as ows, ServiceMetadata, XLINK_NS, XSI_NS, get_url};
 use crate::ows::xml::{self, XmlWriter};
@@ -28,8 +28,9 @@ const V: OwsVersion = OwsVersion::V1_0_0;
 pub const SPATIAL_OPERATORS: [&str; 7] = ["BBOX", "Intersects", "Disjoint", "Within", "Contains", "Equals", "Overlaps"];
 
 /// Writes the capabilities; `endpoint` is the public URL of the CSW (e.g. `https://h/csw`),
-/// `sections` None for all.
-pub fn capabilities(meta: &ServiceMetadata, endpoint: &str, sections: Option<&[Section]>) -> String {
+/// `sections` None for all; `limits` gives the largest `maxRecords` accepted, announced as
+/// pycsw does (`MaxRecordDefault`).
+pub fn capabilities(meta: &ServiceMetadata, endpoint: &str, sections: Option<&[Section]>, limits: &Limits) -> String {
     let wants = |s: Section| sections.is_none_or(|list| list.contains(&s));
     let w = xml::document();
     xml::finish(w, |w| {
@@ -54,7 +55,7 @@ pub fn capabilities(meta: &ServiceMetadata, endpoint: &str, sections: Option<&[S
             ows::service_provider(w, meta)?;
         }
         if wants(Section::OperationsMetadata) {
-            operations_metadata(w, endpoint)?;
+            operations_metadata(w, endpoint, limits)?;
         }
         filter_capabilities(w)?;
         w.write_event(quick_xml::events::Event::End(root.to_end()))
@@ -65,7 +66,7 @@ fn values(name: &str) -> &'static [&'static str] {
     parameter_domain(name).unwrap_or(&[])
 }
 
-fn operations_metadata(w: &mut XmlWriter, endpoint: &str) -> io::Result<()> {
+fn operations_metadata(w: &mut XmlWriter, endpoint: &str, limits: &Limits) -> io::Result<()> {
     let iso: Vec<&str> = Queryable::all().iter().filter_map(|q| q.iso_name()).collect();
     let dc: Vec<&str> = Queryable::all().iter().filter_map(|q| q.dublin_core_name()).collect();
     w.create_element("ows:OperationsMetadata").write_inner_content(|w| {
@@ -127,7 +128,8 @@ fn operations_metadata(w: &mut XmlWriter, endpoint: &str) -> io::Result<()> {
         ows::parameter(w, V, "ows:Parameter", "service", &["CSW"])?;
         ows::parameter(w, V, "ows:Parameter", "version", &[VERSION])?;
         // GeoNetwork's and pycsw's flag for "POST bodies are XML".
-        ows::parameter(w, V, "ows:Constraint", "PostEncoding", &["XML"])
+        ows::parameter(w, V, "ows:Constraint", "PostEncoding", &["XML"])?;
+        ows::parameter(w, V, "ows:Constraint", "MaxRecordDefault", &[limits.max_records.to_string().as_str()])
     })?;
     Ok(())
 }

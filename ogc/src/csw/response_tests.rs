@@ -3,7 +3,7 @@ use chrono::TimeZone;
 use super::*;
 use crate::csw::capabilities::capabilities;
 use crate::csw::queryables::Queryable;
-use crate::csw::request::{ResultType, Section};
+use crate::csw::request::{Limits, ResultType, Section};
 use crate::csw::test_support::{CSW_SCHEMA, csw_and_gmd_schema, layer_record};
 use crate::ows::ServiceMetadata;
 use crate::ows::schema_check::validate;
@@ -35,7 +35,7 @@ fn service() -> ServiceMetadata {
 
 #[test]
 fn capabilities_validate_and_announce_operations() {
-    let doc = capabilities(&service(), "https://geo.example.org/csw", None);
+    let doc = capabilities(&service(), "https://geo.example.org/csw", None, &Limits { max_records: 500 });
     validate(&doc, CSW_SCHEMA);
     for needle in [
         r#"<ows:Operation name="GetRecords">"#,
@@ -53,7 +53,9 @@ fn capabilities_validate_and_announce_operations() {
     ] {
         assert!(doc.contains(needle), "{needle}\n{doc}");
     }
-    let only = capabilities(&service(), "https://geo.example.org/csw", Some(&[Section::ServiceIdentification]));
+    let compact: String = doc.split_whitespace().collect::<Vec<_>>().join(" ");
+    assert!(compact.contains(r#"<ows:Constraint name="MaxRecordDefault"> <ows:Value>500</ows:Value>"#), "{compact}");
+    let only = capabilities(&service(), "https://geo.example.org/csw", Some(&[Section::ServiceIdentification]), &Limits::default());
     assert!(!only.contains("OperationsMetadata") && only.contains("Filter_Capabilities"));
     validate(&only, CSW_SCHEMA);
 }
