@@ -95,6 +95,7 @@ fn dc_element(q: Queryable) -> Option<&'static str> {
         Queryable::Subject | Queryable::TopicCategory => "dc:subject",
         Queryable::Format => "dc:format",
         Queryable::Modified => "dct:modified",
+        Queryable::Date => "dc:date",
         Queryable::CreationDate => "dct:created",
         Queryable::PublicationDate => "dct:issued",
         Queryable::RevisionDate => "dc:date",
@@ -104,11 +105,16 @@ fn dc_element(q: Queryable) -> Option<&'static str> {
         Queryable::Contributor | Queryable::OrganisationName => "dc:contributor",
         Queryable::Language => "dc:language",
         Queryable::Lineage => "dc:source",
+        Queryable::References => "dct:references",
         Queryable::AnyText | Queryable::BoundingBox | Queryable::Crs => return None,
     })
 }
 
 fn element(w: &mut XmlWriter, r: &Record, q: Queryable) -> io::Result<()> {
+    if q == Queryable::References {
+        // With their protocol as scheme.
+        return references(w, r);
+    }
     let Some(name) = dc_element(q) else { return Ok(()) };
     for v in q.values(r) {
         xml::text(w, name, &v.to_text())?;

@@ -27,6 +27,9 @@ pub enum Queryable {
     Identifier,
     /// The metadata date stamp.
     Modified,
+    /// Every date of the record: date stamp and citation dates (`dc:date`, which `dct:modified`,
+    /// `dct:created` and `dct:issued` refine).
+    Date,
     CreationDate,
     PublicationDate,
     RevisionDate,
@@ -42,6 +45,8 @@ pub enum Queryable {
     /// Organisations with any other role.
     Contributor,
     Lineage,
+    /// The URLs of the online resources (`dct:references`).
+    References,
 }
 
 /// What kind of values a queryable has, which decides how a filter compares them.
@@ -74,7 +79,7 @@ impl QueryValue {
 /// The prefixes clients put before a queryable name; any other prefix is refused.
 const PREFIXES: [&str; 5] = ["csw", "dc", "dct", "apiso", "ows"];
 
-const ALL: [Queryable; 20] = [
+const ALL: [Queryable; 22] = [
     Queryable::AnyText,
     Queryable::Title,
     Queryable::Abstract,
@@ -84,6 +89,7 @@ const ALL: [Queryable; 20] = [
     Queryable::Format,
     Queryable::Identifier,
     Queryable::Modified,
+    Queryable::Date,
     Queryable::CreationDate,
     Queryable::PublicationDate,
     Queryable::RevisionDate,
@@ -95,6 +101,7 @@ const ALL: [Queryable; 20] = [
     Queryable::Publisher,
     Queryable::Contributor,
     Queryable::Lineage,
+    Queryable::References,
 ];
 
 impl Queryable {
@@ -114,6 +121,7 @@ impl Queryable {
             Queryable::Format => &["format"],
             Queryable::Identifier => &["identifier", "fileidentifier"],
             Queryable::Modified => &["modified", "datestamp"],
+            Queryable::Date => &["date"],
             Queryable::CreationDate => &["creationdate"],
             Queryable::PublicationDate => &["publicationdate"],
             Queryable::RevisionDate => &["revisiondate"],
@@ -124,7 +132,8 @@ impl Queryable {
             Queryable::Creator => &["creator"],
             Queryable::Publisher => &["publisher"],
             Queryable::Contributor => &["contributor"],
-            Queryable::Lineage => &["lineage"],
+            Queryable::Lineage => &["lineage", "source"],
+            Queryable::References => &["references"],
         }
     }
 
@@ -156,11 +165,14 @@ impl Queryable {
             Queryable::Format => "dc:format",
             Queryable::Identifier => "dc:identifier",
             Queryable::Modified => "dct:modified",
+            Queryable::Date => "dc:date",
             Queryable::BoundingBox => "ows:BoundingBox",
             Queryable::Language => "dc:language",
             Queryable::Creator => "dc:creator",
             Queryable::Publisher => "dc:publisher",
             Queryable::Contributor => "dc:contributor",
+            Queryable::Lineage => "dc:source",
+            Queryable::References => "dct:references",
             _ => return None,
         })
     }
@@ -196,7 +208,7 @@ impl Queryable {
 
     pub fn kind(self) -> ValueKind {
         match self {
-            Queryable::Modified | Queryable::CreationDate | Queryable::PublicationDate | Queryable::RevisionDate => ValueKind::Date,
+            Queryable::Modified | Queryable::Date | Queryable::CreationDate | Queryable::PublicationDate | Queryable::RevisionDate => ValueKind::Date,
             Queryable::BoundingBox => ValueKind::Bbox,
             _ => ValueKind::Text,
         }
@@ -229,6 +241,7 @@ impl Queryable {
             Queryable::Format => texts(&mut r.formats.iter().map(String::as_str)),
             Queryable::Identifier => texts(&mut std::iter::once(r.file_identifier.as_str())),
             Queryable::Modified => vec![QueryValue::Date(r.date_stamp)],
+            Queryable::Date => std::iter::once(r.date_stamp).chain(r.dates.iter().map(|(_, d)| *d)).map(QueryValue::Date).collect(),
             Queryable::CreationDate => date(DateType::Creation),
             Queryable::PublicationDate => date(DateType::Publication),
             Queryable::RevisionDate => date(DateType::Revision),
@@ -240,6 +253,7 @@ impl Queryable {
             Queryable::Publisher => organisations(&is_publisher),
             Queryable::Contributor => organisations(&|role| !is_creator(role) && !is_publisher(role)),
             Queryable::Lineage => texts(&mut r.lineage.iter().map(String::as_str)),
+            Queryable::References => texts(&mut r.online_resources.iter().map(|o| o.url.as_str())),
         }
     }
 }
@@ -305,6 +319,10 @@ mod tests {
             ("apiso:CRS", Queryable::Crs),
             ("dc:identifier", Queryable::Identifier),
             ("Type", Queryable::Type),
+            // GDAL's CSW driver names.
+            ("dc:date", Queryable::Date),
+            ("dc:source", Queryable::Lineage),
+            ("dct:references", Queryable::References),
         ] {
             assert_eq!(Queryable::parse(name), Some(q), "{name}");
         }

@@ -76,7 +76,7 @@ fn get_records_dublin_core_every_element_selection() {
         Elements::Set(ElementSet::Brief),
         Elements::Set(ElementSet::Summary),
         Elements::Set(ElementSet::Full),
-        Elements::Names(vec![Queryable::BoundingBox, Queryable::Title, Queryable::Subject, Queryable::Crs]),
+        Elements::Names(vec![Queryable::BoundingBox, Queryable::Title, Queryable::Subject, Queryable::Crs, Queryable::Date, Queryable::References]),
     ] {
         let request = GetRecords { elements: elements.clone(), start_position: 3, request_id: Some("r-1".into()), ..GetRecords::new() };
         let doc = get_records_response(&request, &page, &now());

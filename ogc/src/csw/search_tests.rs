@@ -41,11 +41,15 @@ fn text_queryables() {
     assert_eq!(ids("apiso:OrganisationName IN ('IGN', 'Cerema')"), ["ossature-communes", "ocs2d"]);
     assert_eq!(ids("apiso:Lineage IS NULL"), ["bare"]);
     assert_eq!(ids("dc:format LIKE 'geo_ackage'"), ["ossature-communes", "ocs2d"]);
+    // GDAL's CSW driver names.
+    assert_eq!(ids("dct:references LIKE '%/wfs%'"), ["ossature-communes", "ocs2d"]);
+    assert_eq!(ids("dc:source LIKE 'photo%'"), ["ocs2d"]);
 }
 
 #[test]
 fn dates() {
     assert_eq!(ids("dct:modified > '2024-01-01'"), ["ossature-communes"]);
+    assert_eq!(ids("dc:date = '2019-01-15'"), ["ossature-communes", "ocs2d"], "any date of the record");
     assert_eq!(ids("dct:modified = '2020-02-02'"), ["bare"], "a date equals the instants of its day");
     assert_eq!(ids("dct:modified >= '2023-06-30' AND dct:modified <= '2023-06-30'"), ["ocs2d"]);
     assert_eq!(ids("T_DURING(apiso:RevisionDate, INTERVAL('2024-01-01', '2024-12-31'))"), ["ossature-communes", "ocs2d"]);
