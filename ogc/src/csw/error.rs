@@ -3,13 +3,14 @@
 
 use crate::ows::{self, OwsVersion};
 
-/// The OWS 1.0.0 exception codes CSW 2.0.2 uses.
+/// The OWS 1.0.0 exception codes CSW 2.0.2 uses (OWS 1.0.0 has no `OptionNotSupported`: an option
+/// the catalogue does not offer is an `InvalidParameterValue` of the parameter that asks for it,
+/// as pycsw answers).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum ExceptionCode {
     MissingParameterValue,
     InvalidParameterValue,
     OperationNotSupported,
-    OptionNotSupported,
     VersionNegotiationFailed,
     NoApplicableCode,
 }
@@ -20,7 +21,6 @@ impl ExceptionCode {
             ExceptionCode::MissingParameterValue => "MissingParameterValue",
             ExceptionCode::InvalidParameterValue => "InvalidParameterValue",
             ExceptionCode::OperationNotSupported => "OperationNotSupported",
-            ExceptionCode::OptionNotSupported => "OptionNotSupported",
             ExceptionCode::VersionNegotiationFailed => "VersionNegotiationFailed",
             ExceptionCode::NoApplicableCode => "NoApplicableCode",
         }
@@ -31,7 +31,7 @@ impl ExceptionCode {
     /// nothing; OWS Common 2.0 gives these, and clients only look at the body.)
     pub fn http_status(self) -> u16 {
         match self {
-            ExceptionCode::OperationNotSupported | ExceptionCode::OptionNotSupported => 501,
+            ExceptionCode::OperationNotSupported => 501,
             ExceptionCode::NoApplicableCode => 500,
             _ => 400,
         }
@@ -62,10 +62,6 @@ impl CswError {
 
     pub fn not_supported(locator: &str, message: impl Into<String>) -> CswError {
         CswError::new(ExceptionCode::OperationNotSupported, locator, message)
-    }
-
-    pub fn option_not_supported(locator: &str, message: impl Into<String>) -> CswError {
-        CswError::new(ExceptionCode::OptionNotSupported, locator, message)
     }
 
     /// A failure of the server, not of the request (the message must not leak internals).

@@ -445,10 +445,10 @@ fn get_records(kvp: &Kvp, limits: &Limits) -> Result<GetRecords, CswError> {
     g.max_records = g.max_records.min(limits.max_records);
     g.request_id = kvp.get(&["REQUESTID"]).map(str::to_string);
     if kvp.get(&["DISTRIBUTEDSEARCH"]).is_some_and(|d| d.trim().eq_ignore_ascii_case("true")) {
-        return Err(CswError::option_not_supported("DistributedSearch", "this catalogue does not forward searches to others"));
+        return Err(CswError::invalid("DistributedSearch", "this catalogue does not forward searches to others"));
     }
     if kvp.get(&["RESPONSEHANDLER"]).is_some() {
-        return Err(CswError::option_not_supported("ResponseHandler", "asynchronous responses are not supported"));
+        return Err(CswError::invalid("ResponseHandler", "asynchronous responses are not supported"));
     }
     Ok(g)
 }
@@ -456,7 +456,7 @@ fn get_records(kvp: &Kvp, limits: &Limits) -> Result<GetRecords, CswError> {
 /// ElementName selects Dublin Core elements; with ISO output there is no such subset.
 pub(crate) fn check_element_names(g: &GetRecords) -> Result<(), CswError> {
     if matches!(g.elements, Elements::Names(_)) && g.output_schema == OutputSchema::Iso {
-        return Err(CswError::option_not_supported("ElementName", "ElementName is supported with Dublin Core output only; use ElementSetName with ISO output"));
+        return Err(CswError::invalid("ElementName", "ElementName is supported with Dublin Core output only; use ElementSetName with ISO output"));
     }
     Ok(())
 }

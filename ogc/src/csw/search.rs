@@ -16,7 +16,7 @@
 //! - Dates compare by the instant they start; a date equals every instant of its day.
 //! - Spatial operators compare the record's extent with the envelope of the filter's geometry
 //!   (exact for the BBOX and Envelope queries clients send). Touches, Crosses, the distance
-//!   operators and arithmetic are refused as options not supported.
+//!   operators and arithmetic are refused (InvalidParameterValue, locator `Constraint`).
 //! - Temporal operators: After, Before, During, Equals and AnyInteracts (T_INTERSECTS) on dates.
 
 use std::cmp::Ordering;
@@ -81,7 +81,7 @@ fn compare_for_sort(q: Queryable, a: &Record, b: &Record) -> Ordering {
 }
 
 fn unsupported(what: &str) -> CswError {
-    CswError::option_not_supported("Constraint", format!("{what} is not supported in catalogue constraints"))
+    CswError::invalid("Constraint", format!("{what} is not supported in catalogue constraints"))
 }
 
 /// Whether `record` satisfies `filter` (a filter normalised by [`super::constraint`]).

@@ -11,7 +11,7 @@
 //!   except on GetCapabilities, which negotiates with `ows:AcceptVersions`.
 //! - Elements the catalogue does not understand are refused rather than ignored, so nothing a
 //!   client asked for is silently dropped; `csw:DistributedSearch` and `csw:ResponseHandler`
-//!   are refused as options not supported.
+//!   are refused (InvalidParameterValue with their name as locator).
 //! - A body that is not XML, or not a CSW request, is an `InvalidParameterValue` with locator
 //!   `request` (OWS 1.0.0 has no parsing-failure code).
 
@@ -174,10 +174,10 @@ fn get_records(root: &Element, limits: &Limits) -> Result<GetRecords, CswError> 
         match (child.ns.as_deref(), child.name.as_str()) {
             (Some(CSW_NS), "Query") if query.is_none() => query = Some(child),
             (Some(CSW_NS), "DistributedSearch") => {
-                return Err(CswError::option_not_supported("DistributedSearch", "this catalogue does not forward searches to others"));
+                return Err(CswError::invalid("DistributedSearch", "this catalogue does not forward searches to others"));
             }
             (Some(CSW_NS), "ResponseHandler") => {
-                return Err(CswError::option_not_supported("ResponseHandler", "asynchronous responses are not supported"));
+                return Err(CswError::invalid("ResponseHandler", "asynchronous responses are not supported"));
             }
             _ => return Err(unexpected(child, root)),
         }

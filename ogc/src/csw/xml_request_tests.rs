@@ -130,7 +130,7 @@ fn errors_carry_code_and_locator() {
         (format!(r#"<csw:GetRecords {CSW}/>"#), "MissingParameterValue", "version"),
         (format!(r#"<csw:GetRecords {CSW} version="2.0.2" service="WMS"/>"#), "InvalidParameterValue", "service"),
         (format!(r#"<csw:GetRecords {CSW} version="2.0.2"/>"#), "MissingParameterValue", "Query"),
-        (format!(r#"<csw:GetRecords {CSW} version="2.0.2"><csw:DistributedSearch/><csw:Query/></csw:GetRecords>"#), "OptionNotSupported", "DistributedSearch"),
+        (format!(r#"<csw:GetRecords {CSW} version="2.0.2"><csw:DistributedSearch/><csw:Query/></csw:GetRecords>"#), "InvalidParameterValue", "DistributedSearch"),
         (format!(r#"<csw:GetRecords {CSW} version="2.0.2" maxRecords="500"><csw:Query/></csw:GetRecords>"#), "InvalidParameterValue", "maxRecords"),
         (format!(r#"<csw:GetRecords {CSW} version="2.0.2"><csw:Query><csw:Dance/></csw:Query></csw:GetRecords>"#), "InvalidParameterValue", "request"),
         (format!(r#"<csw:GetRecords {CSW} version="2.0.2"><csw:Query><csw:Constraint/></csw:Query></csw:GetRecords>"#), "MissingParameterValue", "Constraint"),
