@@ -5,6 +5,7 @@
 
 pub mod bbox;
 pub mod crs;
+pub mod csw;
 pub mod datetime;
 pub mod features;
 pub mod filter;

@@ -1,0 +1,258 @@
+//! The catalogue's record model: what one ISO 19139 metadata record says, in the subset the
+//! catalogue searches on and writes back (Dublin Core and ISO 19139).
+//!
+//! Records come from two places: one per served layer (built by the server from the layer
+//! registry) and ISO 19139 documents imported from a folder (read by [`super::iso::read`]).
+//! An imported record keeps its original document in [`Record::source_xml`] so that ISO `full`
+//! output returns exactly what its author wrote, not the subset modelled here.
+
+use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+
+use crate::bbox::Bbox;
+
+/// A date as ISO 19139 writes it: a calendar date (`gco:Date`) or an instant (`gco:DateTime`).
+///
+/// Kept distinct because a record saying "2024-03-01" does not say "midnight UTC", and writing it
+/// back as a date-time would change what the author wrote.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RecordDate {
+    Date(NaiveDate),
+    DateTime(DateTime<Utc>),
+}
+
+impl RecordDate {
+    /// Parses `YYYY-MM-DD`, an RFC 3339 date-time, or a date-time without offset (common in
+    /// harvested records, read as UTC). A year-month (`2024-03`) or a year alone, which
+    /// `gco:Date` also allows, is read as its first day.
+    pub fn parse(text: &str) -> Option<RecordDate> {
+        let t = text.trim();
+        if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+            return Some(RecordDate::Date(d));
+        }
+        if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
+            return Some(RecordDate::DateTime(dt.with_timezone(&Utc)));
+        }
+        for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"] {
+            if let Ok(dt) = chrono::NaiveDateTime::parse_from_str(t, format) {
+                return Some(RecordDate::DateTime(dt.and_utc()));
+            }
+        }
+        if let Ok(d) = NaiveDate::parse_from_str(&format!("{t}-01"), "%Y-%m-%d") {
+            return Some(RecordDate::Date(d));
+        }
+        if t.len() == 4 && t.bytes().all(|b| b.is_ascii_digit()) {
+            return NaiveDate::parse_from_str(&format!("{t}-01-01"), "%Y-%m-%d").ok().map(RecordDate::Date);
+        }
+        None
+    }
+
+    /// The text ISO and Dublin Core output carry: `2024-03-01` or `2024-03-01T10:00:00Z`.
+    pub fn to_text(&self) -> String {
+        match self {
+            RecordDate::Date(d) => d.format("%Y-%m-%d").to_string(),
+            RecordDate::DateTime(t) => t.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+        }
+    }
+
+    /// The first instant the date covers, for comparisons and sorting.
+    pub fn start(&self) -> DateTime<Utc> {
+        match self {
+            RecordDate::Date(d) => d.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc(),
+            RecordDate::DateTime(t) => *t,
+        }
+    }
+
+    /// The last instant the date covers (the end of the day for a date).
+    pub fn end(&self) -> DateTime<Utc> {
+        match self {
+            RecordDate::Date(d) => d.and_hms_milli_opt(23, 59, 59, 999).expect("end of day exists").and_utc(),
+            RecordDate::DateTime(t) => *t,
+        }
+    }
+
+    pub fn is_date_time(&self) -> bool {
+        matches!(self, RecordDate::DateTime(_))
+    }
+}
+
+/// What a citation date is the date of (ISO `CI_DateTypeCode`, the three values catalogues
+/// search on).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DateType {
+    Creation,
+    Publication,
+    Revision,
+}
+
+impl DateType {
+    pub fn code(self) -> &'static str {
+        match self {
+            DateType::Creation => "creation",
+            DateType::Publication => "publication",
+            DateType::Revision => "revision",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<DateType> {
+        match code.trim() {
+            "creation" => Some(DateType::Creation),
+            "publication" => Some(DateType::Publication),
+            "revision" => Some(DateType::Revision),
+            _ => None,
+        }
+    }
+}
+
+/// A group of keywords sharing a thesaurus (ISO `MD_Keywords`), e.g. the INSPIRE themes or
+/// GEMET; `thesaurus` is None for free keywords.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Keywords {
+    pub words: Vec<String>,
+    /// `MD_KeywordTypeCode` (`theme`, `place`, ...), when the record says.
+    pub kind: Option<String>,
+    pub thesaurus: Option<Thesaurus>,
+}
+
+/// The citation of a thesaurus: ISO requires a date for it, which many records do not give
+/// (written then as an unknown date).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Thesaurus {
+    pub title: String,
+    pub date: Option<(DateType, RecordDate)>,
+}
+
+/// A responsible party (ISO `CI_ResponsibleParty`): at least an organisation or a person.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Contact {
+    pub organisation: Option<String>,
+    pub individual: Option<String>,
+    pub email: Option<String>,
+    /// `CI_RoleCode`: `pointOfContact`, `originator`, `publisher`, `owner`, `custodian`, ...
+    pub role: String,
+}
+
+/// A link to where the data can be seen or fetched (ISO `CI_OnlineResource`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OnlineResource {
+    pub url: String,
+    /// The protocol as catalogues name it: `OGC:WMS`, `OGC:WFS`, `OGC:WMTS`,
+    /// `OGC API - Features`, `WWW:DOWNLOAD-1.0-http--download`, `WWW:LINK`, ...
+    pub protocol: Option<String>,
+    /// For OGC services, the layer or feature type name the client must ask for.
+    pub name: Option<String>,
+    pub description: Option<String>,
+}
+
+/// Common protocol names, as GeoNetwork and QGIS MetaSearch recognise them.
+pub mod protocols {
+    pub const WMS: &str = "OGC:WMS";
+    pub const WMTS: &str = "OGC:WMTS";
+    pub const WFS: &str = "OGC:WFS";
+    pub const OGC_API_FEATURES: &str = "OGC API - Features";
+    pub const OGC_API_TILES: &str = "OGC API - Tiles";
+    pub const DOWNLOAD: &str = "WWW:DOWNLOAD-1.0-http--download";
+    pub const LINK: &str = "WWW:LINK-1.0-http--link";
+}
+
+/// One catalogue record.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Record {
+    /// `gmd:fileIdentifier`: the record's id in the catalogue (`dc:identifier`).
+    pub file_identifier: String,
+    /// `MD_ScopeCode` of `gmd:hierarchyLevel`: `dataset`, `series`, `service`, ... (`dc:type`).
+    pub hierarchy_level: String,
+    /// The language of the metadata and of the resource, ISO 639-2/B (`fre`, `eng`).
+    pub language: Option<String>,
+    /// `gmd:dateStamp`: when the metadata last changed (`dct:modified`).
+    pub date_stamp: RecordDate,
+    pub title: String,
+    pub abstract_: String,
+    /// Citation dates of the resource.
+    pub dates: Vec<(DateType, RecordDate)>,
+    pub keywords: Vec<Keywords>,
+    /// `MD_TopicCategoryCode` values (`planningCadastre`, `environment`, ...).
+    pub topic_categories: Vec<String>,
+    /// Distribution format names (`GeoPackage`, `image/png`, ...).
+    pub formats: Vec<String>,
+    /// Longitude/latitude box in CRS84 order (west, south, east, north).
+    pub bbox: Option<Bbox>,
+    /// Reference system identifiers as written (`EPSG:2154`, a URI, ...).
+    pub crs: Vec<String>,
+    /// Who answers questions about the metadata (`gmd:contact`).
+    pub metadata_contacts: Vec<Contact>,
+    /// Parties responsible for the resource (`gmd:pointOfContact` of the identification).
+    pub contacts: Vec<Contact>,
+    pub lineage: Option<String>,
+    pub online_resources: Vec<OnlineResource>,
+    /// The original ISO 19139 document of an imported record, returned verbatim as ISO `full`.
+    pub source_xml: Option<String>,
+}
+
+impl Record {
+    /// A record with the mandatory parts set and everything else empty.
+    pub fn new(file_identifier: impl Into<String>, title: impl Into<String>, date_stamp: RecordDate) -> Record {
+        Record {
+            file_identifier: file_identifier.into(),
+            hierarchy_level: "dataset".to_string(),
+            language: None,
+            date_stamp,
+            title: title.into(),
+            abstract_: String::new(),
+            dates: Vec::new(),
+            keywords: Vec::new(),
+            topic_categories: Vec::new(),
+            formats: Vec::new(),
+            bbox: None,
+            crs: Vec::new(),
+            metadata_contacts: Vec::new(),
+            contacts: Vec::new(),
+            lineage: None,
+            online_resources: Vec::new(),
+            source_xml: None,
+        }
+    }
+
+    /// Every keyword, thesaurus or not, in record order.
+    pub fn all_keywords(&self) -> impl Iterator<Item = &str> {
+        self.keywords.iter().flat_map(|k| k.words.iter().map(String::as_str))
+    }
+
+    /// The citation date of a kind, the latest when there are several.
+    pub fn date(&self, kind: DateType) -> Option<RecordDate> {
+        self.dates.iter().filter(|(k, _)| *k == kind).map(|(_, d)| *d).max_by_key(|d| d.start())
+    }
+
+    /// Every organisation named by a contact of the resource or of the metadata.
+    pub fn organisations(&self) -> impl Iterator<Item = &str> {
+        self.contacts.iter().chain(&self.metadata_contacts).filter_map(|c| c.organisation.as_deref())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates_keep_their_precision() {
+        assert_eq!(RecordDate::parse("2024-03-01").unwrap().to_text(), "2024-03-01");
+        assert_eq!(RecordDate::parse("2024-03-01T10:00:00+02:00").unwrap().to_text(), "2024-03-01T08:00:00Z");
+        assert_eq!(RecordDate::parse("2024-03-01T10:00:00").unwrap().to_text(), "2024-03-01T10:00:00Z");
+        assert_eq!(RecordDate::parse("2024-03").unwrap().to_text(), "2024-03-01");
+        assert_eq!(RecordDate::parse("2024").unwrap().to_text(), "2024-01-01");
+        assert_eq!(RecordDate::parse("yesterday"), None);
+        let d = RecordDate::parse("2024-03-01").unwrap();
+        assert!(d.start() < d.end());
+    }
+
+    #[test]
+    fn latest_date_of_a_kind() {
+        let mut r = Record::new("id", "t", RecordDate::parse("2024-01-01").unwrap());
+        r.dates = vec![
+            (DateType::Revision, RecordDate::parse("2020-01-01").unwrap()),
+            (DateType::Revision, RecordDate::parse("2022-01-01").unwrap()),
+            (DateType::Creation, RecordDate::parse("2019-01-01").unwrap()),
+        ];
+        assert_eq!(r.date(DateType::Revision).unwrap().to_text(), "2022-01-01");
+        assert_eq!(r.date(DateType::Publication), None);
+    }
+}
