@@ -2,11 +2,9 @@
 
 use std::collections::HashMap;
 use std::sync::{OnceLock, RwLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use axum::extract::{Request, State};
 use axum::http::StatusCode;
-use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
@@ -38,35 +36,55 @@ async fn render() -> Response {
     ([(axum::http::header::CONTENT_TYPE, "text/plain; version=0.0.4")], body).into_response()
 }
 
-/// The service and collection a path belongs to. Collection ids are only taken from the
-/// registry so a client cannot grow the label set with made-up names.
-fn labels<'a>(state: &'a AppState, path: &str) -> (&'static str, &'a str) {
-    let mut parts = path.trim_start_matches('/').split('/');
-    let service = match parts.next().unwrap_or("") {
-        "" | "conformance" | "api" | "collections" => {
-            let registry = &state.registry;
-            let collection = parts.next().and_then(|id| registry.layer(id).map(|l| l.id.as_str()).or_else(|| registry.raster(id).map(|r| r.id.as_str())));
-            return ("features", collection.unwrap_or(""));
-        }
-        "tileMatrixSets" => "tiles",
-        "wfs" => "wfs",
-        "wmts" => "wmts",
-        "ows" => "ows",
-        "health" => "health",
-        "metrics" => "metrics",
-        "assets" => "assets",
-        _ => "other",
-    };
-    (service, "")
+/// The service and collection a request is counted under. Collection ids are only taken from
+/// the registry so a client cannot grow the label set with made-up names; they are kept as a
+/// position in the registry (vector layers, then rasters) so a request allocates nothing.
+#[derive(Clone, Copy)]
+pub struct Labels {
+    service: &'static str,
+    collection: Option<u32>,
 }
 
-/// The metric handles of one (service, collection, status). Registering labelled metrics with
-/// the recorder hashes and compares every label and allocates the key, which measured several
-/// microseconds of a cached tile's request; the handles are looked up once and kept here.
+impl Labels {
+    pub fn of(state: &AppState, path: &str) -> Labels {
+        let mut parts = path.trim_start_matches('/').split('/');
+        let service = match parts.next().unwrap_or("") {
+            "" | "conformance" | "api" | "collections" => {
+                let registry = &state.registry;
+                let collection = parts.next().and_then(|id| {
+                    let vector = registry.layers.iter().position(|l| l.id == id);
+                    vector.or_else(|| registry.rasters.iter().position(|r| r.id == id).map(|i| registry.layers.len() + i))
+                });
+                return Labels { service: "features", collection: collection.map(|i| i as u32) };
+            }
+            "tileMatrixSets" => "tiles",
+            "wfs" => "wfs",
+            "wmts" => "wmts",
+            "ows" => "ows",
+            "health" => "health",
+            "metrics" => "metrics",
+            "assets" => "assets",
+            _ => "other",
+        };
+        Labels { service, collection: None }
+    }
+
+    fn collection<'a>(&self, state: &'a AppState) -> &'a str {
+        let registry = &state.registry;
+        let Some(i) = self.collection.map(|i| i as usize) else { return "" };
+        match registry.layers.get(i) {
+            Some(l) => &l.id,
+            None => registry.rasters.get(i - registry.layers.len()).map_or("", |r| r.id.as_str()),
+        }
+    }
+}
+
+/// The metric handles of every (service, collection, status) seen. Registering labelled metrics
+/// with the recorder hashes and compares every label and allocates the key, which measured
+/// several microseconds of a cached tile's request; the handles are looked up once and kept.
 #[derive(Default)]
 pub struct Series {
-    /// By (service, status), then collection: the inner map is looked up with the borrowed id.
-    handles: RwLock<HashMap<(&'static str, u16), HashMap<String, Handles>>>,
+    handles: RwLock<HashMap<(&'static str, Option<u32>, u16), Handles>>,
 }
 
 struct Handles {
@@ -76,22 +94,19 @@ struct Handles {
 }
 
 impl Series {
-    fn record(&self, service: &'static str, collection: &str, status: StatusCode, elapsed: Duration) {
-        let code = status.as_u16();
-        let map = self.handles.read().unwrap_or_else(|e| e.into_inner());
-        if let Some(h) = map.get(&(service, code)).and_then(|by_collection| by_collection.get(collection)) {
+    pub fn record(&self, state: &AppState, labels: Labels, status: StatusCode, elapsed: Duration) {
+        let key = (labels.service, labels.collection, status.as_u16());
+        if let Some(h) = self.handles.read().unwrap_or_else(|e| e.into_inner()).get(&key) {
             return h.record(elapsed);
         }
-        drop(map);
-        let labels = [("service", service.to_string()), ("collection", collection.to_string()), ("status", code.to_string())];
+        let labels = [("service", labels.service.to_string()), ("collection", labels.collection(state).to_string()), ("status", key.2.to_string())];
         let handles = Handles {
             requests: metrics::counter!("ossature_requests_total", &labels),
             duration: metrics::histogram!("ossature_request_duration_seconds", &labels[..2]),
             errors: (status.is_client_error() || status.is_server_error()).then(|| metrics::counter!("ossature_errors_total", &labels)),
         };
         handles.record(elapsed);
-        let mut map = self.handles.write().unwrap_or_else(|e| e.into_inner());
-        map.entry((service, code)).or_default().insert(collection.to_string(), handles);
+        self.handles.write().unwrap_or_else(|e| e.into_inner()).insert(key, handles);
     }
 }
 
@@ -103,12 +118,4 @@ impl Handles {
             errors.increment(1);
         }
     }
-}
-
-pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
-    let start = Instant::now();
-    let (service, collection) = labels(&state, req.uri().path());
-    let res = next.run(req).await;
-    state.series.record(service, collection, res.status(), start.elapsed());
-    res
 }

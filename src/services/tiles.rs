@@ -25,7 +25,11 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/collections/{id}/map/tiles", get(tilesets))
         .route("/collections/{id}/map/tiles/{tms}", get(tileset))
         .route("/collections/{id}/map/tiles/{tms}/tilejson.json", get(tilejson))
-        .route("/collections/{id}/map/tiles/{tms}/{z}/{row}/{col}", get(tile))
+}
+
+/// The tiles themselves, served without the compression layer of the documents.
+pub fn tile_routes() -> axum::Router<AppState> {
+    axum::Router::new().route("/collections/{id}/map/tiles/{tms}/{z}/{row}/{col}", get(tile))
 }
 
 /// Every set a layer offers, the well-known ones first, then the native ones.

@@ -17,8 +17,18 @@ use crate::raster::RasterLayer;
 /// What WMTS GetFeatureInfo answers in.
 const INFO_FORMATS: [&str; 3] = ["application/json", "text/html", "text/plain"];
 
+/// KVP requests (capabilities and tiles alike) and the RESTful capabilities document.
 pub fn routes() -> axum::Router<AppState> {
-    axum::Router::new().route("/wmts", get(kvp)).route("/wmts/{*path}", get(rest))
+    axum::Router::new().route("/wmts", get(kvp)).route(&format!("/wmts/{}", wmts::REST_CAPABILITIES), get(rest_capabilities))
+}
+
+/// RESTful tiles and feature info, served without the compression layer of the documents.
+pub fn tile_routes() -> axum::Router<AppState> {
+    axum::Router::new().route("/wmts/{*path}", get(rest))
+}
+
+async fn rest_capabilities(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    answer(&state, WmtsRequest::GetCapabilities, &headers).await
 }
 
 pub async fn kvp(State(state): State<AppState>, RawQuery(q): RawQuery, headers: HeaderMap) -> Response {

@@ -160,7 +160,7 @@ pub fn wmts_1_0_0(c: &Capabilities) -> String {
             c.layers.iter().try_for_each(|l| layer(w, c, l))?;
             c.tile_matrix_sets.iter().try_for_each(|s| tile_matrix_set(w, s))
         })?;
-        let metadata_url = format!("{}/1.0.0/WMTSCapabilities.xml", c.rest_root);
+        let metadata_url = format!("{}/{}", c.rest_root, super::REST_CAPABILITIES);
         w.create_element("ServiceMetadataURL").with_attribute(("xlink:href", metadata_url.as_str())).write_empty()?;
         w.write_event(Event::End(root.to_end()))
     })

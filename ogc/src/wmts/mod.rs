@@ -14,7 +14,7 @@ pub mod request;
 pub use capabilities::{Capabilities, Layer, LegendUrl, Style, TileMatrixSetLink, wmts_1_0_0};
 pub use check::Located;
 pub use error::{ExceptionCode, WmtsError};
-pub use request::{GetFeatureInfo, GetTile, TileAddress, WmtsRequest, parse_kvp, parse_rest};
+pub use request::{GetFeatureInfo, GetTile, REST_CAPABILITIES, TileAddress, WmtsRequest, parse_kvp, parse_rest};
 
 #[cfg(test)]
 mod tests;

@@ -152,12 +152,15 @@ pub fn parse_kvp(pairs: &[(String, String)]) -> Result<WmtsRequest, WmtsError> {
     }))
 }
 
+/// The RESTful capabilities document, relative to the WMTS root.
+pub const REST_CAPABILITIES: &str = "1.0.0/WMTSCapabilities.xml";
+
 /// Parses a REST path relative to the WMTS root (still percent-encoded, with or without a
 /// leading `/`). `Ok(None)` means the path is no WMTS resource at all, which the server
 /// answers with a plain 404; a path of the right shape with a bad part is an exception.
 pub fn parse_rest(path: &str) -> Result<Option<WmtsRequest>, WmtsError> {
     let path = path.strip_prefix('/').unwrap_or(path);
-    if path == "1.0.0/WMTSCapabilities.xml" {
+    if path == REST_CAPABILITIES {
         return Ok(Some(WmtsRequest::GetCapabilities));
     }
     let Some(segments) = path.split('/').map(percent_decode).collect::<Option<Vec<String>>>() else {
