@@ -30,10 +30,10 @@ use std::io;
 use quick_xml::events::{BytesStart, BytesText, Event};
 
 use super::record::{Contact, DateType, Keywords, OnlineResource, Record, RecordDate, Thesaurus};
-use super::xml_tree::{self, Element};
-use super::{ElementSet, GCO_NS, GMD_NS};
+use super::{ElementSet, GCO_NS, GMD_NS, XML_DOCUMENT};
 use crate::bbox::Bbox;
 use crate::ows::xml::{self, XmlWriter};
+use crate::ows::xml_tree::{self, Element};
 
 const CODELISTS: &str = "http://standards.iso.org/iso/19139/resources/gmxCodelists.xml";
 const LANGUAGE_CODELIST: &str = "http://www.loc.gov/standards/iso639-2/";
@@ -375,7 +375,7 @@ pub struct IsoError(pub String);
 
 /// Reads an ISO 19139 document; the record keeps the document as its `source_xml`.
 pub fn read(document: &str) -> Result<Record, IsoError> {
-    let root = xml_tree::read(document).map_err(|e| IsoError(format!("not well-formed XML: {e}")))?;
+    let root = xml_tree::read(document, &XML_DOCUMENT).map_err(|e| IsoError(format!("not well-formed XML: {e}")))?;
     let mut record = from_element(&root)?;
     record.source_xml = Some(document.to_string());
     Ok(record)

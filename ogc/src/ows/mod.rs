@@ -7,6 +7,7 @@
 
 pub mod capabilities;
 pub mod xml;
+pub(crate) mod xml_tree;
 
 #[cfg(test)]
 pub(crate) mod schema_check;
