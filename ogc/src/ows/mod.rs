@@ -6,6 +6,7 @@
 //! [`OwsVersion`] instead of being duplicated.
 
 pub mod capabilities;
+pub(crate) mod kvp;
 pub mod xml;
 pub(crate) mod xml_tree;
 

@@ -18,6 +18,7 @@
 
 use super::request::{GET_FEATURE_BY_ID, GetFeature, Request, SrsName, Version, WfsError, WfsRequest};
 use crate::filter::{Filter, fes};
+use crate::ows::kvp::list;
 use crate::ows::xml_tree::{self, Element, FES20, OGC, ReadOptions};
 
 pub const WFS20: &str = "http://www.opengis.net/wfs/2.0";
@@ -145,10 +146,6 @@ fn only_children(element: &Element, names: &[&str]) -> Result<(), WfsError> {
         Some(child) => Err(unexpected(child, element)),
         None => Ok(()),
     }
-}
-
-fn list(v: &str) -> Vec<String> {
-    v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
 }
 
 /// Type names without their namespace prefix, as KVP gives them; XML lists are
