@@ -18,7 +18,7 @@ use quick_xml::events::BytesStart;
 use super::queryables::Queryable;
 use super::request::{Limits, Section, parameter_domain};
 use super::{CSW_NS, GML_NS, OGC_NS, VERSION};
-use crate::ows::capabilities::{self as ows, ServiceMetadata, XLINK_NS, XSI_NS, get_url};
+use crate::ows::capabilities::{self as ows, ServiceMetadata, XLINK_NS, XSI_NS};
 use crate::ows::xml::{self, XmlWriter};
 use crate::ows::OwsVersion;
 
@@ -57,7 +57,8 @@ pub fn capabilities(meta: &ServiceMetadata, endpoint: &str, sections: Option<&[S
         if wants(Section::OperationsMetadata) {
             operations_metadata(w, endpoint, limits)?;
         }
-        filter_capabilities(w)?;
+        // What [`super::search`] evaluates: no arithmetic on record fields.
+        ows::filter_capabilities_1_1(w, &SPATIAL_OPERATORS, false)?;
         w.write_event(quick_xml::events::Event::End(root.to_end()))
     })
 }
@@ -70,9 +71,10 @@ fn operations_metadata(w: &mut XmlWriter, endpoint: &str, limits: &Limits) -> io
     let iso: Vec<&str> = Queryable::all().iter().filter_map(|q| q.iso_name()).collect();
     let dc: Vec<&str> = Queryable::all().iter().filter_map(|q| q.dublin_core_name()).collect();
     w.create_element("ows:OperationsMetadata").write_inner_content(|w| {
-        operation(w, "GetCapabilities", endpoint, &[("sections", values("GetCapabilities.sections"))], &[])?;
-        operation(
+        ows::operation(w, V, "GetCapabilities", endpoint, &[("sections", values("GetCapabilities.sections"))], &[])?;
+        ows::operation(
             w,
+            V,
             "DescribeRecord",
             endpoint,
             &[
@@ -82,8 +84,9 @@ fn operations_metadata(w: &mut XmlWriter, endpoint: &str, limits: &Limits) -> io
             ],
             &[],
         )?;
-        operation(
+        ows::operation(
             w,
+            V,
             "GetRecords",
             endpoint,
             &[
@@ -96,8 +99,9 @@ fn operations_metadata(w: &mut XmlWriter, endpoint: &str, limits: &Limits) -> io
             ],
             &[("SupportedISOQueryables", &iso), ("SupportedDublinCoreQueryables", &dc)],
         )?;
-        operation(
+        ows::operation(
             w,
+            V,
             "GetRecordById",
             endpoint,
             &[
@@ -124,67 +128,12 @@ fn operations_metadata(w: &mut XmlWriter, endpoint: &str, limits: &Limits) -> io
         ];
         // Every queryable but the two whose values are not a list to pick from.
         let property_names: Vec<&str> = iso.iter().chain(&dc).copied().filter(|n| !n.ends_with("AnyText") && !n.ends_with("BoundingBox")).collect();
-        operation(w, "GetDomain", endpoint, &[("ParameterName", &domain_parameters), ("PropertyName", &property_names)], &[])?;
+        ows::operation(w, V, "GetDomain", endpoint, &[("ParameterName", &domain_parameters), ("PropertyName", &property_names)], &[])?;
         ows::parameter(w, V, "ows:Parameter", "service", &["CSW"])?;
         ows::parameter(w, V, "ows:Parameter", "version", &[VERSION])?;
         // GeoNetwork's and pycsw's flag for "POST bodies are XML".
         ows::parameter(w, V, "ows:Constraint", "PostEncoding", &["XML"])?;
         ows::parameter(w, V, "ows:Constraint", "MaxRecordDefault", &[limits.max_records.to_string().as_str()])
-    })?;
-    Ok(())
-}
-
-/// One operation at `endpoint` by GET and POST; constraints may list several values (the
-/// queryables), which the shared OWS helper's single-valued constraints cannot.
-fn operation(w: &mut XmlWriter, name: &str, endpoint: &str, parameters: &[(&str, &[&str])], constraints: &[(&str, &[&str])]) -> io::Result<()> {
-    let get = get_url(endpoint);
-    w.create_element("ows:Operation").with_attribute(("name", name)).write_inner_content(|w| {
-        w.create_element("ows:DCP").write_inner_content(|w| {
-            w.create_element("ows:HTTP").write_inner_content(|w| {
-                w.create_element("ows:Get").with_attribute(("xlink:href", get.as_str())).write_empty()?;
-                w.create_element("ows:Post").with_attribute(("xlink:href", endpoint)).write_empty()?;
-                Ok(())
-            })?;
-            Ok(())
-        })?;
-        for (p, values) in parameters.iter().filter(|(_, v)| !v.is_empty()) {
-            ows::parameter(w, V, "ows:Parameter", p, values)?;
-        }
-        for (c, values) in constraints.iter().filter(|(_, v)| !v.is_empty()) {
-            ows::parameter(w, V, "ows:Constraint", c, values)?;
-        }
-        Ok(())
-    })?;
-    Ok(())
-}
-
-/// Filter Encoding 1.1 capabilities: what [`super::search`] evaluates.
-fn filter_capabilities(w: &mut XmlWriter) -> io::Result<()> {
-    w.create_element("ogc:Filter_Capabilities").write_inner_content(|w| {
-        w.create_element("ogc:Spatial_Capabilities").write_inner_content(|w| {
-            w.create_element("ogc:GeometryOperands").write_inner_content(|w| {
-                ["gml:Envelope", "gml:Point", "gml:LineString", "gml:Polygon"].iter().try_for_each(|g| xml::text(w, "ogc:GeometryOperand", g))
-            })?;
-            w.create_element("ogc:SpatialOperators").write_inner_content(|w| {
-                SPATIAL_OPERATORS.iter().try_for_each(|op| xml::empty_with(w, "ogc:SpatialOperator", "name", op))
-            })?;
-            Ok(())
-        })?;
-        w.create_element("ogc:Scalar_Capabilities").write_inner_content(|w| {
-            w.create_element("ogc:LogicalOperators").write_empty()?;
-            w.create_element("ogc:ComparisonOperators").write_inner_content(|w| {
-                ["LessThan", "GreaterThan", "LessThanEqualTo", "GreaterThanEqualTo", "EqualTo", "NotEqualTo", "Like", "Between", "NullCheck"]
-                    .iter()
-                    .try_for_each(|op| xml::text(w, "ogc:ComparisonOperator", op))
-            })?;
-            Ok(())
-        })?;
-        w.create_element("ogc:Id_Capabilities").write_inner_content(|w| {
-            w.create_element("ogc:EID").write_empty()?;
-            w.create_element("ogc:FID").write_empty()?;
-            Ok(())
-        })?;
-        Ok(())
     })?;
     Ok(())
 }

@@ -30,10 +30,10 @@ use std::io;
 use quick_xml::events::{BytesStart, BytesText, Event};
 
 use super::record::{Contact, DateType, Keywords, OnlineResource, Record, RecordDate, Thesaurus};
-use super::xml_tree::{self, Element};
-use super::{ElementSet, GCO_NS, GMD_NS};
+use super::{ElementSet, GCO_NS, GMD_NS, XML_DOCUMENT};
 use crate::bbox::Bbox;
-use crate::ows::xml::{self, XmlWriter};
+use crate::ows::xml::{self, XmlWriter, nested};
+use crate::ows::xml_tree::{self, Element};
 
 const CODELISTS: &str = "http://standards.iso.org/iso/19139/resources/gmxCodelists.xml";
 const LANGUAGE_CODELIST: &str = "http://www.loc.gov/standards/iso639-2/";
@@ -97,65 +97,42 @@ fn metadata(w: &mut XmlWriter, r: &Record, set: ElementSet) -> io::Result<()> {
     for c in &r.metadata_contacts {
         contact(w, "gmd:contact", c)?;
     }
-    w.create_element("gmd:dateStamp").write_inner_content(|w| date(w, &r.date_stamp))?;
+    nested(w, &["gmd:dateStamp"], |w| date(w, &r.date_stamp))?;
     if set == ElementSet::Full {
         character_string(w, "gmd:metadataStandardName", "ISO 19115:2003/19139")?;
         character_string(w, "gmd:metadataStandardVersion", "1.0")?;
     }
     if summary {
         for crs in &r.crs {
-            w.create_element("gmd:referenceSystemInfo").write_inner_content(|w| {
-                w.create_element("gmd:MD_ReferenceSystem").write_inner_content(|w| {
-                    w.create_element("gmd:referenceSystemIdentifier").write_inner_content(|w| {
-                        w.create_element("gmd:RS_Identifier").write_inner_content(|w| character_string(w, "gmd:code", crs))?;
-                        Ok(())
-                    })?;
-                    Ok(())
-                })?;
-                Ok(())
-            })?;
+            nested(
+                w,
+                &["gmd:referenceSystemInfo", "gmd:MD_ReferenceSystem", "gmd:referenceSystemIdentifier", "gmd:RS_Identifier"],
+                |w| character_string(w, "gmd:code", crs),
+            )?;
         }
     }
-    w.create_element("gmd:identificationInfo").write_inner_content(|w| {
-        w.create_element("gmd:MD_DataIdentification").write_inner_content(|w| identification(w, r, summary))?;
-        Ok(())
-    })?;
+    nested(w, &["gmd:identificationInfo", "gmd:MD_DataIdentification"], |w| identification(w, r, summary))?;
     if summary && (!r.formats.is_empty() || !r.online_resources.is_empty()) {
         distribution(w, r)?;
     }
     if let (true, Some(lineage)) = (summary, &r.lineage) {
-            w.create_element("gmd:dataQualityInfo").write_inner_content(|w| {
-                w.create_element("gmd:DQ_DataQuality").write_inner_content(|w| {
-                    w.create_element("gmd:scope").write_inner_content(|w| {
-                        w.create_element("gmd:DQ_Scope").write_inner_content(|w| {
-                            code(w, "gmd:level", "gmd:MD_ScopeCode", "MD_ScopeCode", &r.hierarchy_level)
-                        })?;
-                        Ok(())
-                    })?;
-                    w.create_element("gmd:lineage").write_inner_content(|w| {
-                        w.create_element("gmd:LI_Lineage").write_inner_content(|w| character_string(w, "gmd:statement", lineage))?;
-                        Ok(())
-                    })?;
-                    Ok(())
-                })?;
-                Ok(())
-            })?;
+        nested(w, &["gmd:dataQualityInfo", "gmd:DQ_DataQuality"], |w| {
+            nested(w, &["gmd:scope", "gmd:DQ_Scope"], |w| code(w, "gmd:level", "gmd:MD_ScopeCode", "MD_ScopeCode", &r.hierarchy_level))?;
+            nested(w, &["gmd:lineage", "gmd:LI_Lineage"], |w| character_string(w, "gmd:statement", lineage))
+        })?;
     }
     Ok(())
 }
 
 fn identification(w: &mut XmlWriter, r: &Record, summary: bool) -> io::Result<()> {
-    w.create_element("gmd:citation").write_inner_content(|w| {
-        w.create_element("gmd:CI_Citation").write_inner_content(|w| {
-            character_string(w, "gmd:title", &r.title)?;
-            if r.dates.is_empty() {
-                nil(w, "gmd:date")?;
-            }
-            for (kind, d) in &r.dates {
-                citation_date(w, *kind, d)?;
-            }
-            Ok(())
-        })?;
+    nested(w, &["gmd:citation", "gmd:CI_Citation"], |w| {
+        character_string(w, "gmd:title", &r.title)?;
+        if r.dates.is_empty() {
+            nil(w, "gmd:date")?;
+        }
+        for (kind, d) in &r.dates {
+            citation_date(w, *kind, d)?;
+        }
         Ok(())
     })?;
     character_string(w, "gmd:abstract", &r.abstract_)?;
@@ -173,144 +150,99 @@ fn identification(w: &mut XmlWriter, r: &Record, summary: bool) -> io::Result<()
     }
     if summary {
         for t in &r.topic_categories {
-            w.create_element("gmd:topicCategory").write_inner_content(|w| xml::text(w, "gmd:MD_TopicCategoryCode", t))?;
+            nested(w, &["gmd:topicCategory"], |w| xml::text(w, "gmd:MD_TopicCategoryCode", t))?;
         }
     }
     if let Some(b) = &r.bbox {
-        w.create_element("gmd:extent").write_inner_content(|w| {
-            w.create_element("gmd:EX_Extent").write_inner_content(|w| {
-                w.create_element("gmd:geographicElement").write_inner_content(|w| {
-                    w.create_element("gmd:EX_GeographicBoundingBox").write_inner_content(|w| {
-                        decimal(w, "gmd:westBoundLongitude", b.min_x)?;
-                        decimal(w, "gmd:eastBoundLongitude", b.max_x)?;
-                        decimal(w, "gmd:southBoundLatitude", b.min_y)?;
-                        decimal(w, "gmd:northBoundLatitude", b.max_y)
-                    })?;
-                    Ok(())
-                })?;
-                Ok(())
-            })?;
-            Ok(())
+        nested(w, &["gmd:extent", "gmd:EX_Extent", "gmd:geographicElement", "gmd:EX_GeographicBoundingBox"], |w| {
+            decimal(w, "gmd:westBoundLongitude", b.min_x)?;
+            decimal(w, "gmd:eastBoundLongitude", b.max_x)?;
+            decimal(w, "gmd:southBoundLatitude", b.min_y)?;
+            decimal(w, "gmd:northBoundLatitude", b.max_y)
         })?;
     }
     Ok(())
 }
 
 fn distribution(w: &mut XmlWriter, r: &Record) -> io::Result<()> {
-    w.create_element("gmd:distributionInfo").write_inner_content(|w| {
-        w.create_element("gmd:MD_Distribution").write_inner_content(|w| {
-            for f in &r.formats {
-                w.create_element("gmd:distributionFormat").write_inner_content(|w| {
-                    w.create_element("gmd:MD_Format").write_inner_content(|w| {
-                        character_string(w, "gmd:name", f)?;
-                        // Mandatory; the server does not track format versions.
-                        w.create_element("gmd:version").with_attribute(("gco:nilReason", "unknown")).write_empty()?;
-                        Ok(())
-                    })?;
-                    Ok(())
-                })?;
-            }
-            if !r.online_resources.is_empty() {
-                w.create_element("gmd:transferOptions").write_inner_content(|w| {
-                    w.create_element("gmd:MD_DigitalTransferOptions").write_inner_content(|w| {
-                        r.online_resources.iter().try_for_each(|o| online_resource(w, o))
-                    })?;
-                    Ok(())
-                })?;
-            }
-            Ok(())
-        })?;
+    nested(w, &["gmd:distributionInfo", "gmd:MD_Distribution"], |w| {
+        for f in &r.formats {
+            nested(w, &["gmd:distributionFormat", "gmd:MD_Format"], |w| {
+                character_string(w, "gmd:name", f)?;
+                // Mandatory; the server does not track format versions.
+                w.create_element("gmd:version").with_attribute(("gco:nilReason", "unknown")).write_empty()?;
+                Ok(())
+            })?;
+        }
+        if !r.online_resources.is_empty() {
+            nested(w, &["gmd:transferOptions", "gmd:MD_DigitalTransferOptions"], |w| {
+                r.online_resources.iter().try_for_each(|o| online_resource(w, o))
+            })?;
+        }
         Ok(())
-    })?;
-    Ok(())
+    })
 }
 
 fn online_resource(w: &mut XmlWriter, o: &OnlineResource) -> io::Result<()> {
-    w.create_element("gmd:onLine").write_inner_content(|w| {
-        w.create_element("gmd:CI_OnlineResource").write_inner_content(|w| {
-            w.create_element("gmd:linkage").write_inner_content(|w| xml::text(w, "gmd:URL", &o.url))?;
-            if let Some(p) = &o.protocol {
-                character_string(w, "gmd:protocol", p)?;
-            }
-            if let Some(n) = &o.name {
-                character_string(w, "gmd:name", n)?;
-            }
-            if let Some(d) = &o.description {
-                character_string(w, "gmd:description", d)?;
-            }
-            Ok(())
-        })?;
+    nested(w, &["gmd:onLine", "gmd:CI_OnlineResource"], |w| {
+        nested(w, &["gmd:linkage"], |w| xml::text(w, "gmd:URL", &o.url))?;
+        if let Some(p) = &o.protocol {
+            character_string(w, "gmd:protocol", p)?;
+        }
+        if let Some(n) = &o.name {
+            character_string(w, "gmd:name", n)?;
+        }
+        if let Some(d) = &o.description {
+            character_string(w, "gmd:description", d)?;
+        }
         Ok(())
-    })?;
-    Ok(())
+    })
 }
 
 fn keywords(w: &mut XmlWriter, k: &Keywords) -> io::Result<()> {
-    w.create_element("gmd:descriptiveKeywords").write_inner_content(|w| {
-        w.create_element("gmd:MD_Keywords").write_inner_content(|w| {
-            for word in &k.words {
-                character_string(w, "gmd:keyword", word)?;
-            }
-            if let Some(kind) = &k.kind {
-                code(w, "gmd:type", "gmd:MD_KeywordTypeCode", "MD_KeywordTypeCode", kind)?;
-            }
-            if let Some(t) = &k.thesaurus {
-                w.create_element("gmd:thesaurusName").write_inner_content(|w| {
-                    w.create_element("gmd:CI_Citation").write_inner_content(|w| {
-                        character_string(w, "gmd:title", &t.title)?;
-                        match &t.date {
-                            Some((kind, d)) => citation_date(w, *kind, d),
-                            None => nil_because(w, "gmd:date", "unknown"),
-                        }
-                    })?;
-                    Ok(())
-                })?;
-            }
-            Ok(())
-        })?;
+    nested(w, &["gmd:descriptiveKeywords", "gmd:MD_Keywords"], |w| {
+        for word in &k.words {
+            character_string(w, "gmd:keyword", word)?;
+        }
+        if let Some(kind) = &k.kind {
+            code(w, "gmd:type", "gmd:MD_KeywordTypeCode", "MD_KeywordTypeCode", kind)?;
+        }
+        if let Some(t) = &k.thesaurus {
+            nested(w, &["gmd:thesaurusName", "gmd:CI_Citation"], |w| {
+                character_string(w, "gmd:title", &t.title)?;
+                match &t.date {
+                    Some((kind, d)) => citation_date(w, *kind, d),
+                    None => nil_because(w, "gmd:date", "unknown"),
+                }
+            })?;
+        }
         Ok(())
-    })?;
-    Ok(())
+    })
 }
 
 fn contact(w: &mut XmlWriter, element: &str, c: &Contact) -> io::Result<()> {
-    w.create_element(element).write_inner_content(|w| {
-        w.create_element("gmd:CI_ResponsibleParty").write_inner_content(|w| {
-            if let Some(name) = &c.individual {
-                character_string(w, "gmd:individualName", name)?;
-            }
-            if let Some(org) = &c.organisation {
-                character_string(w, "gmd:organisationName", org)?;
-            }
-            if let Some(email) = &c.email {
-                w.create_element("gmd:contactInfo").write_inner_content(|w| {
-                    w.create_element("gmd:CI_Contact").write_inner_content(|w| {
-                        w.create_element("gmd:address").write_inner_content(|w| {
-                            w.create_element("gmd:CI_Address").write_inner_content(|w| character_string(w, "gmd:electronicMailAddress", email))?;
-                            Ok(())
-                        })?;
-                        Ok(())
-                    })?;
-                    Ok(())
-                })?;
-            }
-            let role = if c.role.trim().is_empty() { "pointOfContact" } else { c.role.as_str() };
-            code(w, "gmd:role", "gmd:CI_RoleCode", "CI_RoleCode", role)
-        })?;
-        Ok(())
-    })?;
-    Ok(())
+    nested(w, &[element, "gmd:CI_ResponsibleParty"], |w| {
+        if let Some(name) = &c.individual {
+            character_string(w, "gmd:individualName", name)?;
+        }
+        if let Some(org) = &c.organisation {
+            character_string(w, "gmd:organisationName", org)?;
+        }
+        if let Some(email) = &c.email {
+            nested(w, &["gmd:contactInfo", "gmd:CI_Contact", "gmd:address", "gmd:CI_Address"], |w| {
+                character_string(w, "gmd:electronicMailAddress", email)
+            })?;
+        }
+        let role = if c.role.trim().is_empty() { "pointOfContact" } else { c.role.as_str() };
+        code(w, "gmd:role", "gmd:CI_RoleCode", "CI_RoleCode", role)
+    })
 }
 
 fn citation_date(w: &mut XmlWriter, kind: DateType, d: &RecordDate) -> io::Result<()> {
-    w.create_element("gmd:date").write_inner_content(|w| {
-        w.create_element("gmd:CI_Date").write_inner_content(|w| {
-            w.create_element("gmd:date").write_inner_content(|w| date(w, d))?;
-            code(w, "gmd:dateType", "gmd:CI_DateTypeCode", "CI_DateTypeCode", kind.code())
-        })?;
-        Ok(())
-    })?;
-    Ok(())
+    nested(w, &["gmd:date", "gmd:CI_Date"], |w| {
+        nested(w, &["gmd:date"], |w| date(w, d))?;
+        code(w, "gmd:dateType", "gmd:CI_DateTypeCode", "CI_DateTypeCode", kind.code())
+    })
 }
 
 fn date(w: &mut XmlWriter, d: &RecordDate) -> io::Result<()> {
@@ -375,7 +307,7 @@ pub struct IsoError(pub String);
 
 /// Reads an ISO 19139 document; the record keeps the document as its `source_xml`.
 pub fn read(document: &str) -> Result<Record, IsoError> {
-    let root = xml_tree::read(document).map_err(|e| IsoError(format!("not well-formed XML: {e}")))?;
+    let root = xml_tree::read(document, &XML_DOCUMENT).map_err(|e| IsoError(format!("not well-formed XML: {e}")))?;
     let mut record = from_element(&root)?;
     record.source_xml = Some(document.to_string());
     Ok(record)

@@ -41,7 +41,6 @@ pub mod request;
 pub mod response;
 pub mod search;
 pub mod xml_request;
-pub(crate) mod xml_tree;
 
 pub use error::CswError;
 pub use record::Record;
@@ -58,6 +57,17 @@ pub const OWS_NS: &str = "http://www.opengis.net/ows";
 pub const OGC_NS: &str = "http://www.opengis.net/ogc";
 pub const GML_NS: &str = "http://www.opengis.net/gml";
 pub const APISO_NS: &str = "http://www.opengis.net/cat/csw/apiso/1.0";
+
+/// How request bodies and ISO 19139 records are read (`ows/xml_tree.rs`): ISO 19139 nests
+/// deeply (ten levels to a keyword) and a record with many keywords has a few thousand elements,
+/// so the caps are far above both; text beside elements is kept, as records are read leniently.
+pub(crate) const XML_DOCUMENT: crate::ows::xml_tree::ReadOptions = crate::ows::xml_tree::ReadOptions {
+    document: "document",
+    max_depth: 200,
+    max_elements: 200_000,
+    element_only: false,
+    drop_undeclared_attributes: false,
+};
 
 /// The one protocol version served.
 pub const VERSION: &str = "2.0.2";

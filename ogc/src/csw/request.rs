@@ -17,6 +17,7 @@ use super::error::CswError;
 use super::queryables::Queryable;
 use super::{ElementSet, OutputSchema, TypeName, VERSION};
 use crate::filter::Filter;
+use crate::ows::kvp::{Kvp, list};
 
 /// What the server allows, given by the caller.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -195,23 +196,6 @@ pub fn parameter_domain(name: &str) -> Option<&'static [&'static str]> {
         _ => return None,
     };
     Some(values)
-}
-
-struct Kvp<'a>(Vec<(String, &'a str)>);
-
-impl<'a> Kvp<'a> {
-    fn new(pairs: &'a [(String, String)]) -> Kvp<'a> {
-        Kvp(pairs.iter().map(|(k, v)| (k.to_ascii_uppercase(), v.as_str())).collect())
-    }
-
-    /// The first of `names` present (non-empty).
-    fn get(&self, names: &[&str]) -> Option<&'a str> {
-        names.iter().find_map(|n| self.0.iter().find(|(k, v)| k == n && !v.trim().is_empty()).map(|(_, v)| *v))
-    }
-}
-
-fn list(v: &str) -> Vec<String> {
-    v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
 }
 
 /// Parses a KVP request (the decoded query string pairs).

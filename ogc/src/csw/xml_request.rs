@@ -1,9 +1,10 @@
 //! CSW 2.0.2 requests in XML encoding (POST), parsed to the same values as the KVP encoding
 //! ([`super::request::parse_kvp`]) gives for the equivalent request.
 //!
-//! The body goes through the crate-private `xml_tree` reader (DTDs refused, size and depth capped); an
-//! `ogc:Filter` constraint is cut out with its namespace bindings and read by the Filter 1.1
-//! parser, a `csw:CqlText` one by the CQL parser, both then checked against the queryables.
+//! The body goes through the request reader shared with WFS (`ows/xml_tree.rs`: DTDs refused,
+//! depth and element count capped; the size is capped here); an `ogc:Filter` constraint is cut
+//! out with its namespace bindings and read by the Filter 1.1 parser, a `csw:CqlText` one by
+//! the CQL parser, both then checked against the queryables.
 //!
 //! Choices:
 //! - One `csw:Query` per request (the schema allows exactly one).
@@ -20,8 +21,8 @@ use super::error::CswError;
 use super::request::{
     self, CswRequest, DescribeRecord, Elements, GetCapabilities, GetDomain, GetRecordById, GetRecords, Limits, Section, SortKey,
 };
-use super::xml_tree::{self, Element, OGC};
-use super::{CSW_NS, ElementSet, OWS_NS};
+use super::{CSW_NS, ElementSet, OWS_NS, XML_DOCUMENT};
+use crate::ows::xml_tree::{self, Element, OGC};
 
 /// Far above any real request body (filters with large polygons included).
 pub const MAX_BODY: usize = 16 * 1024 * 1024;
@@ -31,7 +32,7 @@ pub fn parse_xml(body: &str, limits: &Limits) -> Result<CswRequest, CswError> {
     if body.len() > MAX_BODY {
         return Err(parsing(format!("the request body is larger than {MAX_BODY} bytes")));
     }
-    let root = xml_tree::read(body).map_err(|e| parsing(format!("the request body cannot be read: {e}")))?;
+    let root = xml_tree::read(body, &XML_DOCUMENT).map_err(|e| parsing(format!("the request body cannot be read: {e}")))?;
     interpret(&root, limits)
 }
 

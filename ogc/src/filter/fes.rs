@@ -48,8 +48,9 @@ pub(crate) mod xml;
 use super::{ArithmeticOp, CompareOp, DistanceOp, Expr, Filter, FilterError, Function, SpatialOp, TemporalOp};
 use crate::value::Value;
 use xml::{Element, excerpt};
-/// The namespace check of the filter reader, shared with the WFS request reader.
-pub(crate) use xml::namespace;
+/// The namespace check and entity resolution of the filter reader, shared with the request
+/// reader (`ows/xml_tree.rs`).
+pub(crate) use xml::{entity, namespace};
 
 /// The property a spatial operator without a `ValueReference`/`PropertyName` tests: the layer's
 /// default geometry, which only the server knows. No parsed property name can collide with it

@@ -174,7 +174,7 @@ fn declaration_hint(prefix: &str) -> String {
         "fes" => FES20,
         "ogc" => OGC,
         "gml" => return format!(" (add xmlns:gml=\"{GML32}\" for GML 3.2 or xmlns:gml=\"{GML31}\" for GML 3.1.1)"),
-        _ => return String::new(),
+        _ => return format!(" (add xmlns:{prefix}=\"...\")"),
     };
     format!(" (add xmlns:{prefix}=\"{ns}\")")
 }
@@ -209,7 +209,8 @@ fn open(reader: &NsReader<&[u8]>, ns: Option<String>, start: &BytesStart<'_>, ve
 }
 
 /// Character references and the five predefined entities; nothing else can exist without a DTD.
-fn entity(reference: &BytesRef<'_>) -> Result<String, FilterError> {
+/// Shared with the request reader (`ows/xml_tree.rs`).
+pub(crate) fn entity(reference: &BytesRef<'_>) -> Result<String, FilterError> {
     let bad =
         || FilterError::new(format!("undefined entity '&{};' (only the predefined XML entities and character references are allowed)", reference.as_ref()));
     if reference.is_char_ref() {

@@ -1,6 +1,7 @@
 //! The capabilities sections OWS Common defines once for every service (ServiceIdentification,
 //! ServiceProvider, OperationsMetadata pieces, WGS84BoundingBox), so WFS, WMTS and CSW documents
-//! announce the same provider the same way.
+//! announce the same provider the same way; and the Filter 1.1 capabilities WFS 1.1 and CSW
+//! share.
 //!
 //! All writers use the `ows:` prefix; the caller declares it on the root element with
 //! [`OwsVersion::namespace`], along with `xlink:`.
@@ -115,15 +116,15 @@ pub fn service_provider(w: &mut XmlWriter, meta: &ServiceMetadata) -> io::Result
 
 /// One `ows:Operation`, reachable by GET (KVP) and POST (XML) at `endpoint`.
 ///
-/// `parameters` are name and allowed values (a parameter without values is left out: the schema
-/// forbids an empty list); `constraints` name and a single default value.
+/// `parameters` and `constraints` are name and allowed values (CSW lists its queryables as
+/// constraint values); one without values is left out, since the schema forbids an empty list.
 pub fn operation(
     w: &mut XmlWriter,
     version: OwsVersion,
     name: &str,
     endpoint: &str,
     parameters: &[(&str, &[&str])],
-    constraints: &[(&str, &str)],
+    constraints: &[(&str, &[&str])],
 ) -> io::Result<()> {
     let get = get_url(endpoint);
     w.create_element("ows:Operation").with_attribute(("name", name)).write_inner_content(|w| {
@@ -138,8 +139,8 @@ pub fn operation(
         for (p, values) in parameters.iter().filter(|(_, values)| !values.is_empty()) {
             parameter(w, version, "ows:Parameter", p, values)?;
         }
-        for (c, value) in constraints {
-            constraint(w, version, c, value)?;
+        for (c, values) in constraints.iter().filter(|(_, values)| !values.is_empty()) {
+            parameter(w, version, "ows:Constraint", c, values)?;
         }
         Ok(())
     })?;
@@ -190,6 +191,58 @@ pub fn wgs84_bounding_box(w: &mut XmlWriter, bbox: &Bbox) -> io::Result<()> {
         let upper = format!("{} {}", xml::number(bbox.max_x), xml::number(bbox.max_y));
         w.create_element("ows:LowerCorner").write_text_content(BytesText::new(&lower))?;
         w.create_element("ows:UpperCorner").write_text_content(BytesText::new(&upper))?;
+        Ok(())
+    })?;
+    Ok(())
+}
+
+/// Filter Encoding 1.1 capabilities (`ogc:Filter_Capabilities`), for WFS 1.1 and CSW 2.0.2.
+///
+/// Both evaluate the same comparisons, logic and ids; they differ in the spatial operators they
+/// evaluate and in arithmetic (features have numeric properties to compute with, catalogue
+/// records do not). The caller declares the `ogc:` and `gml:` prefixes.
+pub fn filter_capabilities_1_1(w: &mut XmlWriter, spatial_operators: &[&str], arithmetic: bool) -> io::Result<()> {
+    w.create_element("ogc:Filter_Capabilities").write_inner_content(|w| {
+        w.create_element("ogc:Spatial_Capabilities").write_inner_content(|w| {
+            // Filter 1.1 enumerates operands and has no multi-geometries among them.
+            w.create_element("ogc:GeometryOperands").write_inner_content(|w| {
+                ["gml:Envelope", "gml:Point", "gml:LineString", "gml:Polygon"]
+                    .iter()
+                    .try_for_each(|g| xml::text(w, "ogc:GeometryOperand", g))
+            })?;
+            w.create_element("ogc:SpatialOperators").write_inner_content(|w| {
+                spatial_operators.iter().try_for_each(|op| xml::empty_with(w, "ogc:SpatialOperator", "name", op))
+            })?;
+            Ok(())
+        })?;
+        w.create_element("ogc:Scalar_Capabilities").write_inner_content(|w| {
+            w.create_element("ogc:LogicalOperators").write_empty()?;
+            w.create_element("ogc:ComparisonOperators").write_inner_content(|w| {
+                [
+                    "LessThan",
+                    "GreaterThan",
+                    "LessThanEqualTo",
+                    "GreaterThanEqualTo",
+                    "EqualTo",
+                    "NotEqualTo",
+                    "Like",
+                    "Between",
+                    "NullCheck",
+                ]
+                .iter()
+                .try_for_each(|op| xml::text(w, "ogc:ComparisonOperator", op))
+            })?;
+            if arithmetic {
+                w.create_element("ogc:ArithmeticOperators")
+                    .write_inner_content(|w| w.create_element("ogc:SimpleArithmetic").write_empty().map(|_| ()))?;
+            }
+            Ok(())
+        })?;
+        w.create_element("ogc:Id_Capabilities").write_inner_content(|w| {
+            w.create_element("ogc:EID").write_empty()?;
+            w.create_element("ogc:FID").write_empty()?;
+            Ok(())
+        })?;
         Ok(())
     })?;
     Ok(())

@@ -6,7 +6,9 @@
 //! [`OwsVersion`] instead of being duplicated.
 
 pub mod capabilities;
+pub(crate) mod kvp;
 pub mod xml;
+pub(crate) mod xml_tree;
 
 #[cfg(test)]
 pub(crate) mod schema_check;

@@ -5,8 +5,8 @@
 //! required in CI (env `CI` set), so a missing tool cannot silently turn the check off.
 
 use std::io::Write;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
 
 /// The schema folder: `OSSATURE_OGC_SCHEMAS`, or `shared/ogc-schemas` next to the workspace.
 ///
@@ -28,6 +28,28 @@ fn unavailable(reason: &str) {
     eprintln!("skipping schema validation: {reason}");
 }
 
+/// Runs xmllint offline (`--nonet`, the folder's catalog) on `document` given on stdin, with
+/// `args` after the common ones; None when xmllint cannot be run (reported by [`unavailable`]).
+fn xmllint(dir: &Path, args: &[&str], document: &str) -> Option<Output> {
+    let child = Command::new("xmllint")
+        .env("XML_CATALOG_FILES", dir.join("catalog.xml"))
+        .args(["--nonet", "--catalogs", "--noout"])
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn();
+    let mut child = match child {
+        Ok(c) => c,
+        Err(e) => {
+            unavailable(&format!("xmllint cannot be run: {e}"));
+            return None;
+        }
+    };
+    child.stdin.take().expect("piped stdin").write_all(document.as_bytes()).expect("write to xmllint");
+    Some(child.wait_with_output().expect("xmllint output"))
+}
+
 /// Validates `document` against `schema` (relative to the schema folder). Returns whether the
 /// validation ran; panics with xmllint's messages when the document is invalid.
 pub fn validate(document: &str, schema: &str) -> bool {
@@ -37,24 +59,10 @@ pub fn validate(document: &str, schema: &str) -> bool {
         unavailable(&format!("{} not found (set OSSATURE_OGC_SCHEMAS)", schema_path.display()));
         return false;
     }
-    let child = Command::new("xmllint")
-        .env("XML_CATALOG_FILES", dir.join("catalog.xml"))
-        .args(["--nonet", "--catalogs", "--noout", "--schema"])
-        .arg(&schema_path)
-        .arg("-")
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn();
-    let mut child = match child {
-        Ok(c) => c,
-        Err(e) => {
-            unavailable(&format!("xmllint cannot be run: {e}"));
-            return false;
-        }
+    let schema_arg = schema_path.to_string_lossy();
+    let Some(out) = xmllint(&dir, &["--schema", &schema_arg, "-"], document) else {
+        return false;
     };
-    child.stdin.take().expect("piped stdin").write_all(document.as_bytes()).expect("write to xmllint");
-    let out = child.wait_with_output().expect("xmllint output");
     assert!(
         out.status.success(),
         "{schema} rejects the document:\n{}\n{document}",
@@ -91,22 +99,9 @@ pub fn validate_dtd(document: &str) -> bool {
         unavailable(&format!("{} not found (set OSSATURE_OGC_SCHEMAS)", catalog.display()));
         return false;
     }
-    let child = Command::new("xmllint")
-        .env("XML_CATALOG_FILES", &catalog)
-        .args(["--nonet", "--catalogs", "--noout", "--valid", "-"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn();
-    let mut child = match child {
-        Ok(c) => c,
-        Err(e) => {
-            unavailable(&format!("xmllint cannot be run: {e}"));
-            return false;
-        }
+    let Some(out) = xmllint(&dir, &["--valid", "-"], document) else {
+        return false;
     };
-    child.stdin.take().expect("piped stdin").write_all(document.as_bytes()).expect("write to xmllint");
-    let out = child.wait_with_output().expect("xmllint output");
     let stderr = String::from_utf8_lossy(&out.stderr);
     // xmllint exits 0 on some DTD loading failures with --nonet but still reports them.
     assert!(

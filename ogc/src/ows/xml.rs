@@ -33,6 +33,19 @@ pub fn text(w: &mut XmlWriter, name: &str, content: &str) -> io::Result<()> {
     Ok(())
 }
 
+/// `<a><b>…</b></a>`: `content` inside the chain of `names`, outermost first. ISO 19139 wraps
+/// every object in a property element (`gmd:contact/gmd:CI_ResponsibleParty`), and a closure per
+/// level buries what is written under the nesting.
+pub fn nested(w: &mut XmlWriter, names: &[&str], content: impl FnOnce(&mut XmlWriter) -> io::Result<()>) -> io::Result<()> {
+    match names.split_first() {
+        None => content(w),
+        Some((first, rest)) => {
+            w.create_element(*first).write_inner_content(|w| nested(w, rest, content))?;
+            Ok(())
+        }
+    }
+}
+
 /// `<name attr="value"/>`, the shape of most capability flags.
 pub fn empty_with(w: &mut XmlWriter, name: &str, attr: &str, value: &str) -> io::Result<()> {
     w.create_element(name).with_attribute((attr, value)).write_empty()?;

@@ -370,7 +370,7 @@ pub fn wfs_1_1_0(c: &Capabilities) -> String {
             w.create_element("wfs:Operations").write_inner_content(|w| xml::text(w, "wfs:Operation", "Query"))?;
             c.feature_types.iter().try_for_each(|ft| feature_type_1_1(w, c, ft))
         })?;
-        filter_capabilities_1_1(w)
+        ows::filter_capabilities_1_1(w, &SPATIAL, true)
     })
 }
 
@@ -397,51 +397,6 @@ fn feature_type_1_1(w: &mut XmlWriter, c: &Capabilities, ft: &FeatureType) -> io
                 .with_attribute(("format", "text/xml"))
                 .write_text_content(quick_xml::events::BytesText::new(url))?;
         }
-        Ok(())
-    })?;
-    Ok(())
-}
-
-fn filter_capabilities_1_1(w: &mut XmlWriter) -> io::Result<()> {
-    w.create_element("ogc:Filter_Capabilities").write_inner_content(|w| {
-        w.create_element("ogc:Spatial_Capabilities").write_inner_content(|w| {
-            // Filter 1.1 enumerates operands and has no multi-geometries among them.
-            w.create_element("ogc:GeometryOperands").write_inner_content(|w| {
-                ["gml:Envelope", "gml:Point", "gml:LineString", "gml:Polygon"]
-                    .iter()
-                    .try_for_each(|g| xml::text(w, "ogc:GeometryOperand", g))
-            })?;
-            w.create_element("ogc:SpatialOperators").write_inner_content(|w| {
-                SPATIAL.iter().try_for_each(|op| xml::empty_with(w, "ogc:SpatialOperator", "name", op))
-            })?;
-            Ok(())
-        })?;
-        w.create_element("ogc:Scalar_Capabilities").write_inner_content(|w| {
-            w.create_element("ogc:LogicalOperators").write_empty()?;
-            w.create_element("ogc:ComparisonOperators").write_inner_content(|w| {
-                [
-                    "LessThan",
-                    "GreaterThan",
-                    "LessThanEqualTo",
-                    "GreaterThanEqualTo",
-                    "EqualTo",
-                    "NotEqualTo",
-                    "Like",
-                    "Between",
-                    "NullCheck",
-                ]
-                .iter()
-                .try_for_each(|op| xml::text(w, "ogc:ComparisonOperator", op))
-            })?;
-            w.create_element("ogc:ArithmeticOperators")
-                .write_inner_content(|w| w.create_element("ogc:SimpleArithmetic").write_empty().map(|_| ()))?;
-            Ok(())
-        })?;
-        w.create_element("ogc:Id_Capabilities").write_inner_content(|w| {
-            w.create_element("ogc:EID").write_empty()?;
-            w.create_element("ogc:FID").write_empty()?;
-            Ok(())
-        })?;
         Ok(())
     })?;
     Ok(())

@@ -5,6 +5,7 @@
 use crate::bbox::Bbox;
 use crate::crs::Crs;
 use crate::filter::{Expr, Filter, SpatialOp, fes};
+use crate::ows::kvp::{Kvp, list};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Version {
@@ -104,23 +105,6 @@ impl WfsError {
 
 /// The id of the stored query every WFS 2.0 server offers.
 pub const GET_FEATURE_BY_ID: &str = "urn:ogc:def:query:OGC-WFS::GetFeatureById";
-
-struct Kvp<'a>(Vec<(String, &'a str)>);
-
-impl<'a> Kvp<'a> {
-    fn new(pairs: &'a [(String, String)]) -> Kvp<'a> {
-        Kvp(pairs.iter().map(|(k, v)| (k.to_ascii_uppercase(), v.as_str())).collect())
-    }
-
-    /// The first of `names` present (non-empty).
-    fn get(&self, names: &[&str]) -> Option<&'a str> {
-        names.iter().find_map(|n| self.0.iter().find(|(k, v)| k == n && !v.trim().is_empty()).map(|(_, v)| *v))
-    }
-}
-
-fn list(v: &str) -> Vec<String> {
-    v.split(',').map(|s| s.trim()).filter(|s| !s.is_empty()).map(str::to_string).collect()
-}
 
 /// Type names without their namespace prefix (`ossature:communes` → `communes`); a
 /// parenthesized list of one query per type (`(a)(b)`) is flattened.

@@ -2,12 +2,9 @@
 //! 1.1.0/1.0.0 (`http://www.opengis.net/wfs`), parsed to the same values as the KVP encoding
 //! ([`super::request::parse_kvp`]) gives for the equivalent request.
 //!
-//! The body is read into a small element tree, like the filter reader does, with the same
-//! defences: DTDs are refused (no entity can be declared, so billion-laughs documents fail on
-//! their first event), and size, nesting depth and element count are capped. A `fes:Filter` /
-//! `ogc:Filter` element is not read into the tree: its text is cut out of the body, the namespace
-//! bindings in scope at that point (usually declared on the root) are re-declared on it, and the
-//! result goes to [`fes::parse`], exactly as a KVP `FILTER` value does.
+//! The body is read by the request reader shared with CSW (`ows/xml_tree.rs`), which refuses
+//! DTDs, caps nesting depth and element count, and cuts a `fes:Filter` / `ogc:Filter` out as
+//! text for [`fes::parse`], exactly as a KVP `FILTER` value reaches it; the size is capped here.
 //!
 //! Choices:
 //!
@@ -19,25 +16,16 @@
 //! - Elements the server does not understand inside a request are refused rather than ignored,
 //!   so that nothing a client asked for is silently dropped.
 
-use quick_xml::XmlVersion;
-use quick_xml::escape::{escape, resolve_predefined_entity};
-use quick_xml::events::{BytesRef, BytesStart, Event};
-use quick_xml::name::{PrefixDeclaration, ResolveResult};
-use quick_xml::reader::NsReader;
-
 use super::request::{GET_FEATURE_BY_ID, GetFeature, Request, SrsName, Version, WfsError, WfsRequest};
 use crate::filter::{Filter, fes};
+use crate::ows::kvp::list;
+use crate::ows::xml_tree::{self, Element, FES20, OGC, ReadOptions};
 
 pub const WFS20: &str = "http://www.opengis.net/wfs/2.0";
 pub const WFS11: &str = "http://www.opengis.net/wfs";
-const FES20: &str = "http://www.opengis.net/fes/2.0";
-const OGC: &str = "http://www.opengis.net/ogc";
 
 /// Far above any real request body (filters with large polygons included).
 pub const MAX_BODY: usize = 16 * 1024 * 1024;
-/// Request elements nest a few levels (filters are checked by the filter reader).
-const MAX_DEPTH: usize = 100;
-const MAX_ELEMENTS: usize = 100_000;
 
 /// Parses a WFS XML request body.
 pub fn parse_xml(body: &str) -> Result<WfsRequest, WfsError> {
@@ -60,218 +48,13 @@ fn not_supported(locator: &str, message: impl Into<String>) -> WfsError {
     WfsError::new("OptionNotSupported", locator, message)
 }
 
-// ---------------------------------------------------------------------------------------------
-// Reading
-
-#[derive(Debug)]
-struct Element {
-    ns: Option<String>,
-    name: String,
-    qname: String,
-    /// Unprefixed attributes (WFS attributes are unqualified), name and value.
-    attrs: Vec<(String, String)>,
-    children: Vec<Element>,
-    text: String,
-    /// For a filter element: its XML, namespace bindings in scope re-declared on it.
-    filter_xml: Option<String>,
-}
-
-impl Element {
-    fn attr(&self, name: &str) -> Option<&str> {
-        self.attrs.iter().find(|(n, v)| n == name && !v.trim().is_empty()).map(|(_, v)| v.as_str())
-    }
-
-    /// The first of `names` present (non-empty), with the name found.
-    fn attr_of<'a>(&'a self, names: &[&'a str]) -> Option<(&'a str, &'a str)> {
-        names.iter().find_map(|n| self.attr(n).map(|v| (*n, v)))
-    }
-
-    fn is_filter(&self) -> bool {
-        self.name == "Filter" && matches!(self.ns.as_deref(), Some(FES20 | OGC))
-    }
-}
-
-/// A namespace binding: prefix (`None`: the default namespace) and URI.
-type Binding = (Option<String>, String);
-
-struct Reader<'a> {
-    body: &'a str,
-    reader: NsReader<&'a [u8]>,
-    version: XmlVersion,
-    /// The bindings each open element declares.
-    scopes: Vec<Vec<Binding>>,
-    open: Vec<Element>,
-    root: Option<Element>,
-    elements: usize,
-}
+/// Request elements nest a few levels (filters are checked by the filter reader); WFS elements
+/// hold either elements or text.
+const REQUEST: ReadOptions =
+    ReadOptions { document: "request", max_depth: 100, max_elements: 100_000, element_only: true, drop_undeclared_attributes: true };
 
 fn read(body: &str) -> Result<Element, WfsError> {
-    let body = body.strip_prefix('\u{feff}').unwrap_or(body);
-    let mut reader = NsReader::from_str(body);
-    reader.config_mut().trim_text(false);
-    let mut r = Reader { body, reader, version: XmlVersion::default(), scopes: Vec::new(), open: Vec::new(), root: None, elements: 0 };
-    loop {
-        let before = usize::try_from(r.reader.buffer_position()).unwrap_or(usize::MAX);
-        let (resolved, event) = match r.reader.read_resolved_event() {
-            Ok((resolved, event)) => (owned_ns(resolved, &event)?, event),
-            Err(e) => return Err(malformed(r.reader.error_position(), &e)),
-        };
-        match event {
-            Event::Start(start) => {
-                let (element, bindings) = r.open(resolved, &start)?;
-                r.count(&element)?;
-                if element.is_filter() {
-                    let mut element = element;
-                    let end = start.to_end().into_owned();
-                    if let Err(e) = r.reader.read_to_end(end.name()) {
-                        return Err(malformed(r.reader.error_position(), &e));
-                    }
-                    let after = usize::try_from(r.reader.buffer_position()).unwrap_or(usize::MAX);
-                    element.filter_xml = Some(r.filter_text(before, after, &bindings)?);
-                    r.attach(element)?;
-                } else {
-                    r.scopes.push(bindings);
-                    r.open.push(element);
-                }
-            }
-            Event::Empty(start) => {
-                let (mut element, bindings) = r.open(resolved, &start)?;
-                r.count(&element)?;
-                if element.is_filter() {
-                    let after = usize::try_from(r.reader.buffer_position()).unwrap_or(usize::MAX);
-                    element.filter_xml = Some(r.filter_text(before, after, &bindings)?);
-                }
-                r.attach(element)?;
-            }
-            Event::End(_) => {
-                let mut element = r.open.pop().ok_or_else(|| parsing("malformed XML: an end tag without its start tag"))?;
-                r.scopes.pop();
-                if !element.children.is_empty() {
-                    if !element.text.trim().is_empty() {
-                        return Err(parsing(format!("unexpected text in <{}>, which holds elements", element.qname)));
-                    }
-                    element.text.clear();
-                }
-                r.attach(element)?;
-            }
-            Event::Text(text) => r.text(&text.xml_content(r.version))?,
-            Event::CData(text) => r.text(&text.xml_content(r.version))?,
-            Event::GeneralRef(reference) => r.text(&entity(&reference)?)?,
-            Event::DocType(_) => return Err(parsing("DTDs are not allowed in a request (no DOCTYPE, no entity declarations)")),
-            Event::Decl(decl) => r.version = decl.xml_version().map_err(|e| malformed(r.reader.buffer_position(), &e))?,
-            Event::Comment(_) | Event::PI(_) => {}
-            Event::Eof => {
-                if let Some(element) = r.open.pop() {
-                    return Err(parsing(format!("the document ends before <{}> is closed", element.qname)));
-                }
-                return r.root.ok_or_else(|| parsing("the request body is empty"));
-            }
-        }
-    }
-}
-
-fn owned_ns(resolved: ResolveResult<'_>, event: &Event<'_>) -> Result<Option<String>, WfsError> {
-    fes::namespace(resolved, event).map_err(|e| parsing(e.message))
-}
-
-fn malformed(position: u64, error: &quick_xml::Error) -> WfsError {
-    parsing(format!("malformed XML at byte {position}: {error}"))
-}
-
-/// Character references and the five predefined entities; nothing else can exist without a DTD.
-fn entity(reference: &BytesRef<'_>) -> Result<String, WfsError> {
-    let name = reference.as_ref().to_string();
-    if reference.is_char_ref() {
-        return match reference.resolve_char_ref() {
-            Ok(Some(c)) => Ok(c.to_string()),
-            _ => Err(parsing(format!("invalid character reference '&{name};'"))),
-        };
-    }
-    resolve_predefined_entity(&name)
-        .map(str::to_string)
-        .ok_or_else(|| parsing(format!("undefined entity '&{name};' (only the predefined XML entities and character references are allowed)")))
-}
-
-impl Reader<'_> {
-    fn open(&self, ns: Option<String>, start: &BytesStart<'_>) -> Result<(Element, Vec<Binding>), WfsError> {
-        let qname = start.name().as_ref().to_string();
-        let name = start.local_name().as_ref().to_string();
-        let mut attrs = Vec::new();
-        let mut bindings = Vec::new();
-        for attr in start.attributes() {
-            let attr = attr.map_err(|e| parsing(format!("malformed attribute in <{qname}>: {e}")))?;
-            let value = attr
-                .normalized_value(self.version)
-                .map_err(|e| parsing(format!("attribute {} of <{qname}>: {e}", attr.key.as_ref())))?
-                .into_owned();
-            match attr.key.as_namespace_binding() {
-                Some(PrefixDeclaration::Default) => bindings.push((None, value)),
-                Some(PrefixDeclaration::Named(prefix)) => bindings.push((Some(prefix.to_string()), value)),
-                None => {
-                    let (resolved, local) = self.reader.resolver().resolve_attribute(attr.key);
-                    if matches!(resolved, ResolveResult::Unbound) {
-                        attrs.push((local.as_ref().to_string(), value));
-                    }
-                }
-            }
-        }
-        Ok((Element { ns, name, qname, attrs, children: Vec::new(), text: String::new(), filter_xml: None }, bindings))
-    }
-
-    fn count(&mut self, element: &Element) -> Result<(), WfsError> {
-        self.elements += 1;
-        if self.elements > MAX_ELEMENTS {
-            return Err(parsing(format!("the request has more than {MAX_ELEMENTS} elements (at <{}>)", element.qname)));
-        }
-        if self.open.len() >= MAX_DEPTH {
-            return Err(parsing(format!("the request nests elements deeper than {MAX_DEPTH} levels (at <{}>)", element.qname)));
-        }
-        Ok(())
-    }
-
-    fn attach(&mut self, element: Element) -> Result<(), WfsError> {
-        match self.open.last_mut() {
-            Some(parent) => parent.children.push(element),
-            None if self.root.is_some() => return Err(parsing(format!("unexpected <{}> after the root element", element.qname))),
-            None => self.root = Some(element),
-        }
-        Ok(())
-    }
-
-    fn text(&mut self, text: &str) -> Result<(), WfsError> {
-        match self.open.last_mut() {
-            Some(element) => element.text.push_str(text),
-            None if text.trim().is_empty() => {}
-            None => return Err(parsing("unexpected text outside the root element")),
-        }
-        Ok(())
-    }
-
-    /// The filter element's text, `body[before..after]`, with every namespace binding in scope
-    /// that it does not declare itself re-declared on its start tag.
-    fn filter_text(&self, before: usize, after: usize, own: &[Binding]) -> Result<String, WfsError> {
-        let span = self.body.get(before..after).ok_or_else(|| parsing("malformed XML around the filter"))?;
-        // Text before the start tag cannot be there (it is its own event), but be safe.
-        let start = span.find('<').ok_or_else(|| parsing("malformed XML around the filter"))?;
-        let span = &span[start..];
-        let name_end = span[1..].find(|c: char| c.is_whitespace() || c == '>' || c == '/').map(|i| i + 1).unwrap_or(span.len());
-        let mut in_scope: Vec<&Binding> = Vec::new();
-        for binding in self.scopes.iter().rev().flatten() {
-            if !own.iter().any(|b| b.0 == binding.0) && !in_scope.iter().any(|b| b.0 == binding.0) {
-                in_scope.push(binding);
-            }
-        }
-        let mut out = String::with_capacity(span.len() + in_scope.len() * 64);
-        out.push_str(&span[..name_end]);
-        for (prefix, uri) in in_scope {
-            match prefix {
-                Some(p) => out.push_str(&format!(" xmlns:{p}=\"{}\"", escape(uri.as_str()))),
-                None => out.push_str(&format!(" xmlns=\"{}\"", escape(uri.as_str()))),
-            }
-        }
-        out.push_str(&span[name_end..]);
-        Ok(out)
-    }
+    xml_tree::read(body, &REQUEST).map_err(parsing)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -363,10 +146,6 @@ fn only_children(element: &Element, names: &[&str]) -> Result<(), WfsError> {
         Some(child) => Err(unexpected(child, element)),
         None => Ok(()),
     }
-}
-
-fn list(v: &str) -> Vec<String> {
-    v.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_string).collect()
 }
 
 /// Type names without their namespace prefix, as KVP gives them; XML lists are

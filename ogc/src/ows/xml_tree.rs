@@ -1,31 +1,49 @@
-//! A namespace-aware element tree for the XML the catalogue reads: request bodies and ISO 19139
-//! records.
+//! The namespace-aware element tree the XML-encoded service requests (WFS and CSW POST bodies)
+//! and ISO 19139 records are read into.
 //!
-//! Both are small enough to hold whole (a record is a few kilobytes, a request less), and a tree
-//! lets the readers look elements up by path instead of running a state machine per document
-//! type. Hostile input is stopped here as the filter reader does: DTDs are refused (so no entity
-//! can be declared or expanded), nesting depth and element count are capped.
+//! These documents are small enough to hold whole, and a tree lets each service look elements
+//! up instead of running a state machine per document type. Hostile input is stopped here, once
+//! for every service, as the filter reader (`filter/fes_xml.rs`) does: DTDs are refused (so no
+//! entity can be declared or expanded: billion-laughs documents fail on their first event),
+//! nesting depth and element count are capped.
 //!
-//! An `ogc:Filter` element is not read into the tree: its text is cut out of the document, the
-//! namespace bindings in scope there are re-declared on it, and the result is kept for the
-//! filter parser ([`crate::filter::fes::parse`]), exactly as a KVP `CONSTRAINT` value would reach it.
+//! A `fes:Filter` / `ogc:Filter` element is not read into the tree: its text is cut out of the
+//! document, the namespace bindings in scope there (usually declared on the root) are
+//! re-declared on it, and the result is kept for the filter parser ([`crate::filter::fes::parse`]),
+//! exactly as a KVP `FILTER` / `CONSTRAINT` value reaches it. The filter reader is a separate
+//! tree because it reads filters into elements (and styles with mixed content); this one keeps
+//! them as text so that a filter in a body and one in a query string meet the same parser.
+//!
+//! Errors are messages for the client; each service wraps them in its own exception.
 
 use quick_xml::XmlVersion;
-use quick_xml::escape::{escape, resolve_predefined_entity};
-use quick_xml::events::{BytesRef, BytesStart, Event};
+use quick_xml::escape::escape;
+use quick_xml::events::{BytesStart, Event};
 use quick_xml::name::{PrefixDeclaration, ResolveResult};
 use quick_xml::reader::NsReader;
 
-pub const OGC: &str = "http://www.opengis.net/ogc";
-const FES20: &str = "http://www.opengis.net/fes/2.0";
+use crate::filter::fes;
 
-/// Far above any record or request (an ISO record with many keywords has a few thousand).
-const MAX_ELEMENTS: usize = 200_000;
-/// ISO 19139 nests deeply (ten levels to a keyword) but not beyond this.
-const MAX_DEPTH: usize = 200;
+pub(crate) const OGC: &str = "http://www.opengis.net/ogc";
+pub(crate) const FES20: &str = "http://www.opengis.net/fes/2.0";
+
+/// What differs between the documents the services read.
+pub(crate) struct ReadOptions {
+    /// "request", "document": the word messages use for the document.
+    pub document: &'static str,
+    pub max_depth: usize,
+    pub max_elements: usize,
+    /// Whether text beside child elements is refused (request elements hold either elements or
+    /// text) rather than kept in [`Element::text`].
+    pub element_only: bool,
+    /// Whether an attribute with an undeclared prefix is dropped rather than refused: WFS
+    /// clients send `xsi:schemaLocation` without declaring `xsi`, and WFS attributes are
+    /// unqualified anyway.
+    pub drop_undeclared_attributes: bool,
+}
 
 #[derive(Debug, Default)]
-pub struct Element {
+pub(crate) struct Element {
     pub ns: Option<String>,
     /// The local name.
     pub name: String,
@@ -34,7 +52,8 @@ pub struct Element {
     /// Attributes: namespace (None for unprefixed), local name, value.
     pub attrs: Vec<(Option<String>, String, String)>,
     pub children: Vec<Element>,
-    /// Character data directly inside the element (whitespace between children included).
+    /// Character data directly inside the element (whitespace between children included, unless
+    /// [`ReadOptions::element_only`]).
     pub text: String,
     /// For a filter element, its XML with the bindings in scope re-declared on it.
     pub filter_xml: Option<String>,
@@ -45,9 +64,18 @@ impl Element {
         self.name == name && self.ns.as_deref() == Some(ns)
     }
 
+    pub fn is_filter(&self) -> bool {
+        self.name == "Filter" && matches!(self.ns.as_deref(), Some(OGC | FES20))
+    }
+
     /// An unprefixed attribute, when present and not blank.
     pub fn attr(&self, name: &str) -> Option<&str> {
         self.attrs.iter().find(|(ns, n, v)| ns.is_none() && n == name && !v.trim().is_empty()).map(|(_, _, v)| v.as_str())
+    }
+
+    /// The first of `names` present (not blank), with the name found.
+    pub fn attr_of<'a>(&'a self, names: &[&'a str]) -> Option<(&'a str, &'a str)> {
+        names.iter().find_map(|n| self.attr(n).map(|v| (*n, v)))
     }
 
     /// The first child of that namespace and local name.
@@ -83,9 +111,11 @@ impl Element {
 type Binding = (Option<String>, String);
 
 struct Reader<'a> {
+    options: &'a ReadOptions,
     body: &'a str,
     reader: NsReader<&'a [u8]>,
     version: XmlVersion,
+    /// The bindings each open element declares.
     scopes: Vec<Vec<Binding>>,
     open: Vec<Element>,
     root: Option<Element>,
@@ -93,22 +123,26 @@ struct Reader<'a> {
 }
 
 /// Reads a document into its root element; the error is a message for the client.
-pub fn read(body: &str) -> Result<Element, String> {
+pub(crate) fn read(body: &str, options: &ReadOptions) -> Result<Element, String> {
     let body = body.strip_prefix('\u{feff}').unwrap_or(body);
     let mut reader = NsReader::from_str(body);
+    // Whitespace is kept: it is significant in a value, and entity references split text into
+    // several events that trimming would corrupt.
     reader.config_mut().trim_text(false);
-    let mut r = Reader { body, reader, version: XmlVersion::default(), scopes: Vec::new(), open: Vec::new(), root: None, elements: 0 };
+    let mut r =
+        Reader { options, body, reader, version: XmlVersion::default(), scopes: Vec::new(), open: Vec::new(), root: None, elements: 0 };
+    let document = options.document;
     loop {
         let before = usize::try_from(r.reader.buffer_position()).unwrap_or(usize::MAX);
         let (resolved, event) = match r.reader.read_resolved_event() {
-            Ok((resolved, event)) => (namespace(resolved, &event)?, event),
+            Ok((resolved, event)) => (fes::namespace(resolved, &event).map_err(|e| e.message)?, event),
             Err(e) => return Err(malformed(r.reader.error_position(), &e)),
         };
         match event {
             Event::Start(start) => {
                 let (mut element, bindings) = r.open(resolved, &start)?;
                 r.count(&element)?;
-                if is_filter(&element) {
+                if element.is_filter() {
                     let end = start.to_end().into_owned();
                     if let Err(e) = r.reader.read_to_end(end.name()) {
                         return Err(malformed(r.reader.error_position(), &e));
@@ -124,69 +158,41 @@ pub fn read(body: &str) -> Result<Element, String> {
             Event::Empty(start) => {
                 let (mut element, bindings) = r.open(resolved, &start)?;
                 r.count(&element)?;
-                if is_filter(&element) {
+                if element.is_filter() {
                     let after = usize::try_from(r.reader.buffer_position()).unwrap_or(usize::MAX);
                     element.filter_xml = Some(r.filter_text(before, after, &bindings)?);
                 }
                 r.attach(element)?;
             }
             Event::End(_) => {
-                let element = r.open.pop().ok_or("malformed XML: an end tag without its start tag")?;
+                let mut element = r.open.pop().ok_or("malformed XML: an end tag without its start tag")?;
                 r.scopes.pop();
+                if options.element_only && !element.children.is_empty() {
+                    if !element.text.trim().is_empty() {
+                        return Err(format!("unexpected text in <{}>, which holds elements", element.qname));
+                    }
+                    element.text.clear();
+                }
                 r.attach(element)?;
             }
             Event::Text(text) => r.text(&text.xml_content(r.version))?,
             Event::CData(text) => r.text(&text.xml_content(r.version))?,
-            Event::GeneralRef(reference) => r.text(&entity(&reference)?)?,
-            Event::DocType(_) => return Err("DTDs are not allowed (no DOCTYPE, no entity declarations)".to_string()),
+            Event::GeneralRef(reference) => r.text(&fes::entity(&reference).map_err(|e| e.message)?)?,
+            Event::DocType(_) => return Err(format!("DTDs are not allowed in a {document} (no DOCTYPE, no entity declarations)")),
             Event::Decl(decl) => r.version = decl.xml_version().map_err(|e| malformed(r.reader.buffer_position(), &e))?,
             Event::Comment(_) | Event::PI(_) => {}
             Event::Eof => {
                 if let Some(element) = r.open.pop() {
                     return Err(format!("the document ends before <{}> is closed", element.qname));
                 }
-                return r.root.ok_or_else(|| "the document is empty".to_string());
+                return r.root.ok_or_else(|| format!("the {document} is empty"));
             }
-        }
-    }
-}
-
-fn is_filter(element: &Element) -> bool {
-    element.name == "Filter" && matches!(element.ns.as_deref(), Some(OGC | FES20))
-}
-
-fn namespace(resolved: ResolveResult<'_>, event: &Event<'_>) -> Result<Option<String>, String> {
-    match resolved {
-        ResolveResult::Bound(ns) => Ok(Some(ns.as_ref().to_string())),
-        ResolveResult::Unbound => Ok(None),
-        ResolveResult::Unknown(prefix) => {
-            let prefix = prefix.to_string();
-            let element = match event {
-                Event::Start(s) | Event::Empty(s) => s.name().as_ref().to_string(),
-                Event::End(e) => e.name().as_ref().to_string(),
-                _ => String::new(),
-            };
-            Err(format!("the prefix '{prefix}' of <{element}> is not declared (add xmlns:{prefix}=\"...\")"))
         }
     }
 }
 
 fn malformed(position: u64, error: &quick_xml::Error) -> String {
     format!("malformed XML at byte {position}: {error}")
-}
-
-/// Character references and the five predefined entities; nothing else exists without a DTD.
-fn entity(reference: &BytesRef<'_>) -> Result<String, String> {
-    let name = reference.as_ref().to_string();
-    if reference.is_char_ref() {
-        return match reference.resolve_char_ref() {
-            Ok(Some(c)) => Ok(c.to_string()),
-            _ => Err(format!("invalid character reference '&{name};'")),
-        };
-    }
-    resolve_predefined_entity(&name)
-        .map(str::to_string)
-        .ok_or_else(|| format!("undefined entity '&{name};' (only the predefined XML entities and character references are allowed)"))
 }
 
 impl Reader<'_> {
@@ -209,13 +215,9 @@ impl Reader<'_> {
                     let ns = match resolved {
                         ResolveResult::Bound(ns) => Some(ns.as_ref().to_string()),
                         ResolveResult::Unbound => None,
+                        ResolveResult::Unknown(_) if self.options.drop_undeclared_attributes => continue,
                         ResolveResult::Unknown(p) => {
-                            // `xml:lang` is bound by definition.
-                            if p == "xml" {
-                                Some("http://www.w3.org/XML/1998/namespace".to_string())
-                            } else {
-                                return Err(format!("the prefix '{}' of an attribute of <{qname}> is not declared", p));
-                            }
+                            return Err(format!("the prefix '{p}' of an attribute of <{qname}> is not declared"));
                         }
                     };
                     attrs.push((ns, local.as_ref().to_string(), value));
@@ -226,12 +228,13 @@ impl Reader<'_> {
     }
 
     fn count(&mut self, element: &Element) -> Result<(), String> {
+        let ReadOptions { document, max_depth, max_elements, .. } = *self.options;
         self.elements += 1;
-        if self.elements > MAX_ELEMENTS {
-            return Err(format!("the document has more than {MAX_ELEMENTS} elements (at <{}>)", element.qname));
+        if self.elements > max_elements {
+            return Err(format!("the {document} has more than {max_elements} elements (at <{}>)", element.qname));
         }
-        if self.open.len() >= MAX_DEPTH {
-            return Err(format!("the document nests elements deeper than {MAX_DEPTH} levels (at <{}>)", element.qname));
+        if self.open.len() >= max_depth {
+            return Err(format!("the {document} nests elements deeper than {max_depth} levels (at <{}>)", element.qname));
         }
         Ok(())
     }
@@ -258,6 +261,7 @@ impl Reader<'_> {
     /// that it does not declare itself re-declared on its start tag.
     fn filter_text(&self, before: usize, after: usize, own: &[Binding]) -> Result<String, String> {
         let span = self.body.get(before..after).ok_or("malformed XML around the filter")?;
+        // Text before the start tag cannot be there (it is its own event), but be safe.
         let start = span.find('<').ok_or("malformed XML around the filter")?;
         let span = &span[start..];
         let name_end = span[1..].find(|c: char| c.is_whitespace() || c == '>' || c == '/').map(|i| i + 1).unwrap_or(span.len());
@@ -284,16 +288,20 @@ impl Reader<'_> {
 mod tests {
     use super::*;
 
+    const DOCUMENT: ReadOptions =
+        ReadOptions { document: "document", max_depth: 200, max_elements: 200_000, element_only: false, drop_undeclared_attributes: false };
+
     #[test]
     fn reads_namespaces_paths_and_filters() {
         let doc = r#"<?xml version="1.0"?>
-            <a:root xmlns:a="urn:a" xmlns:ogc="http://www.opengis.net/ogc" x="1">
+            <a:root xmlns:a="urn:a" xmlns:ogc="http://www.opengis.net/ogc" x="1" xml:lang="en">
               <a:b><a:c>one</a:c><a:c> two &amp; </a:c></a:b>
               <ogc:Filter><ogc:PropertyIsEqualTo><ogc:PropertyName>a:x</ogc:PropertyName><ogc:Literal>1</ogc:Literal></ogc:PropertyIsEqualTo></ogc:Filter>
             </a:root>"#;
-        let root = read(doc).unwrap();
+        let root = read(doc, &DOCUMENT).unwrap();
         assert!(root.is("urn:a", "root"));
         assert_eq!(root.attr("x"), Some("1"));
+        assert!(root.attrs.iter().any(|(ns, n, v)| ns.as_deref() == Some("http://www.w3.org/XML/1998/namespace") && n == "lang" && v == "en"));
         assert_eq!(root.path(&[("urn:a", "b"), ("urn:a", "c")]).unwrap().trimmed(), Some("one"));
         assert_eq!(root.all(&[("urn:a", "b"), ("urn:a", "c")]).len(), 2);
         let filter = root.child(OGC, "Filter").unwrap().filter_xml.as_deref().unwrap();
@@ -303,14 +311,24 @@ mod tests {
 
     #[test]
     fn refuses_dtds_undeclared_prefixes_and_broken_documents() {
-        assert!(read(r#"<!DOCTYPE x [<!ENTITY a "b">]><x/>"#).unwrap_err().contains("DTD"));
-        assert!(read("<p:x/>").unwrap_err().contains("xmlns:p"));
-        assert!(read("<x><y></x>").is_err());
-        assert!(read("").is_err());
-        assert!(read("<x/><y/>").is_err());
-        let deep = format!("{}{}", "<a>".repeat(MAX_DEPTH + 1), "</a>".repeat(MAX_DEPTH + 1));
-        assert!(read(&deep).unwrap_err().contains("deeper than"));
-        let wide = format!("<a>{}</a>", "<b/>".repeat(MAX_ELEMENTS + 1));
-        assert!(read(&wide).unwrap_err().contains("more than"));
+        assert!(read(r#"<!DOCTYPE x [<!ENTITY a "b">]><x/>"#, &DOCUMENT).unwrap_err().contains("DTD"));
+        assert!(read("<p:x/>", &DOCUMENT).unwrap_err().contains("xmlns:p"));
+        assert!(read("<x><y></x>", &DOCUMENT).is_err());
+        assert!(read("", &DOCUMENT).is_err());
+        assert!(read("<x/><y/>", &DOCUMENT).is_err());
+        let deep = format!("{}{}", "<a>".repeat(201), "</a>".repeat(201));
+        assert!(read(&deep, &DOCUMENT).unwrap_err().contains("deeper than"));
+        let wide = format!("<a>{}</a>", "<b/>".repeat(200_001));
+        assert!(read(&wide, &DOCUMENT).unwrap_err().contains("more than"));
+    }
+
+    #[test]
+    fn element_only_refuses_stray_text_and_lenient_attributes_are_dropped() {
+        let request = ReadOptions { element_only: true, drop_undeclared_attributes: true, ..DOCUMENT };
+        assert!(read("<x>text<y/></x>", &request).unwrap_err().contains("unexpected text"));
+        assert_eq!(read("<x> <y/> </x>", &request).unwrap().text, "");
+        assert_eq!(read("<x> <y/> </x>", &DOCUMENT).unwrap().text, "  ");
+        assert!(read(r#"<x p:a="1" b="2"/>"#, &request).unwrap().attrs.len() == 1);
+        assert!(read(r#"<x p:a="1"/>"#, &DOCUMENT).unwrap_err().contains("'p'"));
     }
 }
