@@ -55,6 +55,19 @@ enum Command {
         #[arg(long, default_value_t = 4)]
         jobs: usize,
     },
+    /// Manage the catalogue's imported records.
+    Catalogue {
+        #[command(subcommand)]
+        action: CatalogueCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum CatalogueCommand {
+    /// Import the ISO 19139 records (`*.xml`) of a folder into the configuration's catalogue
+    /// store. A record with a known fileIdentifier replaces the stored one; a document that does
+    /// not read is reported and skipped, and the others are imported in one transaction.
+    Import { config: PathBuf, folder: PathBuf },
 }
 
 /// The demo configuration: `demo/ossature.toml` under the working directory, else the one of
@@ -82,6 +95,7 @@ pub fn main() -> ExitCode {
             Some(Command::Serve { config, bind }) => serve(&config.unwrap_or_else(demo_config), bind).await,
             Some(Command::Check { config }) => check(&config).await,
             Some(Command::Seed { config, layer, tms, zoom, bbox, within, filter, format, jobs }) => seed(&config, SeedArgs { layer, tms, zoom, bbox, within, filter, format, jobs }).await,
+            Some(Command::Catalogue { action: CatalogueCommand::Import { config, folder } }) => catalogue_import(&config, &folder).await,
         }
     });
     match result {
@@ -149,6 +163,24 @@ async fn seed(path: &Path, a: SeedArgs) -> anyhow::Result<()> {
     let report = seed::run(&registry, &plan, &tiles, &bar).await?;
     bar.finish();
     println!("{} tiles rendered, {} already on disk, {} outside the layer's levels", report.rendered, report.skipped, report.out_of_range);
+    Ok(())
+}
+
+async fn catalogue_import(path: &Path, folder: &Path) -> anyhow::Result<()> {
+    let config = Config::load(path)?;
+    let store_path = config.catalogue.store.as_deref().ok_or_else(|| anyhow::anyhow!("{}: no [catalogue] store to import into", path.display()))?;
+    let store = crate::catalogue::store::Store::open(&config.origin.resolve(&crate::config::expand_env(store_path)), true).await?;
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(indicatif::ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} records read").expect("valid template"));
+    let report = crate::catalogue::import_folder(&store, folder, &bar).await?;
+    bar.finish();
+    println!("{} added, {} updated, {} unchanged, {} skipped", report.added.len(), report.updated.len(), report.unchanged.len(), report.skipped.len());
+    for (name, why) in &report.skipped {
+        println!("skipped {name}: {why}");
+    }
+    if !report.skipped.is_empty() {
+        anyhow::bail!("{} documents were not imported (listed above)", report.skipped.len());
+    }
     Ok(())
 }
 

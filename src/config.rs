@@ -33,6 +33,8 @@ pub struct Config {
     pub rasters: Vec<RasterConfig>,
     #[serde(default)]
     pub tile_cache: TileCacheConfig,
+    #[serde(default)]
+    pub catalogue: CatalogueConfig,
     /// Where the file was read from, for messages and relative paths.
     #[serde(skip)]
     pub origin: Origin,
@@ -225,6 +227,24 @@ pub struct TileCacheConfig {
 impl Default for TileCacheConfig {
     fn default() -> Self {
         TileCacheConfig { memory_mb: 256, blocks_mb: 512, disk: None, disk_mb: 10_240, max_age_s: 3600, http_timeout_ms: 10_000 }
+    }
+}
+
+/// The catalogue (CSW): a record per served layer, plus the ISO 19139 records imported with
+/// `ossature catalogue import`, kept in an SQLite file.
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields, default)]
+pub struct CatalogueConfig {
+    /// The SQLite file of imported records, relative to the configuration file; created by the
+    /// first import. No imported records when absent.
+    pub store: Option<String>,
+    /// The most records one GetRecords page returns (`maxRecords` above it is refused).
+    pub max_records: u64,
+}
+
+impl Default for CatalogueConfig {
+    fn default() -> Self {
+        CatalogueConfig { store: None, max_records: 500 }
     }
 }
 

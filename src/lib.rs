@@ -6,6 +6,7 @@
 //! to the standards' error responses.
 
 pub mod bind;
+pub mod catalogue;
 pub mod cli;
 pub mod config;
 pub mod crs;

@@ -37,6 +37,8 @@ pub struct AppInner {
     pub service: ServiceConfig,
     pub wmts: std::sync::OnceLock<crate::services::wmts::Offer>,
     pub series: metrics::Series,
+    pub catalogue: crate::catalogue::Catalogue,
+    pub catalogue_max_records: u64,
     /// `Cache-Control` of tiles, formatted once.
     pub tile_cache_control: axum::http::HeaderValue,
 }
@@ -57,6 +59,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::services::wmts::routes())
         .merge(crate::services::tiles::routes())
         .merge(crate::services::ows::routes())
+        .merge(crate::services::csw::routes())
         .merge(health::routes())
         .merge(assets::routes())
         .merge(metrics::routes())
@@ -109,9 +112,19 @@ pub async fn build_state(config: &Config, bound: SocketAddr) -> anyhow::Result<A
         None => format!("http://{bound}"),
     };
     metrics::install();
+    let imported = match &config.catalogue.store {
+        Some(path) => {
+            let path = config.origin.resolve(&crate::config::expand_env(path));
+            crate::catalogue::store::Store::open(&path, false).await?.load().await.map_err(|e| anyhow::anyhow!("catalogue store {}: {e}", path.display()))?
+        }
+        None => Vec::new(),
+    };
+    let catalogue = crate::catalogue::Catalogue::new(&registry, &base, &config.service, imported);
     Ok(AppState(Arc::new(AppInner { registry, base, limits: config.server.limits.clone(), service: config.service.clone(),
         wmts: std::sync::OnceLock::new(),
         series: metrics::Series::default(),
+        catalogue,
+        catalogue_max_records: config.catalogue.max_records,
         tile_cache_control: axum::http::HeaderValue::from_str(&format!("public, max-age={}", config.tile_cache.max_age_s)).expect("ascii"),
     })))
 }

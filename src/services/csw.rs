@@ -1,0 +1,77 @@
+//! CSW 2.0.2 at `/csw` (KVP GET and XML POST) and `/ows?SERVICE=CSW`, over the catalogue built
+//! at start-up (`crate::catalogue`). The protocol itself is `ogc::csw`.
+
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use ogc::csw::request::{CswRequest, Limits, ResultType};
+use ogc::csw::{CswError, response};
+
+use crate::http::AppState;
+
+pub fn routes() -> axum::Router<AppState> {
+    axum::Router::new().route("/csw", get(kvp).post(post))
+}
+
+pub async fn kvp(State(state): State<AppState>, RawQuery(q): RawQuery) -> Response {
+    let pairs = super::features::pairs(&q);
+    match ogc::csw::request::parse_kvp(&pairs, &limits(&state)) {
+        Ok(request) => answer(&state, request, None),
+        Err(e) => exception(&e),
+    }
+}
+
+pub async fn post(State(state): State<AppState>, body: Bytes) -> Response {
+    let Ok(body) = std::str::from_utf8(&body) else {
+        return exception(&CswError::invalid("", "the request body is not UTF-8 text"));
+    };
+    match ogc::csw::xml_request::parse_xml(body, &limits(&state)) {
+        Ok(request) => answer(&state, request, Some(body)),
+        Err(e) => exception(&e),
+    }
+}
+
+fn limits(state: &AppState) -> Limits {
+    Limits { max_records: state.catalogue_max_records }
+}
+
+/// `body`: the XML of a POST request, echoed by `resultType=validate`.
+fn answer(state: &AppState, request: CswRequest, body: Option<&str>) -> Response {
+    let records = &state.catalogue.records;
+    let now = chrono::Utc::now();
+    let document = match request {
+        CswRequest::GetCapabilities(c) => {
+            ogc::csw::capabilities::capabilities(&super::service_metadata(state), &format!("{}/csw", state.base), c.sections.as_deref(), &limits(state))
+        }
+        CswRequest::DescribeRecord(d) => response::describe_record(&d.type_names),
+        CswRequest::GetRecords(g) if g.result_type == ResultType::Validate => response::acknowledgement(&g, body, &now),
+        CswRequest::GetRecords(g) => match ogc::csw::search::search(records, &g) {
+            Ok(page) => response::get_records_response(&g, &page, &now),
+            Err(e) => return exception(&e),
+        },
+        CswRequest::GetRecordById(g) => {
+            let found: Vec<&ogc::csw::Record> = g.ids.iter().filter_map(|id| records.iter().find(|r| &r.file_identifier == id)).collect();
+            response::get_record_by_id_response(&found, g.output_schema, g.element_set)
+        }
+        CswRequest::GetDomain(g) => {
+            let domains: Vec<_> = g.names.into_iter().map(|name| {
+                let values = response::domain_values(&name, records);
+                (name, values)
+            }).collect();
+            response::get_domain_response(&domains)
+        }
+    };
+    xml(StatusCode::OK, document)
+}
+
+pub fn exception(e: &CswError) -> Response {
+    xml(StatusCode::from_u16(e.code.http_status()).unwrap_or(StatusCode::BAD_REQUEST), e.report())
+}
+
+fn xml(status: StatusCode, body: String) -> Response {
+    let mut res = (status, body).into_response();
+    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/xml; charset=utf-8"));
+    res
+}

@@ -1,0 +1,114 @@
+//! The catalogue end to end: importing a folder (good and broken documents, twice), then CSW
+//! over the layers' records and the imported ones: paging, constraints, ISO output, POST as
+//! GeoNetwork sends it, and the exceptions of bad requests.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use ossature::catalogue::store::Store;
+
+/// A folder with the demo's records, one document that is not XML and one that is not ISO.
+fn import_folder() -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("ossature-csw-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for f in std::fs::read_dir(Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/catalogue")).unwrap() {
+        let f = f.unwrap().path();
+        std::fs::copy(&f, dir.join(f.file_name().unwrap())).unwrap();
+    }
+    std::fs::write(dir.join("broken.xml"), "<gmd:MD_Metadata xmlns:gmd=\"http://www.isotc211.org/2005/gmd\"><gmd:fileIdentifier>").unwrap();
+    std::fs::write(dir.join("not-iso.xml"), "<html><body>hello</body></html>").unwrap();
+    dir
+}
+
+fn attr<'a>(doc: &'a str, name: &str) -> &'a str {
+    let start = doc.find(&format!("{name}=\"")).unwrap_or_else(|| panic!("no {name} in {doc}")) + name.len() + 2;
+    &doc[start..start + doc[start..].find('"').unwrap()]
+}
+
+fn identifiers(doc: &str) -> Vec<String> {
+    doc.split("<dc:identifier>").skip(1).map(|s| s[..s.find('<').unwrap()].to_string()).collect()
+}
+
+#[tokio::test]
+async fn import_then_harvest() {
+    let folder = import_folder();
+    let db = folder.join("catalogue.db");
+    let store = Store::open(&db, true).await.unwrap();
+    let bar = indicatif::ProgressBar::hidden();
+    let report = ossature::catalogue::import_folder(&store, &folder, &bar).await.unwrap();
+    assert_eq!(report.added.len(), 6, "{report:?}");
+    let skipped: Vec<&str> = report.skipped.iter().map(|(n, _)| n.rsplit('/').next().unwrap()).collect();
+    assert_eq!(skipped, ["broken.xml", "not-iso.xml"], "{report:?}");
+    assert!(report.skipped.iter().all(|(_, why)| !why.is_empty()));
+    let again = ossature::catalogue::import_folder(&store, &folder, &bar).await.unwrap();
+    assert_eq!((again.added.len(), again.updated.len(), again.unchanged.len()), (0, 0, 6), "importing twice changes nothing");
+
+    let server = common::start_with(&format!("[catalogue]\nstore = \"{}\"\nmax_records = 50\n", db.display())).await;
+    let layers = server.collections().len();
+    let get = |q: String| {
+        let server = &server;
+        async move {
+            let res = server.get(&format!("/csw?service=CSW&version=2.0.2&{q}")).await;
+            let status = res.status().as_u16();
+            assert_eq!(res.headers()["content-type"], "application/xml; charset=utf-8");
+            (status, res.text().await.unwrap())
+        }
+    };
+
+    // A harvest: pages of 4, following nextRecord until 0, sees every record once.
+    let (mut seen, mut start, mut matched) = (Vec::new(), 1, 0);
+    while start != 0 {
+        let (status, doc) = get(format!("request=GetRecords&typenames=csw:Record&resulttype=results&elementsetname=brief&maxrecords=4&startposition={start}")).await;
+        assert_eq!(status, 200, "{doc}");
+        matched = attr(&doc, "numberOfRecordsMatched").parse().unwrap();
+        let page = identifiers(&doc);
+        let next: usize = attr(&doc, "nextRecord").parse().unwrap();
+        assert!(page.len() == 4 || next == 0, "a page is shorter than asked only when it is the last");
+        seen.extend(page);
+        start = next;
+    }
+    assert_eq!(matched, layers + 6);
+    assert_eq!(seen.len(), matched);
+    seen.sort();
+    seen.dedup();
+    assert_eq!(seen.len(), matched, "no record twice");
+    assert!(seen.contains(&"ossature-communes".to_string()));
+
+    // Constraints: CQL on AnyText, a Filter 1.1 BBOX by POST as GeoNetwork sends it.
+    let (_, doc) = get("request=GetRecords&typenames=csw:Record&resulttype=results&constraintlanguage=CQL_TEXT&constraint_language_version=1.1.0&constraint=csw:AnyText%20like%20%27%25communes%25%27".into()).await;
+    assert!(identifiers(&doc).contains(&"ossature-communes".to_string()), "{doc}");
+    let post = r#"<csw:GetRecords xmlns:csw="http://www.opengis.net/cat/csw/2.0.2" xmlns:ogc="http://www.opengis.net/ogc" xmlns:gml="http://www.opengis.net/gml" service="CSW" version="2.0.2" resultType="results" startPosition="1" maxRecords="10" outputSchema="http://www.isotc211.org/2005/gmd">
+  <csw:Query typeNames="csw:Record gmd:MD_Metadata"><csw:ElementSetName>full</csw:ElementSetName>
+    <csw:Constraint version="1.1.0"><ogc:Filter><ogc:BBOX><ogc:PropertyName>ows:BoundingBox</ogc:PropertyName>
+      <gml:Envelope srsName="urn:ogc:def:crs:EPSG::4326"><gml:lowerCorner>49.9 2.2</gml:lowerCorner><gml:upperCorner>50.9 3.3</gml:upperCorner></gml:Envelope>
+    </ogc:BBOX></ogc:Filter></csw:Constraint></csw:Query></csw:GetRecords>"#;
+    let res = server.client.post(format!("{}/csw", server.base)).body(post).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+    let doc = res.text().await.unwrap();
+    assert!(doc.contains("<gmd:MD_Metadata") && attr(&doc, "numberOfRecordsMatched") != "0", "{doc}");
+
+    // An imported record in ISO full is its own document; a layer's record points to its services.
+    let id = "c0e3bb0c-ec9d-5562-b912-df42bd58d315";
+    let (_, doc) = get(format!("request=GetRecordById&id={id}&elementsetname=full&outputschema=http://www.isotc211.org/2005/gmd")).await;
+    assert!(doc.contains(id), "{doc}");
+    let (_, doc) = get("request=GetRecordById&id=ossature-communes&elementsetname=full".into()).await;
+    assert!(doc.contains(&format!("{}/collections/communes", server.base)) && doc.contains("OGC:WFS"), "{doc}");
+
+    // Bad requests: the standard's exception codes, and the server still answers.
+    for (q, code) in [
+        ("request=GetRecords&typenames=csw:Record&outputschema=http://example.org/nope", "InvalidParameterValue"),
+        ("request=GetRecords&typenames=csw:Record&maxrecords=51", "InvalidParameterValue"),
+        ("request=GetRecords&typenames=csw:Record&constraintlanguage=CQL_TEXT&constraint=title%20%3D%3D%3D", "InvalidParameterValue"),
+        ("request=GetRecords&typenames=gmd:Nothing", "InvalidParameterValue"),
+        ("request=Harvest", "OperationNotSupported"),
+    ] {
+        let (status, doc) = get(q.to_string()).await;
+        assert!(status == 400 || status == 501, "{q}: {status}");
+        assert_eq!(attr(&doc, "exceptionCode"), code, "{q}: {doc}");
+    }
+    let (status, _) = get("request=GetCapabilities".into()).await;
+    assert_eq!(status, 200);
+    let _ = std::fs::remove_dir_all(&folder);
+}
