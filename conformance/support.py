@@ -13,12 +13,14 @@ import json
 import math
 import os
 import re
+import subprocess
 import tomllib
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urljoin, urlsplit, urlunsplit, unquote
 
+import pytest
 import requests
 from osgeo import gdal, ogr, osr
 
@@ -577,3 +579,20 @@ def multiset_diff(a: Counter, b: Counter, limit=5) -> str:
     extra = list((a - b).items())[:limit]
     missing = list((b - a).items())[:limit]
     return f"extra (server only): {extra}; missing (source only): {missing}"
+
+
+# ---------------------------------------------------------------- XML schemas
+SCHEMAS = (ROOT.parent / "shared" / "ogc-schemas").resolve()
+
+
+def validate_xml(data: bytes, schema: Path, tmp_path: Path, name: str = "document.xml") -> None:
+    """xmllint --schema against the offline OGC schemas (their catalog resolves the imports);
+    `schema` is a file of the schema folder or a wrapper written by the test."""
+    if not schema.is_file():
+        pytest.fail(f"{schema} not found (the OGC schema folder is part of the test setup)", pytrace=False)
+    doc = tmp_path / name
+    doc.write_bytes(data)
+    env = dict(os.environ, XML_CATALOG_FILES=str(SCHEMAS / "catalog.xml"))
+    p = subprocess.run(["xmllint", "--nonet", "--catalogs", "--noout", "--schema", str(schema), str(doc)],
+                       capture_output=True, text=True, env=env, timeout=120)
+    assert p.returncode == 0, p.stderr[-3000:]
