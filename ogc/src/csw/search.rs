@@ -111,7 +111,13 @@ pub fn matches(filter: &Filter, record: &Record) -> Result<bool, CswError> {
             l.iter().any(|a| r.iter().any(|b| compare(a, b).is_some_and(|o| op_holds(*op, o, a, b))))
         }
         Filter::Like { expr, pattern, .. } => {
-            let pattern: Vec<char> = pattern.to_lowercase().chars().collect();
+            let pattern = pattern.to_lowercase();
+            // `%word%`, what catalogue clients send for a keyword search, is a substring test:
+            // no per-character copy of every text of every record.
+            if let Some(word) = pattern.strip_prefix('%').and_then(|p| p.strip_suffix('%')).filter(|w| !w.contains(['%', '_', '\\'])) {
+                return Ok(scalars(expr, record)?.iter().any(|v| v.text().to_lowercase().contains(word)));
+            }
+            let pattern: Vec<char> = pattern.chars().collect();
             scalars(expr, record)?.iter().any(|v| like(&v.text().to_lowercase().chars().collect::<Vec<_>>(), &pattern))
         }
         Filter::Between { expr, low, high } => {
