@@ -36,6 +36,7 @@ pub struct AppInner {
     pub limits: Limits,
     pub service: ServiceConfig,
     pub wmts: std::sync::OnceLock<crate::services::wmts::Offer>,
+    pub wms: std::sync::OnceLock<crate::services::wms::Offer>,
     pub series: metrics::Series,
     /// `Cache-Control` of tiles, formatted once.
     pub tile_cache_control: axum::http::HeaderValue,
@@ -55,6 +56,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::services::features::routes())
         .merge(crate::services::wfs::routes())
         .merge(crate::services::wmts::routes())
+        .merge(crate::services::wms::routes())
         .merge(crate::services::tiles::routes())
         .merge(crate::services::ows::routes())
         .merge(health::routes())
@@ -111,6 +113,7 @@ pub async fn build_state(config: &Config, bound: SocketAddr) -> anyhow::Result<A
     metrics::install();
     Ok(AppState(Arc::new(AppInner { registry, base, limits: config.server.limits.clone(), service: config.service.clone(),
         wmts: std::sync::OnceLock::new(),
+        wms: std::sync::OnceLock::new(),
         series: metrics::Series::default(),
         tile_cache_control: axum::http::HeaderValue::from_str(&format!("public, max-age={}", config.tile_cache.max_age_s)).expect("ascii"),
     })))
