@@ -12,6 +12,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use ogc::bbox::Bbox;
 use ogc::crs::Crs;
 use ogc::tiles::TileFormat;
 use ogc::tms::AxisOrder;
@@ -174,7 +175,7 @@ async fn get_map(state: &AppState, caps: &Capabilities<'_>, m: &GetMap) -> Resul
     // holds two images at a time, not one per layer.
     let mut map: Option<Rgba> = None;
     for l in &layers {
-        let image = warp::read(&l.mosaic, &window, l.resampling).await?;
+        let image = read(l, &window).await?;
         map = Some(match map {
             None => image,
             Some(mut below) => {
@@ -190,6 +191,27 @@ async fn get_map(state: &AppState, caps: &Capabilities<'_>, m: &GetMap) -> Resul
     let options = EncodeOptions { background: m.bgcolor, ..layers.first().map_or_else(EncodeOptions::default, |l| l.encode) };
     let bytes = render(map, m.format, m.transparent, options).await?;
     Ok(with_type(bytes.into_response(), m.format.media_type()))
+}
+
+/// Rows of a map read at once. The warper bounds the blocks one read may decode
+/// (`warp::MAX_BLOCKS`, sized for tiles); a map as large as the limits allow, at full
+/// resolution, needs more, so it is read in bands of this height.
+const BAND_ROWS: u32 = 512;
+
+/// A layer's pixels for `w`, band by band. Each band's box is cut from the map's, so its pixel
+/// centres are the map's.
+async fn read(l: &RasterLayer, w: &Window) -> Result<Rgba, RasterError> {
+    if w.height <= BAND_ROWS {
+        return warp::read(&l.mosaic, w, l.resampling).await;
+    }
+    let mut map = Rgba { width: w.width, height: w.height, data: Vec::with_capacity(w.width as usize * w.height as usize * 4) };
+    let row = w.bbox.height() / w.height as f64;
+    for top in (0..w.height).step_by(BAND_ROWS as usize) {
+        let rows = BAND_ROWS.min(w.height - top);
+        let bbox = Bbox { min_y: w.bbox.max_y - (top + rows) as f64 * row, max_y: w.bbox.max_y - top as f64 * row, ..w.bbox };
+        map.data.extend_from_slice(&warp::read(&l.mosaic, &Window { bbox, height: rows, ..*w }, l.resampling).await?.data);
+    }
+    Ok(map)
 }
 
 /// Pixel work off the async runtime, as the tile path does it.
