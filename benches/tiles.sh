@@ -2,7 +2,7 @@
 # Imagery tile load benchmark: Ossature's OGC API map tiles vs nginx (static files), MapServer (WMS GetMap
 # on the tile bbox) and Martin (COG pass-through), on the shared bench orthophotos.
 #   benches/tiles.sh [-d SECS] [-c CONC] [other benches/run options]      (defaults: -d 10 -c 2)
-#   WORKLOADS="cached-tile cog-tile cog-tile-512" (default: all three)
+#   WORKLOADS="cached-tile cog-tile cog-tile-512 wms-getmap-ortho" (default: all four)
 # Workloads of the shared bench.py (Ossature runs first, so the printed ratios are Ossature / peer):
 #   cached-tile   200 hot tiles z15-z20, --prime: Ossature's memory tile cache vs nginx serving files.
 #                 Ossature: /collections/ortho3950/map/tiles/WebMercatorQuad/{z}/{y}/{x}?f=jpg
@@ -13,6 +13,8 @@
 #                 off: Ossature's native set of that COG (its JPEG blocks passed through; bench_native.py maps
 #                 each {z}/{x}/{y} to the native tile under it) and WebMercatorQuad@2x (rendered) vs Martin's
 #                 COG source and MapServer's 512-px GetMap.
+#   wms-getmap-ortho  JPEG GetMaps of 256/512 px in EPSG:3857 at z17-z21 resolutions from the CC50 COG: Ossature's
+#                 WMS (no tile cache on this path) vs MapServer's WMS on the same COG.
 # Starts Ossature itself (target/release/ossature serve <config> --bind 127.0.0.1:$OSSATURE_PORT), once with
 # benches/ossature-tiles.toml (cache on) and once with a copy where [tile_cache] memory_mb = 0, and stops
 # it at the end. Refuses to run if something already answers on $OSSATURE_PORT (it must choose the config).
@@ -22,7 +24,7 @@
 set -euo pipefail; . "$(dirname "$0")/common.sh"
 
 PEERS="${PEERS-nginx-static mapserver martin}"
-WORKLOADS="${WORKLOADS:-cached-tile cog-tile cog-tile-512}"
+WORKLOADS="${WORKLOADS:-cached-tile cog-tile cog-tile-512 wms-getmap-ortho}"
 MARTIN_BIN="${MARTIN_BIN:-$OSSATURE_BENCH_HOME/martin/bin/martin}"
 PORT_NGINX_STATIC=18001 PORT_MARTIN=18003
 MS="http://127.0.0.1:$PORT_MAPSERVER/mapserv?map=BENCH"
@@ -101,7 +103,12 @@ for w in $WORKLOADS; do
       has_peer martin && targets+=("martin-cog-3857=http://127.0.0.1:$PORT_MARTIN/ortho_3857/{z}/{x}/{y}")
       has_peer mapserver && targets+=("mapserver-wms-512=$MS&SERVICE=WMS&VERSION=1.3.0&REQUEST=GetMap&LAYERS=ortho&STYLES=&CRS=EPSG:3857&BBOX={tile_bbox}&WIDTH=512&HEIGHT=512&FORMAT=image/jpeg")
       extra+=(--prime) ;;
-    *) echo "unknown workload $w (known: cached-tile cog-tile cog-tile-512)" >&2; exit 2 ;;
+    wms-getmap-ortho)
+      use_config "$COLD_CONFIG"
+      targets+=("ossature-wms=$OSSATURE_URL/wms?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetMap&LAYERS=ortho3950&STYLES=&CRS=EPSG:3857&BBOX={bbox}&WIDTH={width}&HEIGHT={height}&FORMAT=image/jpeg")
+      has_peer mapserver && targets+=("mapserver-cc50=$MS&SERVICE=WMS&VERSION=1.3.0&REQUEST=GetMap&LAYERS=ortho&STYLES=&CRS=EPSG:3857&BBOX={bbox}&WIDTH={width}&HEIGHT={height}&FORMAT=image/jpeg")
+      extra+=(--prime) ;;
+    *) echo "unknown workload $w (known: cached-tile cog-tile cog-tile-512 wms-getmap-ortho)" >&2; exit 2 ;;
   esac
   echo "## $w" | tee -a "$out"
   if [ "$w" = cog-tile-512 ]; then

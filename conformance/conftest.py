@@ -49,3 +49,13 @@ def collections_doc(client) -> dict:
 def collection_docs(client) -> dict:
     return {cid: client.get_json(f"/collections/{cid}", headers={"Accept": "application/json"})
             for cid in support.LAYER_IDS}
+
+
+@pytest.fixture(scope="session")
+def gdal_wms_cache(tmp_path_factory):
+    """GDAL's WMS/WMTS drivers cache tiles in ./gdalwmscache by default: keep it out of the checkout."""
+    from osgeo import gdal
+    old = gdal.GetConfigOption("GDAL_DEFAULT_WMS_CACHE_PATH")
+    gdal.SetConfigOption("GDAL_DEFAULT_WMS_CACHE_PATH", str(tmp_path_factory.mktemp("gdalwmscache")))
+    yield
+    gdal.SetConfigOption("GDAL_DEFAULT_WMS_CACHE_PATH", old)

@@ -237,15 +237,6 @@ def test_getfeatureinfo(wmts, base_url):
 
 # ---------------------------------------------------------------- WMTS: GDAL's driver
 
-@pytest.fixture(scope="module")
-def gdal_wms_cache(tmp_path_factory):
-    """GDAL's WMS/WMTS driver caches tiles in ./gdalwmscache by default: keep it out of the checkout."""
-    old = gdal.GetConfigOption("GDAL_DEFAULT_WMS_CACHE_PATH")
-    gdal.SetConfigOption("GDAL_DEFAULT_WMS_CACHE_PATH", str(tmp_path_factory.mktemp("gdalwmscache")))
-    yield
-    gdal.SetConfigOption("GDAL_DEFAULT_WMS_CACHE_PATH", old)
-
-
 @pytest.mark.parametrize("tms_id", BASE_SETS)
 def test_gdal_wmts_driver_reads_imagery(wmts_url, gdal_wms_cache, tms_id):
     ds = gdal.Open(f"WMTS:{wmts_url}?service=WMTS&request=GetCapabilities,layer={LAYER},tilematrixset={tms_id}")

@@ -98,6 +98,10 @@ pub struct Limits {
     /// `numberMatched` is counted exactly when the planner expects at most this many matches,
     /// and left out above (0: never count).
     pub exact_count_max: u64,
+    /// Largest WMS map (GetMap WIDTH and HEIGHT), announced in the capabilities. A 4096 x 4096
+    /// RGBA map is 64 MiB in memory, already a lot per request (MapServer's `MAXSIZE`).
+    pub max_image_width: u32,
+    pub max_image_height: u32,
 }
 
 impl Default for Limits {
@@ -110,6 +114,8 @@ impl Default for Limits {
             query_timeout_ms: 30_000,
             request_timeout_ms: 60_000,
             exact_count_max: 200_000,
+            max_image_width: 4096,
+            max_image_height: 4096,
         }
     }
 }

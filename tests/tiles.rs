@@ -2,88 +2,13 @@
 //! with GDAL, pass-through bytes, single flight under a stampede, caching headers, bad input,
 //! an HTTP COG backend that goes away, and seeding into the disk tier.
 
-use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+mod common;
+
+use std::path::Path;
 use std::process::Command;
 
+use common::imagery::{decode_png, demo, demo_server, gdalwarp, has_gdal, http_server, mean_difference, ortho, run, start, tmp};
 use ossature::config::Config;
-use ossature::http::AppState;
-
-struct Server {
-    base: String,
-    state: AppState,
-    client: reqwest::Client,
-}
-
-fn demo() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("demo")
-}
-
-async fn start(toml: &str) -> Server {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/tiles.toml");
-    let config = Config::parse(&path, format!("[server]\nbind = \"127.0.0.1:0\"\n{toml}")).expect("valid config");
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let state = ossature::http::build_state(&config, addr).await.expect("registry builds");
-    let app = ossature::http::router(state.clone());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    Server { base: format!("http://{addr}"), state, client: reqwest::Client::new() }
-}
-
-fn ortho(files: &str, extra: &str) -> String {
-    format!("[[rasters]]\nid = \"ortho\"\ntitle = \"Ortho\"\nfiles = [{files}]\n{extra}\n")
-}
-
-async fn demo_server() -> Server {
-    start(&ortho(&format!("\"{}\"", demo().join("ortho").display()), "")).await
-}
-
-impl Server {
-    async fn get(&self, path: &str) -> reqwest::Response {
-        self.client.get(format!("{}{path}", self.base)).send().await.unwrap()
-    }
-    async fn bytes(&self, path: &str) -> (u16, String, Vec<u8>) {
-        let r = self.get(path).await;
-        let status = r.status().as_u16();
-        let ct = r.headers().get("content-type").map(|v| v.to_str().unwrap().to_string()).unwrap_or_default();
-        (status, ct, r.bytes().await.unwrap().to_vec())
-    }
-}
-
-/// Whether GDAL's command-line tools are here; in CI they must be.
-fn has_gdal() -> bool {
-    let ok = Command::new("gdalinfo").arg("--version").output().is_ok_and(|o| o.status.success());
-    if !ok {
-        assert!(std::env::var("CI").is_err(), "GDAL (gdal-bin) is required in CI");
-        eprintln!("gdal-bin missing: GDAL comparisons skipped");
-    }
-    ok
-}
-
-fn run(cmd: &mut Command) -> String {
-    let out = cmd.output().expect("command runs");
-    assert!(out.status.success(), "{cmd:?}: {}", String::from_utf8_lossy(&out.stderr));
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn decode_png(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
-    let mut reader = png::Decoder::new(std::io::Cursor::new(bytes.to_vec())).read_info().unwrap();
-    let mut buf = vec![0; reader.output_buffer_size().unwrap()];
-    let info = reader.next_frame(&mut buf).unwrap();
-    buf.truncate(info.buffer_size());
-    let rgba = match info.color_type {
-        png::ColorType::Rgba => buf,
-        png::ColorType::Rgb => buf.chunks_exact(3).flat_map(|p| [p[0], p[1], p[2], 255]).collect(),
-        other => panic!("unexpected PNG colour type {other:?}"),
-    };
-    (info.width, info.height, rgba)
-}
-
-fn tmp(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ossature-tiles-{}", std::process::id()));
-    std::fs::create_dir_all(&dir).unwrap();
-    dir.join(name)
-}
 
 #[tokio::test]
 async fn reprojected_tiles_match_gdalwarp() {
@@ -91,9 +16,6 @@ async fn reprojected_tiles_match_gdalwarp() {
         return;
     }
     let s = demo_server().await;
-    let vrt = tmp("mosaic.vrt");
-    let files: Vec<PathBuf> = std::fs::read_dir(demo().join("ortho")).unwrap().map(|e| e.unwrap().path()).collect();
-    run(Command::new("gdalbuildvrt").arg("-q").arg(&vrt).args(&files));
     // WebMercatorQuad z19 and z20 tiles inside the mosaic (the limits of the tileset).
     for (z, row, col) in [(19u32, 176363u32, 266605u32), (20, 352728, 533211)] {
         let (status, ct, png) = s.bytes(&format!("/collections/ortho/map/tiles/WebMercatorQuad/{z}/{row}/{col}?f=png")).await;
@@ -102,32 +24,8 @@ async fn reprojected_tiles_match_gdalwarp() {
         assert_eq!((w, h), (256, 256));
         let span = 2.0 * 20037508.342789244 / f64::from(1u32 << z);
         let (minx, maxy) = (-20037508.342789244 + col as f64 * span, 20037508.342789244 - row as f64 * span);
-        let out = tmp(&format!("warp{z}.tif"));
-        let _ = std::fs::remove_file(&out);
-        run(Command::new("gdalwarp").args(["-q", "-t_srs", "EPSG:3857", "-r", "bilinear", "-dstalpha", "-ts", "256", "256", "-te"]).args([minx, maxy - span, minx + span, maxy].map(|v| format!("{v:.6}"))).arg(&vrt).arg(&out));
-        let raw = tmp(&format!("warp{z}.raw"));
-        run(Command::new("gdal_translate").args(["-q", "-of", "ENVI", "-co", "INTERLEAVE=BIP"]).arg(&out).arg(&raw));
-        let theirs = std::fs::read(&raw).unwrap();
-        assert_eq!(theirs.len(), 256 * 256 * 4);
-        let (mut sum, mut n, mut big) = (0u64, 0u64, 0u64);
-        for (a, b) in ours.chunks_exact(4).zip(theirs.chunks_exact(4)) {
-            if a[3] == 255 && b[3] == 255 {
-                for c in 0..3 {
-                    let d = a[c].abs_diff(b[c]) as u64;
-                    sum += d;
-                    n += 1;
-                    if d > 24 {
-                        big += 1;
-                    }
-                }
-            }
-        }
-        assert!(n > 256 * 256 * 3 / 2, "z{z}: too few pixels with data on both sides ({n})");
-        let mean = sum as f64 / n as f64;
-        // Both decode the same JPEG blocks (different decoders: up to 4 levels apart) and
-        // resample bilinearly; GDAL's own grid approximation differs by a fraction of a pixel.
-        assert!(mean < 4.0, "z{z}: mean difference {mean:.2} against gdalwarp");
-        assert!((big as f64) < n as f64 * 0.01, "z{z}: {big} of {n} samples differ by more than 24");
+        let theirs = gdalwarp("EPSG:3857", [minx, maxy - span, minx + span, maxy], 256, 256);
+        mean_difference(&ours, &theirs, &format!("z{z}"));
     }
 }
 
@@ -237,23 +135,6 @@ async fn caching_headers_and_bad_input() {
     let v: serde_json::Value = r.json().await.unwrap();
     assert_eq!(v["features"][0]["properties"]["alpha"], 255);
     assert_eq!(s.get("/health").await.status(), 200);
-}
-
-/// Serves `dir` over HTTP with Range support until the returned sender is dropped.
-async fn http_server(dir: PathBuf) -> (SocketAddr, tokio::sync::oneshot::Sender<()>) {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-    let app = axum::Router::new().fallback_service(tower_http::services::ServeDir::new(dir));
-    tokio::spawn(async move {
-        axum::serve(listener, app)
-            .with_graceful_shutdown(async {
-                let _ = rx.await;
-            })
-            .await
-            .unwrap()
-    });
-    (addr, tx)
 }
 
 #[tokio::test]

@@ -185,7 +185,7 @@ async fn bad_requests_get_exception_reports() {
         assert!(xml.contains(&format!("exceptionCode=\"{code}\"")) && xml.contains(&format!("locator=\"{locator}\"")), "{q}: {xml}");
         validate(&xml, "ows/1.1.0/owsExceptionReport.xsd");
     }
-    let (st, _, xml) = text(&s, "/ows?service=WMS&request=GetCapabilities").await;
+    let (st, _, xml) = text(&s, "/ows?service=WCS&request=GetCapabilities").await;
     assert_eq!(st, 400, "{xml}");
     assert_eq!(s.get("/health").await.status(), 200);
 }

@@ -63,7 +63,7 @@ impl Catalogue {
             records.push(r);
         }
         for l in &registry.rasters {
-            let mut r = record(&l.id, &l.title, &l.description, &l.keywords, LayerServices { wmts: true, tiles: true, ..services(&l.id) });
+            let mut r = record(&l.id, &l.title, &l.description, &l.keywords, LayerServices { wms: true, wmts: true, tiles: true, ..services(&l.id) });
             r.bbox = Some(l.extent);
             r.crs = std::iter::once(l.mosaic.crs).chain(l.tile_matrix_sets.iter().map(|s| s.crs)).fold(Vec::new(), |mut v, c| {
                 if !v.contains(&c.short()) {

@@ -60,6 +60,7 @@ impl Labels {
             "tileMatrixSets" => "tiles",
             "wfs" => "wfs",
             "wmts" => "wmts",
+            "wms" => "wms",
             "ows" => "ows",
             "health" => "health",
             "metrics" => "metrics",

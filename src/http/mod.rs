@@ -36,6 +36,7 @@ pub struct AppInner {
     pub limits: Limits,
     pub service: ServiceConfig,
     pub wmts: std::sync::OnceLock<crate::services::wmts::Offer>,
+    pub wms: std::sync::OnceLock<crate::services::wms::Offer>,
     pub series: metrics::Series,
     pub catalogue: crate::catalogue::Catalogue,
     pub catalogue_max_records: u64,
@@ -57,6 +58,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::services::features::routes())
         .merge(crate::services::wfs::routes())
         .merge(crate::services::wmts::routes())
+        .merge(crate::services::wms::routes())
         .merge(crate::services::tiles::routes())
         .merge(crate::services::ows::routes())
         .merge(crate::services::csw::routes())
@@ -122,6 +124,7 @@ pub async fn build_state(config: &Config, bound: SocketAddr) -> anyhow::Result<A
     let catalogue = crate::catalogue::Catalogue::new(&registry, &base, &config.service, imported);
     Ok(AppState(Arc::new(AppInner { registry, base, limits: config.server.limits.clone(), service: config.service.clone(),
         wmts: std::sync::OnceLock::new(),
+        wms: std::sync::OnceLock::new(),
         series: metrics::Series::default(),
         catalogue,
         catalogue_max_records: config.catalogue.max_records,

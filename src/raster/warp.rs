@@ -10,6 +10,7 @@ use ogc::bbox::Bbox;
 use ogc::crs::Crs;
 
 use super::resample::{Blocks, Resampling};
+use super::image::blend;
 use super::{Mosaic, RasterError, Rgba};
 use crate::crs::Transform;
 
@@ -110,31 +111,11 @@ fn compose_with(map: &PixelMap, plans: &[Plan], sample: impl Fn(&Blocks, f64, f6
                 }
                 let lx = (sx - plan.origin.0) * plan.per_unit.0;
                 let ly = (plan.origin.1 - sy) * plan.per_unit.1;
-                let p = sample(&plan.blocks, lx, ly);
-                if p[3] == 0 {
-                    continue;
-                }
-                let o = &mut line[i * 4..i * 4 + 4];
-                if p[3] == 255 || o[3] == 0 {
-                    o.copy_from_slice(&p);
-                } else {
-                    over(o, p);
-                }
+                blend(&mut line[i * 4..i * 4 + 4], sample(&plan.blocks, lx, ly));
             }
         }
     }
     out
-}
-
-/// `src` composited over `dst`, both straight alpha.
-fn over(dst: &mut [u8], src: [u8; 4]) {
-    let sa = src[3] as f64 / 255.0;
-    let da = dst[3] as f64 / 255.0;
-    let a = sa + da * (1.0 - sa);
-    for c in 0..3 {
-        dst[c] = ((src[c] as f64 * sa + dst[c] as f64 * da * (1.0 - sa)) / a).round() as u8;
-    }
-    dst[3] = (a * 255.0).round() as u8;
 }
 
 /// Output pixel centres mapped to source CRS coordinates, exact at grid nodes.

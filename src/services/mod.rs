@@ -5,8 +5,10 @@ pub mod csw;
 pub mod features;
 pub mod maptiles;
 pub mod ows;
+pub mod pixel_info;
 pub mod tiles;
 pub mod wfs;
+pub mod wms;
 pub mod wmts;
 
 /// The service metadata every capabilities document starts with, from the configuration.

@@ -17,8 +17,9 @@ async fn ows(state: State<AppState>, query: RawQuery, headers: axum::http::Heade
     match service.as_deref() {
         Some("WFS") => super::wfs::kvp(state, query).await,
         Some("WMTS") => super::wmts::kvp(state, query, headers).await,
+        Some("WMS") => super::wms::kvp(state, query).await,
         Some("CSW") => super::csw::kvp(state, query).await,
-        Some(other) => super::wfs::exception(Version::V2_0_0, &WfsError::new("InvalidParameterValue", "service", format!("service '{other}' is not offered here (WFS, WMTS, CSW)"))),
+        Some(other) => super::wfs::exception(Version::V2_0_0, &WfsError::new("InvalidParameterValue", "service", format!("service '{other}' is not offered here (WFS, WMS, WMTS, CSW)"))),
         None => super::wfs::exception(Version::V2_0_0, &WfsError::new("MissingParameterValue", "service", "the SERVICE parameter is required")),
     }
 }

@@ -11,11 +11,9 @@ use ogc::tms::TileMatrixSet;
 use ogc::wmts::{self, Capabilities, ExceptionCode, Located, TileMatrixSetLink, WmtsError, WmtsRequest};
 
 use super::maptiles::{self, TileError};
+use super::pixel_info::{self, Hit, InfoFormat};
 use crate::http::AppState;
 use crate::raster::RasterLayer;
-
-/// What WMTS GetFeatureInfo answers in.
-const INFO_FORMATS: [&str; 3] = ["application/json", "text/html", "text/plain"];
 
 /// KVP requests (capabilities and tiles alike) and the RESTful capabilities document.
 pub fn routes() -> axum::Router<AppState> {
@@ -78,7 +76,7 @@ impl Offer {
                 native_bbox: Some((l.mosaic.crs, l.mosaic.extent)),
                 styles: Vec::new(),
                 formats: l.formats.clone(),
-                info_formats: INFO_FORMATS.iter().map(|s| s.to_string()).collect(),
+                info_formats: InfoFormat::ALL.iter().map(|f| f.media_type().to_string()).collect(),
                 tile_matrix_set_links: links,
             });
         }
@@ -118,7 +116,11 @@ async fn answer(state: &AppState, request: WmtsRequest, headers: &HeaderMap) -> 
             let b = found.matrix.tile_bbox(g.tile.row, g.tile.col);
             let (x, y) = (b.min_x + (g.i as f64 + 0.5) * found.matrix.cell_size, b.max_y - (g.j as f64 + 0.5) * found.matrix.cell_size);
             match crate::raster::warp::pixel_at(&layer.mosaic, found.set.crs, x, y).await {
-                Ok(pixel) => feature_info(layer, &g.info_format, x, y, found.set, pixel),
+                Ok(pixel) => {
+                    // The capabilities check admitted only the formats offered.
+                    let format = InfoFormat::from_media_type(&g.info_format).unwrap_or(InfoFormat::Text);
+                    pixel_info::response(format, &[Hit { layer, pixel }], found.set.crs, (x, y))
+                }
                 Err(e) => tile_exception(TileError::Raster(e)),
             }
         }
@@ -146,37 +148,5 @@ fn exception(e: &WmtsError, status: Option<StatusCode>) -> Response {
     let status = status.unwrap_or_else(|| StatusCode::from_u16(e.http_status()).unwrap_or(StatusCode::BAD_REQUEST));
     let mut res = (status, e.report()).into_response();
     res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/xml"));
-    res
-}
-
-/// The pixel under the queried point, in the asked format (and that exact Content-Type).
-fn feature_info(layer: &RasterLayer, format: &str, x: f64, y: f64, set: &TileMatrixSet, pixel: Option<[u8; 4]>) -> Response {
-    let names = ["red", "green", "blue", "alpha"];
-    let media = INFO_FORMATS.iter().find(|f| f.eq_ignore_ascii_case(format)).copied().unwrap_or("text/plain");
-    let body = match media {
-        "application/json" => {
-            let features: Vec<serde_json::Value> = pixel
-                .iter()
-                .map(|p| {
-                    let props: serde_json::Map<String, serde_json::Value> = names.iter().zip(p).map(|(n, v)| (n.to_string(), (*v).into())).collect();
-                    serde_json::json!({ "type": "Feature", "id": layer.id, "geometry": null, "properties": props })
-                })
-                .collect();
-            serde_json::json!({ "type": "FeatureCollection", "features": features, "crs": set.crs.uri(), "x": x, "y": y }).to_string()
-        }
-        "text/html" => {
-            let rows: String = match pixel {
-                Some(p) => names.iter().zip(p).map(|(n, v)| format!("<tr><th>{n}</th><td>{v}</td></tr>")).collect(),
-                None => "<tr><td>no data here</td></tr>".to_string(),
-            };
-            format!("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>{}</title></head><body><table><caption>{}</caption>{rows}</table></body></html>", super::features::html::escape(&layer.title), super::features::html::escape(&layer.title))
-        }
-        _ => match pixel {
-            Some(p) => format!("{}\n{}\n", layer.id, names.iter().zip(p).map(|(n, v)| format!("{n} = {v}")).collect::<Vec<_>>().join("\n")),
-            None => format!("{}\nno data here\n", layer.id),
-        },
-    };
-    let mut res = body.into_response();
-    res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(media));
     res
 }

@@ -34,18 +34,6 @@ pub fn encode(image: &Rgba, format: TileFormat, options: &EncodeOptions) -> Resu
 /// The formats an image can be encoded in.
 pub const IMAGE_FORMATS: [TileFormat; 3] = [TileFormat::Jpeg, TileFormat::Png, TileFormat::Webp];
 
-/// The pixels as RGB, transparent ones composited over `background`.
-fn flatten(image: &Rgba, background: [u8; 3]) -> Vec<u8> {
-    let mut rgb = Vec::with_capacity(image.data.len() / 4 * 3);
-    for p in image.data.chunks_exact(4) {
-        let a = p[3] as u32;
-        for c in 0..3 {
-            rgb.push(((p[c] as u32 * a + background[c] as u32 * (255 - a) + 127) / 255) as u8);
-        }
-    }
-    rgb
-}
-
 fn jpeg(image: &Rgba, options: &EncodeOptions) -> Result<Bytes, String> {
     let mut out = Vec::with_capacity(image.data.len() / 32);
     let encoder = jpeg_encoder::Encoder::new(&mut out, options.jpeg_quality);
@@ -54,7 +42,9 @@ fn jpeg(image: &Rgba, options: &EncodeOptions) -> Result<Bytes, String> {
     let result = if image.is_opaque() {
         encoder.encode(&image.data, w, h, jpeg_encoder::ColorType::Rgba)
     } else {
-        encoder.encode(&flatten(image, options.background), w, h, jpeg_encoder::ColorType::Rgb)
+        let mut flat = image.clone();
+        flat.flatten(options.background);
+        encoder.encode(&flat.data, w, h, jpeg_encoder::ColorType::Rgba)
     };
     result.map_err(|e| format!("JPEG encoding failed: {e}"))?;
     Ok(out.into())
@@ -114,9 +104,10 @@ mod tests {
     }
 
     #[test]
-    fn jpeg_flattens_transparency_over_the_background() {
+    fn transparent_jpeg_and_vector_formats() {
         let img = Rgba::transparent(8, 8);
-        assert!(flatten(&img, [255, 255, 255]).iter().all(|&v| v == 255));
+        let opts = EncodeOptions { background: [0, 0, 255], ..EncodeOptions::default() };
+        assert!(encode(&img, TileFormat::Jpeg, &opts).unwrap().starts_with(&[0xFF, 0xD8, 0xFF]));
         assert!(encode(&img, TileFormat::Mvt, &EncodeOptions::default()).is_err());
     }
 }

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod imagery;
+
 use std::path::Path;
 
 use ossature::config::Config;

@@ -10,8 +10,11 @@ pub(crate) mod kvp;
 pub mod xml;
 pub(crate) mod xml_tree;
 
-#[cfg(test)]
-pub(crate) mod schema_check;
+/// Test support, public so that the server's integration tests validate its documents with
+/// the same code as this crate's tests; nothing outside tests calls it (a cargo feature for it
+/// would compile the crate and the server twice in every test-then-run cycle).
+#[doc(hidden)]
+pub mod schema_check;
 #[cfg(test)]
 mod tests;
 

@@ -58,6 +58,12 @@ pub struct Capabilities<'a> {
     pub limits: Limits,
     /// Whether GetMap honours SLD and SLD_BODY (announced as `UserDefinedSymbolization`).
     pub supports_sld: bool,
+    /// The GetMap formats the server encodes; a request for another is `InvalidFormat`.
+    pub map_formats: &'a [MapFormat],
+    /// The GetFeatureInfo formats the server writes (announced only with a queryable layer).
+    pub info_formats: &'a [InfoFormat],
+    /// Whether GetLegendGraphic is served (and announced).
+    pub legend_graphic: bool,
     /// The single top-level layer WMS requires; usually an unnamed group titled after the
     /// service, holding the CRSs every layer inherits.
     pub root: &'a LayerInfo,
@@ -201,17 +207,20 @@ fn any_queryable(l: &LayerInfo) -> bool {
 }
 
 fn capability(w: &mut XmlWriter, c: &Capabilities, v: Version) -> io::Result<()> {
-    let map_formats: Vec<&str> = MapFormat::ALL.iter().map(|f| f.media_type()).collect();
-    let info_formats: Vec<&str> = InfoFormat::ALL.iter().map(|f| f.media_type()).collect();
+    let map_formats: Vec<&str> = c.map_formats.iter().map(|f| f.media_type()).collect();
+    let info_formats: Vec<&str> = c.info_formats.iter().map(|f| f.media_type()).collect();
     let sld = if v == Version::V1_3_0 { "sld:" } else { "" };
     w.create_element("Capability").write_inner_content(|w| {
         w.create_element("Request").write_inner_content(|w| {
             operation(w, v, "GetCapabilities", &[v.capabilities_media_type()], c.endpoint)?;
             operation(w, v, "GetMap", &map_formats, c.endpoint)?;
-            if any_queryable(c.root) {
+            if any_queryable(c.root) && !info_formats.is_empty() {
                 operation(w, v, "GetFeatureInfo", &info_formats, c.endpoint)?;
             }
-            operation(w, v, &format!("{sld}GetLegendGraphic"), &map_formats, c.endpoint)
+            if c.legend_graphic {
+                operation(w, v, &format!("{sld}GetLegendGraphic"), &map_formats, c.endpoint)?;
+            }
+            Ok(())
         })?;
         w.create_element("Exception")
             .write_inner_content(|w| ExceptionFormat::ALL.iter().try_for_each(|f| xml::text(w, "Format", f.name(v))))?;

@@ -61,13 +61,20 @@ impl<'c> Capabilities<'c> {
         }
     }
 
-    /// Checks a GetMap: size, layer count, layers, styles, CRS and TIME.
+    /// Checks a GetMap: format, size, layer count, layers, styles, CRS and TIME.
     pub fn check_get_map(&self, req: &GetMap) -> Result<Vec<Resolved<'c>>, WmsError> {
+        if !self.map_formats.contains(&req.format) {
+            return Err(not_offered("FORMAT", req.format.media_type()));
+        }
         self.check_map(&req.map)
     }
 
-    /// Checks a GetFeatureInfo: the map as for GetMap, then that each query layer is queryable.
+    /// Checks a GetFeatureInfo: the format, the map as for GetMap, then that each query layer
+    /// is queryable.
     pub fn check_feature_info(&self, req: &GetFeatureInfo) -> Result<Vec<Resolved<'c>>, WmsError> {
+        if !self.info_formats.contains(&req.info_format) {
+            return Err(not_offered("INFO_FORMAT", req.info_format.media_type()));
+        }
         let resolved = self.check_map(&req.map)?;
         for name in &req.query_layers {
             let layer = resolved.iter().find(|r| r.layer.name.as_deref() == Some(name)).map(|r| r.layer);
@@ -141,6 +148,12 @@ impl<'c> Capabilities<'c> {
             })
             .collect()
     }
+}
+
+/// A format the parser knows but this server does not produce (8-bit PNG without a quantiser,
+/// GML feature info without a writer).
+fn not_offered(locator: &str, media_type: &str) -> WmsError {
+    WmsError::new(ExceptionCode::InvalidFormat, locator, format!("{media_type} is not offered by this server"))
 }
 
 fn too_large(name: &str, v: u32, max: u32) -> Result<(), WmsError> {

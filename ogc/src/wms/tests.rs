@@ -138,8 +138,31 @@ fn with_caps<T>(supports_sld: bool, f: impl FnOnce(&Capabilities) -> T) -> T {
         update_sequence: Some("42"),
         limits: Limits { max_width: 4096, max_height: 3072, layer_limit: Some(10) },
         supports_sld,
+        map_formats: &MapFormat::ALL,
+        info_formats: &InfoFormat::ALL,
+        legend_graphic: true,
         root: &root,
     })
+}
+
+/// Capabilities with default limits, no update sequence, no SLD and no legends.
+fn plain<'a>(
+    service: &'a ServiceMetadata,
+    root: &'a LayerInfo,
+    map_formats: &'a [MapFormat],
+    info_formats: &'a [InfoFormat],
+) -> Capabilities<'a> {
+    Capabilities {
+        service,
+        endpoint: "https://h/wms",
+        update_sequence: None,
+        limits: Limits::default(),
+        supports_sld: false,
+        map_formats,
+        info_formats,
+        legend_graphic: false,
+        root,
+    }
 }
 
 fn compact(doc: &str) -> String {
@@ -251,17 +274,11 @@ fn no_get_feature_info_without_a_queryable_layer() {
             ..Default::default()
         },
     );
-    let c = Capabilities {
-        service: &service,
-        endpoint: "https://h/wms",
-        update_sequence: None,
-        limits: Limits::default(),
-        supports_sld: false,
-        root: &root,
-    };
+    let c = plain(&service, &root, &[MapFormat::Png, MapFormat::Jpeg], &InfoFormat::ALL);
     for v in [Version::V1_3_0, Version::V1_1_1] {
         let doc = capabilities(&c, v);
         assert!(!doc.contains("GetFeatureInfo"), "{doc}");
+        assert!(!doc.contains("GetLegendGraphic") && !doc.contains("mode=8bit") && !doc.contains("image/webp"));
         assert!(!doc.contains("UserDefinedSymbolization"));
         assert!(!doc.contains("updateSequence"));
     }
@@ -336,6 +353,31 @@ fn get_map_refusals() {
         check(&format!("{}&SLD=https://x/s.sld", MAP.replace("STYLES=,", "STYLES=mon_style,"))).unwrap()[0].1,
         "mon_style"
     );
+}
+
+/// Formats the parser knows but the server does not produce are refused by the checks, with
+/// the parameter at fault.
+#[test]
+fn formats_not_offered_are_invalid_format() {
+    let (service, root) = (service(), tree());
+    let c = plain(&service, &root, &[MapFormat::Png], &[InfoFormat::Json]);
+    let WmsRequest::GetMap(m) = parse_kvp(&kvp(&MAP.replace("image/png", "image/png;mode=8bit"))).unwrap() else {
+        unreachable!()
+    };
+    let e = c.check_get_map(&m).unwrap_err();
+    assert_eq!((e.code, e.locator.as_deref()), (ExceptionCode::InvalidFormat, Some("FORMAT")), "{e}");
+    let WmsRequest::GetMap(m) = parse_kvp(&kvp(MAP)).unwrap() else { unreachable!() };
+    assert!(c.check_get_map(&m).is_ok());
+    let gfi = "VERSION=1.3.0&REQUEST=GetFeatureInfo&LAYERS=communes&CRS=EPSG:2154&BBOX=640000,6850000,660000,6870000&WIDTH=10&HEIGHT=10&QUERY_LAYERS=communes&I=1&J=1&INFO_FORMAT=";
+    let WmsRequest::GetFeatureInfo(g) = parse_kvp(&kvp(&format!("{gfi}application/vnd.ogc.gml"))).unwrap() else {
+        unreachable!()
+    };
+    let e = c.check_feature_info(&g).unwrap_err();
+    assert_eq!((e.code, e.locator.as_deref()), (ExceptionCode::InvalidFormat, Some("INFO_FORMAT")), "{e}");
+    let WmsRequest::GetFeatureInfo(g) = parse_kvp(&kvp(&format!("{gfi}application/json"))).unwrap() else {
+        unreachable!()
+    };
+    assert!(c.check_feature_info(&g).is_ok());
 }
 
 #[test]
