@@ -48,18 +48,23 @@ fn split(v: u32, size: u32) -> (u32, u32) {
 }
 
 impl Blocks {
+    /// The decoded block at block column `bc`, row `br` of the level, if this read holds it.
+    #[inline]
+    fn block(&self, bc: u32, br: u32) -> Option<&Block> {
+        if bc < self.col0 || br < self.row0 || bc - self.col0 >= self.across || br - self.row0 >= self.down {
+            return None;
+        }
+        Some(&self.blocks[((br - self.row0) * self.across + (bc - self.col0)) as usize])
+    }
+
     #[inline]
     fn px(&self, x: i64, y: i64) -> [u8; 4] {
         let x = x.clamp(0, self.level_width as i64 - 1) as u32;
         let y = y.clamp(0, self.level_height as i64 - 1) as u32;
         let ((bc, ix), (br, iy)) = (split(x, self.tile_width), split(y, self.tile_height));
-        if bc < self.col0 || br < self.row0 || bc - self.col0 >= self.across || br - self.row0 >= self.down {
+        let Some(block) = self.block(bc, br).filter(|b| ix < b.width && iy < b.height) else {
             return [0; 4];
-        }
-        let block = &self.blocks[((br - self.row0) * self.across + (bc - self.col0)) as usize];
-        if ix >= block.width || iy >= block.height {
-            return [0; 4];
-        }
+        };
         let i = (iy as usize * block.width as usize + ix as usize) * 4;
         let p = &block.rgba[i..i + 4];
         [p[0], p[1], p[2], p[3]]
@@ -73,13 +78,10 @@ impl Blocks {
             return None;
         }
         let ((bc, ix), (br, iy)) = (split(x as u32, self.tile_width), split(y as u32, self.tile_height));
-        if ix + 1 >= self.tile_width || iy + 1 >= self.tile_height || bc < self.col0 || br < self.row0 || bc - self.col0 >= self.across || br - self.row0 >= self.down {
+        if ix + 1 >= self.tile_width || iy + 1 >= self.tile_height {
             return None;
         }
-        let block = &self.blocks[((br - self.row0) * self.across + (bc - self.col0)) as usize];
-        if ix + 1 >= block.width || iy + 1 >= block.height {
-            return None;
-        }
+        let block = self.block(bc, br).filter(|b| ix + 1 < b.width && iy + 1 < b.height)?;
         let stride = block.width as usize * 4;
         let i = iy as usize * stride + ix as usize * 4;
         Some(([&block.rgba[i..i + 8], &block.rgba[i + stride..i + stride + 8]], block.opaque))
