@@ -21,6 +21,8 @@ use crate::registry::Registry;
 
 pub struct Catalogue {
     pub records: Vec<Record>,
+    /// What GetRecords may ask for at once (`[catalogue] max_records`).
+    pub limits: ogc::csw::request::Limits,
 }
 
 /// The identifier of a served layer's record. Stable across restarts, so harvesters update
@@ -32,7 +34,7 @@ pub fn layer_record_id(layer: &str) -> String {
 impl Catalogue {
     /// The layers' records, then the imported ones; an imported record that takes a layer
     /// record's identifier is left out (the server's description of what it serves wins).
-    pub fn new(registry: &Registry, base: &str, service: &ServiceConfig, imported: Vec<Record>) -> Catalogue {
+    pub fn new(registry: &Registry, base: &str, service: &ServiceConfig, limits: ogc::csw::request::Limits, imported: Vec<Record>) -> Catalogue {
         let today = RecordDate::Date(chrono::Utc::now().date_naive());
         let contact = service.provider.as_ref().map(|p| Contact {
             organisation: p.name.clone(),
@@ -81,7 +83,7 @@ impl Catalogue {
             }
             records.push(r);
         }
-        Catalogue { records }
+        Catalogue { records, limits }
     }
 }
 
@@ -108,7 +110,7 @@ pub async fn import_folder(store: &store::Store, folder: &Path, progress: &indic
     let mut records = store.load().await?;
     let mut report = ogc::csw::import::import(&mut records, documents.iter().map(|(n, t)| (n.as_str(), t.as_str())));
     report.skipped.extend(unreadable);
-    let changed: Vec<&String> = report.added.iter().chain(&report.updated).collect();
-    store.save(records.iter().filter(|r| changed.contains(&&r.file_identifier))).await?;
+    let changed: std::collections::HashSet<&String> = report.added.iter().chain(&report.updated).collect();
+    store.save(records.iter().filter(|r| changed.contains(&r.file_identifier))).await?;
     Ok(report)
 }

@@ -39,7 +39,6 @@ pub struct AppInner {
     pub wms: std::sync::OnceLock<crate::services::wms::Offer>,
     pub series: metrics::Series,
     pub catalogue: crate::catalogue::Catalogue,
-    pub catalogue_max_records: u64,
     /// `Cache-Control` of tiles, formatted once.
     pub tile_cache_control: axum::http::HeaderValue,
 }
@@ -121,13 +120,12 @@ pub async fn build_state(config: &Config, bound: SocketAddr) -> anyhow::Result<A
         }
         None => Vec::new(),
     };
-    let catalogue = crate::catalogue::Catalogue::new(&registry, &base, &config.service, imported);
+    let catalogue = crate::catalogue::Catalogue::new(&registry, &base, &config.service, ogc::csw::request::Limits { max_records: config.catalogue.max_records }, imported);
     Ok(AppState(Arc::new(AppInner { registry, base, limits: config.server.limits.clone(), service: config.service.clone(),
         wmts: std::sync::OnceLock::new(),
         wms: std::sync::OnceLock::new(),
         series: metrics::Series::default(),
         catalogue,
-        catalogue_max_records: config.catalogue.max_records,
         tile_cache_control: axum::http::HeaderValue::from_str(&format!("public, max-age={}", config.tile_cache.max_age_s)).expect("ascii"),
     })))
 }

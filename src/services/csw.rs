@@ -6,7 +6,7 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use ogc::csw::request::{CswRequest, Limits, ResultType};
+use ogc::csw::request::{CswRequest, ResultType};
 use ogc::csw::{CswError, response};
 
 use crate::http::AppState;
@@ -17,7 +17,7 @@ pub fn routes() -> axum::Router<AppState> {
 
 pub async fn kvp(State(state): State<AppState>, RawQuery(q): RawQuery) -> Response {
     let pairs = super::features::pairs(&q);
-    match ogc::csw::request::parse_kvp(&pairs, &limits(&state)) {
+    match ogc::csw::request::parse_kvp(&pairs, &state.catalogue.limits) {
         Ok(request) => answer(&state, request, None),
         Err(e) => exception(&e),
     }
@@ -27,14 +27,10 @@ pub async fn post(State(state): State<AppState>, body: Bytes) -> Response {
     let Ok(body) = std::str::from_utf8(&body) else {
         return exception(&CswError::invalid("", "the request body is not UTF-8 text"));
     };
-    match ogc::csw::xml_request::parse_xml(body, &limits(&state)) {
+    match ogc::csw::xml_request::parse_xml(body, &state.catalogue.limits) {
         Ok(request) => answer(&state, request, Some(body)),
         Err(e) => exception(&e),
     }
-}
-
-fn limits(state: &AppState) -> Limits {
-    Limits { max_records: state.catalogue_max_records }
 }
 
 /// `body`: the XML of a POST request, echoed by `resultType=validate`.
@@ -43,7 +39,7 @@ fn answer(state: &AppState, request: CswRequest, body: Option<&str>) -> Response
     let now = chrono::Utc::now();
     let document = match request {
         CswRequest::GetCapabilities(c) => {
-            ogc::csw::capabilities::capabilities(&super::service_metadata(state), &format!("{}/csw", state.base), c.sections.as_deref(), &limits(state))
+            ogc::csw::capabilities::capabilities(&super::service_metadata(state), &format!("{}/csw", state.base), c.sections.as_deref(), &state.catalogue.limits)
         }
         CswRequest::DescribeRecord(d) => response::describe_record(&d.type_names),
         CswRequest::GetRecords(g) if g.result_type == ResultType::Validate => response::acknowledgement(&g, body, &now),
