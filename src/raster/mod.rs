@@ -34,3 +34,9 @@ impl From<cog::CogError> for RasterError {
         }
     }
 }
+
+/// Pixel work (composing, encoding) run on the blocking pool, off the async workers that keep
+/// answering other requests; a failure of the task itself (a panic) is a data error.
+pub async fn on_blocking_pool<T: Send + 'static>(f: impl FnOnce() -> Result<T, String> + Send + 'static) -> Result<T, RasterError> {
+    tokio::task::spawn_blocking(f).await.map_err(|e| RasterError::Data(format!("rendering failed: {e}")))?.map_err(RasterError::Data)
+}

@@ -76,7 +76,7 @@ pub async fn read(mosaic: &Mosaic, window: &Window, resampling: Resampling) -> R
     if plans.is_empty() {
         return Ok(Rgba::transparent(window.width, window.height));
     }
-    tokio::task::spawn_blocking(move || compose(&map, &plans, resampling)).await.map_err(|e| RasterError::Data(format!("rendering failed: {e}")))
+    super::on_blocking_pool(move || Ok(compose(&map, &plans, resampling))).await
 }
 
 /// One file's share of a read: its decoded blocks and how its level maps to the CRS.

@@ -51,10 +51,7 @@ pub async fn map_tile(registry: &Registry, layer: &Arc<RasterLayer>, set: &TileM
         let window = Window { crs: set.crs, bbox: matrix.tile_bbox(row, col), width: matrix.tile_width, height: matrix.tile_height };
         let image = warp::read(&layer.mosaic, &window, layer.resampling).await?;
         let layer = layer.clone();
-        let bytes = tokio::task::spawn_blocking(move || encode(&image, format, &layer.encode))
-            .await
-            .map_err(|e| RasterError::Data(format!("encoding failed: {e}")))?
-            .map_err(RasterError::Data)?;
+        let bytes = crate::raster::on_blocking_pool(move || encode(&image, format, &layer.encode)).await?;
         Ok::<_, RasterError>(Tile::new(bytes))
     };
     // The cache shares one error among every waiting request; each gets its own copy.

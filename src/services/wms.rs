@@ -179,7 +179,7 @@ async fn get_map(state: &AppState, caps: &Capabilities<'_>, m: &GetMap) -> Resul
         map = Some(match map {
             None => image,
             Some(mut below) => {
-                blocking(move || {
+                crate::raster::on_blocking_pool(move || {
                     below.draw(&image);
                     Ok(below)
                 })
@@ -214,11 +214,6 @@ async fn read(l: &RasterLayer, w: &Window) -> Result<Rgba, RasterError> {
     Ok(map)
 }
 
-/// Pixel work off the async runtime, as the tile path does it.
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T, String> + Send + 'static) -> Result<T, RasterError> {
-    tokio::task::spawn_blocking(f).await.map_err(|e| RasterError::Data(format!("rendering failed: {e}")))?.map_err(RasterError::Data)
-}
-
 /// Flattens a map asked without transparency (or in JPEG) over its background and encodes it,
 /// on the blocking pool.
 async fn render(mut map: Rgba, format: MapFormat, transparent: bool, options: EncodeOptions) -> Result<bytes::Bytes, RasterError> {
@@ -228,7 +223,7 @@ async fn render(mut map: Rgba, format: MapFormat, transparent: bool, options: En
         // 8-bit PNG is refused by the checks before any rendering.
         MapFormat::Png | MapFormat::Png8 => TileFormat::Png,
     };
-    blocking(move || {
+    crate::raster::on_blocking_pool(move || {
         if !(transparent && format.has_alpha()) {
             map.flatten(options.background);
         }
