@@ -96,8 +96,8 @@ async fn capabilities_validate_in_both_versions() {
         assert!(doc.contains("<Layer queryable=\"1\"><Name>ortho</Name><Title>Ortho</Title><Abstract>Demo orthophoto</Abstract><KeywordList><Keyword>ortho</Keyword></KeywordList>"), "{doc}");
         assert!(doc.contains("<Name>nw</Name>") && doc.contains("<Name>se</Name>"));
         assert!(!doc.contains("communes"), "vector layers are not drawn yet, so not offered");
-        assert!(!doc.contains("GetLegendGraphic") && !doc.contains("mode=8bit") && !doc.contains("gml"), "{doc}");
-        assert!(doc.contains("<Format>image/png</Format><Format>image/jpeg</Format><Format>image/webp</Format>"));
+        assert!(!doc.contains("GetLegendGraphic") && !doc.contains("gml"), "{doc}");
+        assert!(doc.contains("<Format>image/png</Format><Format>image/png; mode=8bit</Format><Format>image/jpeg</Format><Format>image/webp</Format>"));
         assert!(doc.contains("<GetFeatureInfo><Format>text/plain</Format><Format>text/html</Format><Format>application/json</Format>"));
         assert!(doc.contains("<Style><Name>default</Name>"));
         let crs = if version == "1.3.0" { "CRS" } else { "SRS" };
@@ -177,6 +177,14 @@ async fn formats_transparency_background_and_layers() {
     let (_, _, red) = png(&s, &format!("{path}&BGCOLOR=0xFF0000")).await;
     assert_eq!(at(&red, w, 2, 2), [255, 0, 0, 255]);
     assert_eq!(at(&red, w, 122, 122), at(&opaque, w, 122, 122), "the background is only under empty areas");
+    // 8-bit PNG: paletted (IHDR colour type 3), transparency kept, colours close to the 32-bit map.
+    let (status, ct, body) = s.bytes(&format!("{path}&TRANSPARENT=TRUE").replace("image/png", "image/png;%20mode=8bit")).await;
+    assert_eq!((status, ct.as_str()), (200, "image/png; mode=8bit"));
+    assert_eq!(body[25], 3, "paletted");
+    let (_, _, paletted) = decode_png(&body);
+    assert_eq!(at(&paletted, w, 2, 2)[3], 0, "transparent around the imagery");
+    let worst = paletted.iter().zip(&clear).map(|(a, b)| a.abs_diff(*b)).max().unwrap();
+    assert!(worst <= 40, "256 colours of an orthophoto stay within 40 levels, worst {worst}");
     // Vendor DPI parameters are accepted and change nothing for imagery.
     assert_eq!(s.bytes(&format!("{path}&DPI=180&MAP_RESOLUTION=180&FORMAT_OPTIONS=dpi:180")).await.2, s.bytes(&path).await.2);
     for (format, signature) in [("image/jpeg", &b"\xFF\xD8\xFF"[..]), ("image/webp", &b"RIFF"[..])] {
@@ -250,7 +258,6 @@ async fn refusals_and_exception_modes() {
         (good.replace("VERSION=1.3.0", "VERSION=1.1.1").replace("CRS=EPSG:3950", "SRS=EPSG:27572"), "InvalidSRS"),
         (good.replace("WIDTH=256", "WIDTH=100000"), "InvalidParameterValue"),
         (good.replace("image/png", "image/gif"), "InvalidFormat"),
-        (good.replace("image/png", "image/png;%20mode=8bit"), "InvalidFormat"),
         (good.replace(&format!("&BBOX={}", join(MOSAIC)), ""), "MissingParameterValue"),
         (good.replace("REQUEST=GetMap", "REQUEST=GetLegendGraphic&LAYER=ortho"), "OperationNotSupported"),
         (format!("{good}&SLD_BODY=x"), "InvalidParameterValue"),

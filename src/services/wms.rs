@@ -25,7 +25,7 @@ use super::pixel_info::{self, Hit};
 use crate::http::AppState;
 use crate::raster::warp::{self, Window};
 use crate::raster::{RasterError, RasterLayer, Rgba};
-use crate::tiles::encode::{EncodeOptions, encode};
+use crate::tiles::encode::{png8, EncodeOptions, encode};
 
 /// The CRSs every imagery layer is offered in, besides its own: longitude/latitude in both axis
 /// orders, Web Mercator, and the French projections a regional platform's clients use
@@ -49,9 +49,8 @@ const OFFERED_CRS: [Crs; 14] = [
     Crs::Epsg(3950),
 ];
 
-/// The map formats encoded. 8-bit PNG (`image/png; mode=8bit`) is not offered: the PNG encoder
-/// has no colour quantiser, and orthophotos lose most of their look in 256 colours anyway.
-const MAP_FORMATS: [MapFormat; 3] = [MapFormat::Png, MapFormat::Jpeg, MapFormat::Webp];
+/// The map formats encoded, in the order the capabilities list them.
+const MAP_FORMATS: [MapFormat; 4] = [MapFormat::Png, MapFormat::Png8, MapFormat::Jpeg, MapFormat::Webp];
 
 /// The feature info formats pixel values are written in; GML is not offered, since a pixel has
 /// no feature type to describe it.
@@ -217,17 +216,16 @@ async fn read(l: &RasterLayer, w: &Window) -> Result<Rgba, RasterError> {
 /// Flattens a map asked without transparency (or in JPEG) over its background and encodes it,
 /// on the blocking pool.
 async fn render(mut map: Rgba, format: MapFormat, transparent: bool, options: EncodeOptions) -> Result<bytes::Bytes, RasterError> {
-    let tile_format = match format {
-        MapFormat::Jpeg => TileFormat::Jpeg,
-        MapFormat::Webp => TileFormat::Webp,
-        // 8-bit PNG is refused by the checks before any rendering.
-        MapFormat::Png | MapFormat::Png8 => TileFormat::Png,
-    };
     crate::raster::on_blocking_pool(move || {
         if !(transparent && format.has_alpha()) {
             map.flatten(options.background);
         }
-        encode(&map, tile_format, &options)
+        match format {
+            MapFormat::Png8 => png8(&map),
+            MapFormat::Png => encode(&map, TileFormat::Png, &options),
+            MapFormat::Jpeg => encode(&map, TileFormat::Jpeg, &options),
+            MapFormat::Webp => encode(&map, TileFormat::Webp, &options),
+        }
     })
     .await
 }
