@@ -4,7 +4,9 @@
 under the centre of the 512-px WebMercatorQuad tile {z}/{x}/{y}. Native tiles are the COG's own 512-px
 JPEG blocks (passed through undecoded); level nz = z - 14 has the ground resolution of z. The COG's block
 grid is offset half a tile east of the WebMercatorQuad grid, so the tiles are not the same ones Martin
-serves, only the same size, resolution and area. Used by benches/tiles.sh.
+serves, only the same size, resolution and area. `{bz}`, `{brow}`, `{bcol}` are the same tile moved
+to the nearest whole block (the right and bottom edge blocks are padded and level 0 is one partial
+block, so those are rendered, not passed through): the pure pass-through list. Used by benches/tiles.sh.
 
     bench_native.py BENCH_PY [bench.py arguments]
 """
@@ -27,6 +29,13 @@ def native(z, x, y):
     return level, row, col
 
 
+def whole_block(z, x, y):
+    level, row, col = native(z, x, y)
+    level = max(level, 1)   # level 0 (336 px) has no whole block
+    whole = SIZE // 2 ** (TOP - level) // 512
+    return level, min(row, whole - 1), min(col, whole - 1)
+
+
 def main():
     import importlib.util
     path = sys.argv.pop(1)
@@ -40,6 +49,7 @@ def main():
         if workload == "cog-tile-512":
             for p in out:
                 p["nz"], p["nrow"], p["ncol"] = native(p["z"], p["x"], p["y"])
+                p["bz"], p["brow"], p["bcol"] = whole_block(p["z"], p["x"], p["y"])
         return out
 
     bench.build_params = with_native

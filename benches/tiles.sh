@@ -64,13 +64,23 @@ sed -E 's/^memory_mb *= *[0-9]+/memory_mb = 0/' "$HOT_CONFIG" > "$COLD_CONFIG"
 grep -q '^memory_mb = 0' "$COLD_CONFIG" || { echo "could not make the cold config from $HOT_CONFIG" >&2; exit 1; }
 
 CURRENT=
+# Peak memory of the running Ossature against its configured caches (memory tiles + decoded blocks):
+# the issue bounds it by the cache sizes plus a bounded working set.
+report_memory() {
+  [ -n "$STARTED_PID" ] && [ -n "$CURRENT" ] || return 0
+  local hwm caches
+  hwm=$(awk '/VmHWM/ {print int($2 / 1024)}' "/proc/$STARTED_PID/status" 2>/dev/null || echo "?")
+  caches=$(awk -F= '/^(memory_mb|blocks_mb)/ {gsub(/ /, "", $2); s += $2} END {print s}' "$CURRENT")
+  echo "# ossature peak RSS with $(basename "$CURRENT"): ${hwm} MB (configured caches: ${caches} MB)" | tee -a "$out"
+}
 use_config() {   # (re)start Ossature with config $1 unless it already runs with it
   [ "$CURRENT" = "$1" ] && return 0
+  report_memory
   stop_ossature
   OSSATURE_CONFIG="$1"; start_ossature; CURRENT="$1"
   wait_http "$OSS/ortho3950/map/tiles" 60
 }
-cleanup() { rm -f "${out:-}"; [ "${KEEP:-0}" = 1 ] || stop_ossature; }
+cleanup() { report_memory; rm -f "${out:-}"; [ "${KEEP:-0}" = 1 ] || stop_ossature; }
 out=$(mktemp); trap cleanup EXIT
 
 # The native set of ortho_3857.tif, derived by Ossature from the COG (its 512-px blocks; levels 0-6 =
@@ -99,6 +109,7 @@ for w in $WORKLOADS; do
     cog-tile-512)
       use_config "$COLD_CONFIG"
       targets+=("ossature-native-512=$OSS/ortho3857/map/tiles/$NATIVE_512/{nz}/{nrow}/{ncol}?f=jpg")
+      targets+=("ossature-whole-blocks=$OSS/ortho3857/map/tiles/$NATIVE_512/{bz}/{brow}/{bcol}?f=jpg")
       targets+=("ossature-wmq2x-512=$OSS/ortho3857/map/tiles/WebMercatorQuad@2x/{z}/{y}/{x}?f=jpg")
       has_peer martin && targets+=("martin-cog-3857=http://127.0.0.1:$PORT_MARTIN/ortho_3857/{z}/{x}/{y}")
       has_peer mapserver && targets+=("mapserver-wms-512=$MS&SERVICE=WMS&VERSION=1.3.0&REQUEST=GetMap&LAYERS=ortho&STYLES=&CRS=EPSG:3857&BBOX={tile_bbox}&WIDTH=512&HEIGHT=512&FORMAT=image/jpeg")
