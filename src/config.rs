@@ -183,6 +183,10 @@ pub struct LayerConfig {
     pub crs: Vec<Spanned<String>>,
     /// A date or timestamp field that `datetime` filters on.
     pub temporal: Option<Spanned<String>>,
+    /// SLD / SE files the layer is drawn with (WMS `STYLES`), the first one the default; none:
+    /// a plain style for the geometry type.
+    #[serde(default)]
+    pub styles: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -17,4 +17,5 @@ pub mod registry;
 pub mod render;
 pub mod services;
 pub mod source;
+pub mod styles;
 pub mod tiles;
