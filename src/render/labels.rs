@@ -211,3 +211,29 @@ fn draw(pixmap: &mut Pixmap, l: &Label) {
     }
     pixmap.fill_path(&l.path, &paint(l.fill), FillRule::Winding, l.transform, None);
 }
+
+/// Text written in lines from the top-left corner, wrapped at word boundaries to the image's
+/// width, black on a white halo so it reads over any background (INIMAGE exceptions).
+pub fn write_message(pixmap: &mut Pixmap, text: &str) {
+    const SIZE: f32 = 12.0;
+    const MARGIN: f32 = 4.0;
+    let room = pixmap.width() as f32 - 2.0 * MARGIN;
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split_whitespace() {
+        match lines.last_mut() {
+            Some(line) if text_path(&format!("{line} {word}"), SIZE).is_none_or(|(_, w)| w <= room) => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    let (ascent, descent) = metrics(SIZE);
+    let step = ascent - descent + 2.0;
+    for (i, line) in lines.iter().enumerate() {
+        let Some((path, width)) = text_path(line, SIZE) else { continue };
+        let transform = Transform::from_translate(MARGIN, MARGIN + ascent + i as f32 * step);
+        let label = Label { path, width, ascent, descent, transform, fill: Color::rgb(0, 0, 0), halo: Some((Color::rgb(255, 255, 255), 1.5)) };
+        draw(pixmap, &label);
+    }
+}

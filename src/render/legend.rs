@@ -14,6 +14,20 @@ use crate::raster::Rgba;
 /// Size of the text next to each sample, in pixels.
 const TEXT_PX: f32 = 12.0;
 const GAP: u32 = 4;
+/// The sample size when a request gives none (GeoServer's).
+pub const SAMPLE: (u32, u32) = (20, 20);
+
+/// The size of the legend image of `entries` with labels, as capabilities announce it.
+pub fn size(entries: &[LegendEntry], sample: (u32, u32)) -> (u32, u32) {
+    let text_width = entries.iter().filter_map(|e| text_path(&e.label, TEXT_PX)).map(|(_, w)| w.ceil() as u32).max().unwrap_or(0);
+    layout(entries.len(), sample, text_width, true)
+}
+
+fn layout(rows: usize, sample: (u32, u32), text_width: u32, labels: bool) -> (u32, u32) {
+    let width = if text_width > 0 { sample.0 + 2 * GAP + text_width } else { sample.0 };
+    let rows = rows.max(1) as u32;
+    (width, rows * sample.1 + (rows - 1) * if labels { GAP } else { 0 })
+}
 
 /// The legend of `entries`, each sample `sample` pixels (width, height); with `labels` false,
 /// the samples alone.
@@ -21,9 +35,7 @@ pub fn draw(entries: &[LegendEntry], sample: (u32, u32), labels: bool, graphics:
     let texts: Vec<Option<(tiny_skia::Path, f32)>> =
         entries.iter().map(|e| if labels { text_path(&e.label, TEXT_PX) } else { None }).collect();
     let text_width = texts.iter().flatten().map(|(_, w)| w.ceil() as u32).max().unwrap_or(0);
-    let width = if text_width > 0 { sample.0 + 2 * GAP + text_width } else { sample.0 };
-    let rows = entries.len().max(1) as u32;
-    let height = rows * sample.1 + (rows - 1) * if labels { GAP } else { 0 };
+    let (width, height) = layout(entries.len(), sample, text_width, labels);
     let mut pixmap = Pixmap::new(width, height)?;
     for (i, (entry, text)) in entries.iter().zip(&texts).enumerate() {
         let top = i as u32 * (sample.1 + if labels { GAP } else { 0 });

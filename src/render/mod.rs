@@ -113,3 +113,13 @@ pub fn from_pixmap(pixmap: &Pixmap) -> Rgba {
     }
     Rgba { width: pixmap.width(), height: pixmap.height(), data }
 }
+
+/// An image of the map's size for an exception: transparent, with `message` written in its
+/// top-left corner (INIMAGE) when there is one, wrapped to the width.
+pub fn message_image(width: u32, height: u32, message: Option<&str>) -> Rgba {
+    let Some(mut canvas) = Pixmap::new(width, height) else { return Rgba::transparent(width, height) };
+    if let Some(message) = message {
+        labels::write_message(&mut canvas, message);
+    }
+    from_pixmap(&canvas)
+}

@@ -1,0 +1,120 @@
+//! The WMS layer tree built from the registry: vector layers (in configuration order) then
+//! imagery, each with its CRSs, a BoundingBox per CRS, its styles with their legends, the
+//! scale range its default style draws in, and TIME for temporal layers.
+
+use ogc::crs::Crs;
+use ogc::wms::{BoundingBox, LayerInfo, LegendUrl, MapFormat, Style, TimeDimension};
+
+use super::axes;
+use crate::crs::Transform;
+use crate::raster::RasterLayer;
+use crate::registry::Layer;
+use crate::styles::NamedStyle;
+
+/// The CRSs every layer is offered in, besides its own: longitude/latitude in both axis
+/// orders, Web Mercator, and the French projections a regional platform's clients use
+/// (Lambert-93, the nine conic conformal zones, ETRS89). Kept short: each one is a
+/// BoundingBox per layer in the capabilities, and any other can be added here once the CRS
+/// engine supports it.
+pub const OFFERED_CRS: [Crs; 14] = [
+    Crs::Crs84,
+    Crs::WGS84,
+    Crs::WEB_MERCATOR,
+    Crs::LAMBERT93,
+    Crs::Epsg(4258),
+    Crs::Epsg(3942),
+    Crs::Epsg(3943),
+    Crs::Epsg(3944),
+    Crs::Epsg(3945),
+    Crs::Epsg(3946),
+    Crs::Epsg(3947),
+    Crs::Epsg(3948),
+    Crs::Epsg(3949),
+    Crs::Epsg(3950),
+];
+
+/// The CRSs of `own` not already offered to every layer.
+fn own_crs(own: impl IntoIterator<Item = Crs>, common: &[Crs]) -> Vec<Crs> {
+    let mut out: Vec<Crs> = Vec::new();
+    for c in own {
+        if !common.contains(&c) && !out.contains(&c) && crate::crs::check(c).is_ok() {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// A vector layer in the tree.
+pub fn vector(l: &Layer, common: &[Crs], endpoint: &str) -> LayerInfo {
+    let own = own_crs(l.crs.iter().copied(), common);
+    let table = &l.table;
+    let bboxes = own
+        .iter()
+        .chain(common)
+        .filter_map(|&crs| {
+            let t = Transform::from_storage(table.crs, crs, false).ok()?;
+            let bbox = if table.footprint.is_empty() { t.envelope(&table.extent?) } else { t.ring_envelope(&table.footprint) }?;
+            Some(BoundingBox { crs, bbox, axes: axes(crs) })
+        })
+        .collect();
+    let (min_scale_denominator, max_scale_denominator) = l.styles.styles.first().map_or((None, None), |s| s.scale_range());
+    LayerInfo {
+        name: Some(l.id.clone()),
+        title: l.title.clone(),
+        abstract_: l.description.clone(),
+        keywords: l.keywords.clone(),
+        crs: own,
+        geographic_bbox: l.extent,
+        bboxes,
+        time: time_dimension(l),
+        styles: l.styles.styles.iter().map(|s| style(endpoint, &l.id, s)).collect(),
+        min_scale_denominator,
+        max_scale_denominator,
+        queryable: false,
+        ..Default::default()
+    }
+}
+
+/// A style with the GetLegendGraphic URL of its legend, sized as that legend is drawn.
+fn style(endpoint: &str, layer: &str, s: &NamedStyle) -> Style {
+    let entries = ogc::style::legend_entries(&s.style, None);
+    let (width, height) = crate::render::legend::size(&entries, crate::render::legend::SAMPLE);
+    Style {
+        name: s.name.clone(),
+        title: s.title.clone(),
+        abstract_: s.abstract_.clone(),
+        legend: Some(LegendUrl::get_legend_graphic(endpoint, layer, &s.name, MapFormat::Png, width, height)),
+    }
+}
+
+/// TIME for a layer with a temporal field: its whole range by day (dates) or as one interval
+/// (timestamps), the whole range by default so that a map without TIME shows every feature.
+fn time_dimension(l: &Layer) -> Option<TimeDimension> {
+    let field = l.table.temporal.as_ref()?;
+    let (Some(start), Some(end)) = l.table.temporal_extent? else { return None };
+    let range = if field.ty == ogc::value::FieldType::Date {
+        format!("{}/{}", start.format("%Y-%m-%d"), end.format("%Y-%m-%d"))
+    } else {
+        format!("{}/{}", start.format("%Y-%m-%dT%H:%M:%SZ"), end.format("%Y-%m-%dT%H:%M:%SZ"))
+    };
+    let values = if field.ty == ogc::value::FieldType::Date { format!("{range}/P1D") } else { range.clone() };
+    Some(TimeDimension { values: vec![values], default: range, nearest_value: false, current: false })
+}
+
+/// An imagery layer in the tree: its own CRS added to the inherited ones, its extent in each.
+pub fn raster(l: &RasterLayer, common: &[Crs]) -> LayerInfo {
+    let own = own_crs([l.mosaic.crs], common);
+    let bboxes = own.iter().chain(common).filter_map(|&crs| l.mosaic.extent_in(crs).map(|bbox| BoundingBox { crs, bbox, axes: axes(crs) })).collect();
+    LayerInfo {
+        name: Some(l.id.clone()),
+        title: l.title.clone(),
+        abstract_: l.description.clone(),
+        keywords: l.keywords.clone(),
+        crs: own,
+        geographic_bbox: Some(l.extent),
+        bboxes,
+        styles: vec![Style { name: "default".into(), title: "Default".into(), abstract_: String::new(), legend: None }],
+        queryable: true,
+        ..Default::default()
+    }
+}
