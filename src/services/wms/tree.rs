@@ -75,16 +75,14 @@ pub fn vector(l: &Layer, common: &[Crs], endpoint: &str) -> LayerInfo {
     }
 }
 
-/// A style with the GetLegendGraphic URL of its legend, sized as that legend is drawn.
+/// A style with the GetLegendGraphic URL of its legend. The URL asks for samples of the
+/// default size (WIDTH and HEIGHT size each rule's sample, as in GeoServer and QGIS), and the
+/// LegendURL announces the size of the whole image that answers it.
 fn style(endpoint: &str, layer: &str, s: &NamedStyle) -> Style {
-    let entries = ogc::style::legend_entries(&s.style, None);
-    let (width, height) = crate::render::legend::size(&entries, crate::render::legend::SAMPLE);
-    Style {
-        name: s.name.clone(),
-        title: s.title.clone(),
-        abstract_: s.abstract_.clone(),
-        legend: Some(LegendUrl::get_legend_graphic(endpoint, layer, &s.name, MapFormat::Png, width, height)),
-    }
+    use crate::render::legend::{SAMPLE, size};
+    let (width, height) = size(&ogc::style::legend_entries(&s.style, None), SAMPLE);
+    let legend = LegendUrl { width, height, ..LegendUrl::get_legend_graphic(endpoint, layer, &s.name, MapFormat::Png, SAMPLE.0, SAMPLE.1) };
+    Style { name: s.name.clone(), title: s.title.clone(), abstract_: s.abstract_.clone(), legend: Some(legend) }
 }
 
 /// TIME for a layer with a temporal field: its whole range by day (dates) or as one interval
