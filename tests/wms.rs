@@ -92,9 +92,9 @@ async fn capabilities_validate_in_both_versions() {
         assert!(doc.contains("<Title>Cartes &amp; &lt;essais&gt;</Title>"));
         assert!(doc.contains("<Layer queryable=\"1\"><Name>ortho</Name><Title>Ortho</Title><Abstract>Demo orthophoto</Abstract><KeywordList><Keyword>ortho</Keyword></KeywordList>"), "{doc}");
         assert!(doc.contains("<Name>nw</Name>") && doc.contains("<Name>se</Name>"));
-        assert!(doc.contains("GetLegendGraphic") && !doc.contains("mode=8bit") && !doc.contains("gml"), "{doc}");
+        assert!(doc.contains("GetLegendGraphic") && !doc.contains("mode=8bit"), "{doc}");
         assert!(doc.contains("<Format>image/png</Format><Format>image/jpeg</Format><Format>image/webp</Format>"));
-        assert!(doc.contains("<GetFeatureInfo><Format>text/plain</Format><Format>text/html</Format><Format>application/json</Format>"));
+        assert!(doc.contains("<GetFeatureInfo><Format>text/plain</Format><Format>text/html</Format><Format>application/json</Format><Format>application/vnd.ogc.gml</Format>"));
         assert!(doc.contains("<Style><Name>default</Name>"));
         let crs = if version == "1.3.0" { "CRS" } else { "SRS" };
         for code in ["EPSG:3950", "EPSG:3857", "EPSG:4326", "EPSG:2154", "EPSG:4258", "EPSG:3942"] {

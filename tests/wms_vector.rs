@@ -231,3 +231,41 @@ async fn refusals() {
     assert_eq!(s.get("/health").await.status(), 200);
     png(&s, &good).await;
 }
+
+#[tokio::test]
+async fn feature_info_finds_the_commune_under_the_pixel_in_every_format() {
+    let s = start(&config()).await;
+    for prefix in sources() {
+        for version in ["1.3.0", "1.1.1"] {
+            let (crs, i, j) = if version == "1.3.0" { ("CRS", "I", "J") } else { ("SRS", "X", "Y") };
+            let query = format!(
+                "/wms?SERVICE=WMS&VERSION={version}&REQUEST=GetFeatureInfo&LAYERS={prefix}communes&QUERY_LAYERS={prefix}communes&STYLES=&{crs}=EPSG:2154&BBOX={L93}&WIDTH=512&HEIGHT=512&{i}=200&{j}=240"
+            );
+            for (format, needle) in [
+                ("text/plain", "nom = Capinghem"),
+                ("text/html", "<th>nom</th><td>Capinghem</td>"),
+                ("application/json", "\"nom\":\"Capinghem\""),
+                ("application/vnd.ogc.gml", "<ossature:nom>Capinghem</ossature:nom>"),
+                ("application/vnd.ogc.gml/3.1.1", "<ossature:nom>Capinghem</ossature:nom>"),
+            ] {
+                let (status, ct, body) = s.bytes(&format!("{query}&INFO_FORMAT={format}")).await;
+                let body = String::from_utf8(body).unwrap();
+                assert_eq!((status, ct.as_str()), (200, format), "{query}: {body}");
+                assert!(body.contains(needle), "{prefix} {version} {format}: {body}");
+                assert_eq!(body.matches("Capinghem").count(), 1, "one feature: {body}");
+                // The GML writers are the WFS ones, validated with their feature types in tests/wfs.rs.
+                if format.starts_with("application/vnd.ogc.gml") {
+                    assert!(body.contains("<wfs:FeatureCollection"), "{body}");
+                }
+            }
+            // Several features with FEATURE_COUNT: the OCS2D polygon and the commune are
+            // separate layers; outside any feature, nothing.
+            let both = format!("{query}&INFO_FORMAT=application/json").replace(&format!("QUERY_LAYERS={prefix}communes"), &format!("QUERY_LAYERS={prefix}communes,{prefix}ocs2d")).replace(&format!("LAYERS={prefix}communes&"), &format!("LAYERS={prefix}communes,{prefix}ocs2d&"));
+            let (_, _, body) = s.bytes(&both).await;
+            let json: serde_json::Value = serde_json::from_slice(&body).unwrap();
+            let features = json["features"].as_array().unwrap();
+            assert_eq!(features.len(), 2, "{json}");
+            assert!(features[1]["properties"]["code_cs"].as_str().unwrap().starts_with("CS"));
+        }
+    }
+}

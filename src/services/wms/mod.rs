@@ -30,9 +30,9 @@ use crate::tiles::encode::EncodeOptions;
 /// has no colour quantiser, and orthophotos lose most of their look in 256 colours anyway.
 const MAP_FORMATS: [MapFormat; 3] = [MapFormat::Png, MapFormat::Jpeg, MapFormat::Webp];
 
-/// The feature info formats pixel values are written in; GML is not offered, since a pixel has
-/// no feature type to describe it.
-const INFO_FORMATS: [wms::InfoFormat; 3] = [wms::InfoFormat::Text, wms::InfoFormat::Html, wms::InfoFormat::Json];
+/// Feature info formats: features in all five, pixel values in text, HTML and GeoJSON (GML of
+/// imagery is refused per request with InvalidFormat).
+const INFO_FORMATS: [wms::InfoFormat; 5] = wms::InfoFormat::ALL;
 
 pub fn routes() -> axum::Router<AppState> {
     axum::Router::new().route("/wms", get(kvp))

@@ -70,7 +70,7 @@ pub fn vector(l: &Layer, common: &[Crs], endpoint: &str) -> LayerInfo {
         styles: l.styles.styles.iter().map(|s| style(endpoint, &l.id, s)).collect(),
         min_scale_denominator,
         max_scale_denominator,
-        queryable: false,
+        queryable: true,
         ..Default::default()
     }
 }
