@@ -1,4 +1,4 @@
-"""WMS 1.3.0 and 1.1.1 with real clients on the demo orthophoto (layer `ortho` of
+"""WMS 1.3.0 and 1.1.1 with real clients on the demo orthophoto (vector layers: test_wms_vector.py) (layer `ortho` of
 conformance/ossature-test.toml: 4 JPEG COGs in EPSG:3950, 5 cm, a 2x2 mosaic): OWSLib's
 WebMapService in both versions and GDAL's WMS driver draw it in every advertised CRS, and
 GetFeatureInfo gives the values GDAL reads from the COG itself."""
@@ -87,8 +87,6 @@ def test_owslib_reads_the_capabilities(wms, boxes):
     advertised = set(layer.crsOptions)
     assert {"EPSG:3950", "EPSG:3857", "EPSG:4326", "EPSG:2154"} <= advertised, advertised
     assert advertised - {"CRS:84"} == set(boxes) - {"CRS:84"}, "a box for every CRS"
-    # Vector layers are not drawn yet, so WMS does not offer them.
-    assert "communes" not in wms.contents
 
 
 def test_owslib_draws_every_advertised_crs(wms, boxes):
