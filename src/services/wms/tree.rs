@@ -2,6 +2,7 @@
 //! imagery, each with its CRSs, a BoundingBox per CRS, its styles with their legends, the
 //! scale range its default style draws in, and TIME for temporal layers.
 
+use ogc::bbox::Bbox;
 use ogc::crs::Crs;
 use ogc::wms::{BoundingBox, LayerInfo, LegendUrl, MapFormat, Style, TimeDimension};
 
@@ -44,34 +45,37 @@ fn own_crs(own: impl IntoIterator<Item = Crs>, common: &[Crs]) -> Vec<Crs> {
     out
 }
 
+/// What every named layer has: its names, its own CRSs, its extent in each CRS offered to it
+/// (`extent_in`, easting first), queryable.
+fn named(id: &str, title: &str, abstract_: &str, keywords: &[String], own: Vec<Crs>, common: &[Crs], geographic: Option<Bbox>, extent_in: impl Fn(Crs) -> Option<Bbox>) -> LayerInfo {
+    let bboxes = own.iter().chain(common).filter_map(|&crs| extent_in(crs).map(|bbox| BoundingBox { crs, bbox, axes: axes(crs) })).collect();
+    LayerInfo {
+        name: Some(id.to_string()),
+        title: title.to_string(),
+        abstract_: abstract_.to_string(),
+        keywords: keywords.to_vec(),
+        crs: own,
+        geographic_bbox: geographic,
+        bboxes,
+        queryable: true,
+        ..Default::default()
+    }
+}
+
 /// A vector layer in the tree.
 pub fn vector(l: &Layer, common: &[Crs], endpoint: &str) -> LayerInfo {
-    let own = own_crs(l.crs.iter().copied(), common);
     let table = &l.table;
-    let bboxes = own
-        .iter()
-        .chain(common)
-        .filter_map(|&crs| {
-            let t = Transform::from_storage(table.crs, crs, false).ok()?;
-            let bbox = if table.footprint.is_empty() { t.envelope(&table.extent?) } else { t.ring_envelope(&table.footprint) }?;
-            Some(BoundingBox { crs, bbox, axes: axes(crs) })
-        })
-        .collect();
+    let extent_in = |crs: Crs| {
+        let t = Transform::from_storage(table.crs, crs, false).ok()?;
+        if table.footprint.is_empty() { t.envelope(&table.extent?) } else { t.ring_envelope(&table.footprint) }
+    };
     let (min_scale_denominator, max_scale_denominator) = l.styles.styles.first().map_or((None, None), |s| s.scale_range());
     LayerInfo {
-        name: Some(l.id.clone()),
-        title: l.title.clone(),
-        abstract_: l.description.clone(),
-        keywords: l.keywords.clone(),
-        crs: own,
-        geographic_bbox: l.extent,
-        bboxes,
         time: time_dimension(l),
         styles: l.styles.styles.iter().map(|s| style(endpoint, &l.id, s)).collect(),
         min_scale_denominator,
         max_scale_denominator,
-        queryable: true,
-        ..Default::default()
+        ..named(&l.id, &l.title, &l.description, &l.keywords, own_crs(l.crs.iter().copied(), common), common, l.extent, extent_in)
     }
 }
 
@@ -102,17 +106,8 @@ fn time_dimension(l: &Layer) -> Option<TimeDimension> {
 /// An imagery layer in the tree: its own CRS added to the inherited ones, its extent in each.
 pub fn raster(l: &RasterLayer, common: &[Crs]) -> LayerInfo {
     let own = own_crs([l.mosaic.crs], common);
-    let bboxes = own.iter().chain(common).filter_map(|&crs| l.mosaic.extent_in(crs).map(|bbox| BoundingBox { crs, bbox, axes: axes(crs) })).collect();
     LayerInfo {
-        name: Some(l.id.clone()),
-        title: l.title.clone(),
-        abstract_: l.description.clone(),
-        keywords: l.keywords.clone(),
-        crs: own,
-        geographic_bbox: Some(l.extent),
-        bboxes,
         styles: vec![Style { name: "default".into(), title: "Default".into(), abstract_: String::new(), legend: None }],
-        queryable: true,
-        ..Default::default()
+        ..named(&l.id, &l.title, &l.description, &l.keywords, own, common, Some(l.extent), |crs| l.mosaic.extent_in(crs))
     }
 }
