@@ -39,11 +39,10 @@ impl Canvas {
         Some(Canvas { pixmap: Pixmap::new(view.width, view.height)?, view, labels: Vec::new() })
     }
 
-    /// Imagery of the map's size, composed over what is drawn, with an opacity (RasterSymbolizer).
-    pub fn draw_image(&mut self, image: &Rgba, opacity: f32) {
+    /// Imagery of the map's size, composed over what is drawn.
+    pub fn draw_image(&mut self, image: &Rgba) {
         let Some(layer) = to_pixmap(image) else { return };
-        let paint = tiny_skia::PixmapPaint { opacity: opacity.clamp(0.0, 1.0), ..Default::default() };
-        self.pixmap.draw_pixmap(0, 0, layer.as_ref(), &paint, tiny_skia::Transform::identity(), None);
+        self.pixmap.draw_pixmap(0, 0, layer.as_ref(), &tiny_skia::PixmapPaint::default(), tiny_skia::Transform::identity(), None);
     }
 
     /// Features drawn by `style`: each feature type style in turn over every feature, each
