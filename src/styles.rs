@@ -222,3 +222,34 @@ fn plain(geometry_type: &str) -> NamedStyle {
     };
     NamedStyle { name: "default".into(), title: "Default".into(), abstract_: String::new(), style }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn named(path: &str) -> NamedStyle {
+        let sld = ogc::style::parse(&std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(path)).unwrap()).unwrap();
+        let Some(LayerStyle::User(style)) = sld.layers.into_iter().next().and_then(|l| l.styles.into_iter().next()) else { panic!("{path}: no user style") };
+        NamedStyle { name: "x".into(), title: "x".into(), abstract_: String::new(), style }
+    }
+
+    #[test]
+    fn scale_range_bounds_what_every_rule_bounds() {
+        // Every OCS2D bench rule stops at 1:200 000: the layer does too.
+        assert_eq!(named("benches/styles/ocs2d_bench.sld").scale_range(), (None, Some(200_000.0)));
+        // The communes' outline has no bound, so the names' bound does not make one.
+        assert_eq!(named("styles/communes.sld").scale_range(), (None, None));
+        assert_eq!(plain("MULTIPOLYGON").scale_range(), (None, None));
+    }
+
+    #[test]
+    fn plain_styles_follow_the_geometry_type() {
+        let kind = |t: &str| match &plain(t).style.feature_type_styles[0].rules[0].symbolizers[0] {
+            Symbolizer::Polygon(_) => "polygon",
+            Symbolizer::Line(_) => "line",
+            Symbolizer::Point(_) => "point",
+            _ => "other",
+        };
+        assert_eq!([kind("MULTIPOLYGON"), kind("LINESTRING"), kind("MULTIPOINT"), kind("GEOMETRY")], ["polygon", "line", "point", "polygon"]);
+    }
+}
