@@ -596,3 +596,50 @@ def validate_xml(data: bytes, schema: Path, tmp_path: Path, name: str = "documen
     p = subprocess.run(["xmllint", "--nonet", "--catalogs", "--noout", "--schema", str(schema), str(doc)],
                        capture_output=True, text=True, env=env, timeout=120)
     assert p.returncode == 0, p.stderr[-3000:]
+
+
+def decode_image(data: bytes):
+    """An image answered by the server, decoded by GDAL into memory (fails on an XML answer)."""
+    import uuid
+    from osgeo import gdal
+    assert data[:1] != b"<", f"XML instead of an image: {data[:400]!r}"
+    name = f"/vsimem/image-{uuid.uuid4().hex}"
+    gdal.FileFromMemBuffer(name, data)
+    try:
+        return gdal.Translate("", gdal.Open(name), format="MEM")
+    finally:
+        gdal.Unlink(name)
+
+
+def varies(ds) -> bool:
+    """Whether the colour bands show something (not one flat colour)."""
+    for i in range(1, min(ds.RasterCount, 3) + 1):
+        mn, mx = ds.GetRasterBand(i).ComputeRasterMinMax(False)
+        if mx > mn:
+            return True
+    return False
+
+
+def centre(box: tuple[float, float, float, float], fraction: float = 0.2) -> tuple[float, float, float, float]:
+    """The middle `fraction` of a box (easting first)."""
+    minx, miny, maxx, maxy = box
+    cx, cy, hw, hh = (minx + maxx) / 2, (miny + maxy) / 2, (maxx - minx) * fraction / 2, (maxy - miny) * fraction / 2
+    return (cx - hw, cy - hh, cx + hw, cy + hh)
+
+
+def gdal_wms_map(wms_url: str, version: str, layer: str, crs: str, box: tuple[float, float, float, float], size: int):
+    """`layer` drawn over `box` (easting first) through GDAL's WMS driver, `size` pixels square.
+    The connection string is a GetMap URL, whose 1.3.0 box follows the CRS's axis order; GDAL's
+    dataset is easting first whatever the request order, which is checked."""
+    from osgeo import gdal
+    minx, miny, maxx, maxy = box
+    lat_first = version == "1.3.0" and crs in ("EPSG:4326", "EPSG:4258")
+    bbox = (miny, minx, maxy, maxx) if lat_first else box
+    crs_key = "CRS" if version == "1.3.0" else "SRS"
+    url = (f"WMS:{wms_url}?SERVICE=WMS&VERSION={version}&REQUEST=GetMap&LAYERS={layer}&STYLES=&{crs_key}={crs}"
+           f"&BBOX={','.join(map(repr, bbox))}&FORMAT=image/png&TRANSPARENT=FALSE")
+    src = gdal.Open(url)
+    assert src is not None, url
+    gt = src.GetGeoTransform()
+    assert abs(gt[0] - minx) < (maxx - minx) * 1e-6, (layer, crs, gt, minx)
+    return gdal.Translate("", src, format="MEM", width=size, height=size)

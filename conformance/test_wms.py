@@ -1,11 +1,10 @@
-"""WMS 1.3.0 and 1.1.1 with real clients on the demo orthophoto (layer `ortho` of
+"""WMS 1.3.0 and 1.1.1 with real clients on the demo orthophoto (vector layers: test_wms_vector.py) (layer `ortho` of
 conformance/ossature-test.toml: 4 JPEG COGs in EPSG:3950, 5 cm, a 2x2 mosaic): OWSLib's
 WebMapService in both versions and GDAL's WMS driver draw it in every advertised CRS, and
 GetFeatureInfo gives the values GDAL reads from the COG itself."""
 from __future__ import annotations
 
 import json
-import uuid
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -25,29 +24,7 @@ NATIVE_BBOX = (1704450.0, 9270546.8, 1704453.2, 9270550.0)
 NW_FILE = s.ROOT / "demo" / "ortho" / "ortho_cc50_0_0.tif"
 
 
-def decode(data: bytes) -> gdal.Dataset:
-    assert data[:1] != b"<", f"XML instead of an image: {data[:400]!r}"
-    name = f"/vsimem/wms-{uuid.uuid4().hex}"
-    gdal.FileFromMemBuffer(name, data)
-    try:
-        return gdal.Translate("", gdal.Open(name), format="MEM")
-    finally:
-        gdal.Unlink(name)
-
-
-def varies(ds: gdal.Dataset) -> bool:
-    """Whether the colour bands show imagery (not one flat colour)."""
-    for i in range(1, min(ds.RasterCount, 3) + 1):
-        mn, mx = ds.GetRasterBand(i).ComputeRasterMinMax(False)
-        if mx > mn:
-            return True
-    return False
-
-
-def centre(box: tuple[float, float, float, float], fraction: float = 0.2) -> tuple[float, float, float, float]:
-    minx, miny, maxx, maxy = box
-    cx, cy, hw, hh = (minx + maxx) / 2, (miny + maxy) / 2, (maxx - minx) * fraction / 2, (maxy - miny) * fraction / 2
-    return (cx - hw, cy - hh, cx + hw, cy + hh)
+decode, varies, centre = s.decode_image, s.varies, s.centre
 
 
 @pytest.fixture(scope="module")
@@ -87,8 +64,6 @@ def test_owslib_reads_the_capabilities(wms, boxes):
     advertised = set(layer.crsOptions)
     assert {"EPSG:3950", "EPSG:3857", "EPSG:4326", "EPSG:2154"} <= advertised, advertised
     assert advertised - {"CRS:84"} == set(boxes) - {"CRS:84"}, "a box for every CRS"
-    # Vector layers are not drawn yet, so WMS does not offer them.
-    assert "communes" not in wms.contents
 
 
 def test_owslib_draws_every_advertised_crs(wms, boxes):
@@ -129,22 +104,10 @@ def test_both_versions_give_the_same_map(wms_url, boxes):
 
 @pytest.mark.parametrize("version", ["1.3.0", "1.1.1"])
 def test_gdal_wms_driver_draws_every_advertised_crs(wms_url, boxes, gdal_wms_cache, version):
-    lat_first = {"EPSG:4326", "EPSG:4258"}
     for crs, box in boxes.items():
         if version == "1.1.1" and crs == "CRS:84":
             continue
-        minx, miny, maxx, maxy = centre(box)
-        # The connection string is a GetMap URL; 1.3.0 boxes follow the CRS's axis order.
-        bbox = (miny, minx, maxy, maxx) if version == "1.3.0" and crs in lat_first else (minx, miny, maxx, maxy)
-        crs_key = "CRS" if version == "1.3.0" else "SRS"
-        url = (f"WMS:{wms_url}?SERVICE=WMS&VERSION={version}&REQUEST=GetMap&LAYERS={LAYER}&STYLES=&{crs_key}={crs}"
-               f"&BBOX={','.join(map(repr, bbox))}&FORMAT=image/png&TRANSPARENT=FALSE")
-        src = gdal.Open(url)
-        assert src is not None, url
-        gt = src.GetGeoTransform()
-        # GDAL's dataset is easting first whatever the request order.
-        assert abs(gt[0] - minx) < (maxx - minx) * 1e-6, (crs, gt, minx)
-        ds = gdal.Translate("", src, format="MEM", width=SIZE, height=SIZE)
+        ds = s.gdal_wms_map(wms_url, version, LAYER, crs, centre(box), SIZE)
         assert ds.RasterCount >= 3, crs
         assert varies(ds), f"{version} {crs}: flat image through GDAL"
 

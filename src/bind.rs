@@ -23,6 +23,20 @@ pub fn bind(filter: Filter, table: &Table, default_crs: Crs) -> Result<Filter, B
     Binder { table, default_crs }.filter(filter)
 }
 
+/// The features meeting a box given in `crs` (read latitude first when `authority_axes` and the
+/// authority says so). The box outline is densified and transformed into the storage CRS, so a
+/// box in another CRS selects what it really covers.
+pub fn within_box(table: &Table, bbox: &ogc::bbox::Bbox, crs: Crs, authority_axes: bool) -> Result<Filter, BindError> {
+    let t = Transform::to_storage(crs, authority_axes, table.crs).map_err(|e| BindError(e.to_string()))?;
+    let mut ring = t.densify(&crate::crs::corners(bbox), 8).ok_or_else(|| BindError("the box lies outside the area of its CRS".into()))?;
+    ring.push(ring[0]);
+    Ok(Filter::Spatial {
+        op: ogc::filter::SpatialOp::Intersects,
+        left: Expr::Property(table.geometry_column.clone()),
+        right: Expr::Geometry { geometry: geo_types::Polygon::new(ring.into(), vec![]).into(), crs: Some(table.crs), authority_axes: false },
+    })
+}
+
 struct Binder<'a> {
     table: &'a Table,
     default_crs: Crs,

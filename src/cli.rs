@@ -117,12 +117,13 @@ async fn check(path: &Path) -> anyhow::Result<()> {
     let registry = crate::registry::Registry::build(&config).await?;
     for layer in &registry.layers {
         println!(
-            "{}: {} ({} fields, {}, {})",
+            "{}: {} ({} fields, {}, {}; styles: {})",
             layer.id,
             layer.table.name,
             layer.table.fields.len(),
             layer.table.geometry_type,
-            layer.table.crs.short()
+            layer.table.crs.short(),
+            layer.styles.styles.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")
         );
     }
     println!("{}: OK, {} layers", path.display(), registry.layers.len());

@@ -102,6 +102,9 @@ pub struct Limits {
     /// RGBA map is 64 MiB in memory, already a lot per request (MapServer's `MAXSIZE`).
     pub max_image_width: u32,
     pub max_image_height: u32,
+    /// Most features one vector layer of a WMS map may draw; a map over more is refused
+    /// (zoom in), so a continent-wide box over a detailed layer cannot hold the server.
+    pub max_map_features: u64,
 }
 
 impl Default for Limits {
@@ -116,6 +119,7 @@ impl Default for Limits {
             exact_count_max: 200_000,
             max_image_width: 4096,
             max_image_height: 4096,
+            max_map_features: 200_000,
         }
     }
 }
@@ -183,6 +187,10 @@ pub struct LayerConfig {
     pub crs: Vec<Spanned<String>>,
     /// A date or timestamp field that `datetime` filters on.
     pub temporal: Option<Spanned<String>>,
+    /// SLD / SE files the layer is drawn with (WMS `STYLES`), the first one the default; none:
+    /// a plain style for the geometry type.
+    #[serde(default)]
+    pub styles: Vec<Spanned<String>>,
 }
 
 #[derive(Debug, Deserialize)]

@@ -14,6 +14,8 @@ pub mod error;
 pub mod http;
 pub mod raster;
 pub mod registry;
+pub mod render;
 pub mod services;
 pub mod source;
+pub mod styles;
 pub mod tiles;

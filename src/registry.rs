@@ -16,6 +16,7 @@ use cog::BlockCache;
 use crate::source::gpkg::GeoPackage;
 use crate::source::postgis::PostGis;
 use crate::source::{SourceError, Table, TableRequest, VectorSource};
+use crate::styles::LayerStyles;
 
 pub struct Layer {
     pub id: String,
@@ -30,6 +31,8 @@ pub struct Layer {
     pub crs: Vec<Crs>,
     /// Spatial extent in CRS84.
     pub extent: Option<Bbox>,
+    /// How WMS draws it, the default first.
+    pub styles: LayerStyles,
 }
 
 pub struct Registry {
@@ -91,6 +94,8 @@ impl Registry {
                 0 => t.envelope(&table.extent?),
                 _ => t.ring_envelope(&table.footprint),
             });
+            let files: Vec<_> = lc.styles.iter().map(|f| o.resolve(&expand_env(f.get_ref()))).collect();
+            let styles = crate::styles::load(&files, &table).map_err(|(k, message)| o.error(Some(lc.styles[k].span()), format!("layers[{i}].styles[{k}]"), message))?;
             layers.push(Arc::new(Layer {
                 id: lc.id.get_ref().clone(),
                 title: lc.title.clone().unwrap_or_else(|| lc.id.get_ref().clone()),
@@ -101,6 +106,7 @@ impl Registry {
                 table: Arc::new(table),
                 crs,
                 extent,
+                styles,
             }));
         }
         let tc = &config.tile_cache;

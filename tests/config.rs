@@ -27,6 +27,17 @@ async fn data_errors_name_file_line_and_key() {
 }
 
 #[tokio::test]
+async fn styles_drawing_what_is_not_supported_are_refused_naming_the_element() {
+    let e = build("table = \"communes\"\nstyles = [\"data/styles/graphic_fill.sld\"]\n").await;
+    assert!(e.contains("tests/bad.toml:9: layers[0].styles[0]:") && e.contains("graphic_fill.sld: unsupported SLD element GraphicFill"), "{e}");
+    assert!(e.contains("PolygonSymbolizer/Fill/GraphicFill, line 11"), "{e}");
+    let e = build("table = \"communes\"\nstyles = [\"data/styles/unknown_property.sld\"]\n").await;
+    assert!(e.contains("rule 1 (big): the filter reads 'population', which the layer does not have"), "{e}");
+    let e = build("table = \"communes\"\nstyles = [\"data/styles/missing.sld\"]\n").await;
+    assert!(e.contains("layers[0].styles[0]:") && e.contains("missing.sld"), "{e}");
+}
+
+#[tokio::test]
 async fn unreachable_postgis_is_reported_at_start_up() {
     let text = "[sources.pg]\ntype = \"postgis\"\nurl = \"postgresql://nobody:x@127.0.0.1:1/none\"\n\n[[layers]]\nid = \"x\"\nsource = \"pg\"\ntable = \"t\"\n";
     let config = Config::parse(Path::new("/tmp/pg.toml"), text.to_string()).unwrap();

@@ -8,18 +8,15 @@ use common::imagery::{Server, decode_png, demo, gdalwarp, has_gdal, http_server,
 use ogc::ows::schema_check::{validate, validate_dtd};
 
 /// The demo mosaic (EPSG:3950, 5 cm, four 2048-pixel files) as one layer and as its north-west
-/// and south-east files alone, beside a vector layer WMS must not offer.
+/// and south-east files alone (vector layers are in `wms_vector.rs`).
 async fn server() -> Server {
     let ortho = demo().join("ortho");
     let file = |name: &str| format!("\"{}\"", ortho.join(name).display());
     start(&format!(
         "[service]\ntitle = \"Cartes & <essais>\"\n\
-         [sources.demo]\ntype = \"geopackage\"\npath = \"{}\"\n\
-         [[layers]]\nid = \"communes\"\nsource = \"demo\"\ntable = \"communes\"\n\
          [[rasters]]\nid = \"ortho\"\ntitle = \"Ortho\"\nabstract = \"Demo orthophoto\"\nkeywords = [\"ortho\"]\nfiles = [\"{}\"]\n\
          [[rasters]]\nid = \"nw\"\ntitle = \"North-west file\"\nfiles = [{}]\n\
          [[rasters]]\nid = \"se\"\ntitle = \"South-east file\"\nfiles = [{}]\n",
-        demo().join("demo.gpkg").display(),
         ortho.display(),
         file("ortho_cc50_0_0.tif"),
         file("ortho_cc50_1_1.tif"),
@@ -95,10 +92,9 @@ async fn capabilities_validate_in_both_versions() {
         assert!(doc.contains("<Title>Cartes &amp; &lt;essais&gt;</Title>"));
         assert!(doc.contains("<Layer queryable=\"1\"><Name>ortho</Name><Title>Ortho</Title><Abstract>Demo orthophoto</Abstract><KeywordList><Keyword>ortho</Keyword></KeywordList>"), "{doc}");
         assert!(doc.contains("<Name>nw</Name>") && doc.contains("<Name>se</Name>"));
-        assert!(!doc.contains("communes"), "vector layers are not drawn yet, so not offered");
-        assert!(!doc.contains("GetLegendGraphic") && !doc.contains("gml"), "{doc}");
+        assert!(doc.contains("GetLegendGraphic"), "{doc}");
         assert!(doc.contains("<Format>image/png</Format><Format>image/png; mode=8bit</Format><Format>image/jpeg</Format><Format>image/webp</Format>"));
-        assert!(doc.contains("<GetFeatureInfo><Format>text/plain</Format><Format>text/html</Format><Format>application/json</Format>"));
+        assert!(doc.contains("<GetFeatureInfo><Format>text/plain</Format><Format>text/html</Format><Format>application/json</Format><Format>application/vnd.ogc.gml</Format>"));
         assert!(doc.contains("<Style><Name>default</Name>"));
         let crs = if version == "1.3.0" { "CRS" } else { "SRS" };
         for code in ["EPSG:3950", "EPSG:3857", "EPSG:4326", "EPSG:2154", "EPSG:4258", "EPSG:3942"] {
@@ -251,7 +247,6 @@ async fn refusals_and_exception_modes() {
     let good = map("1.3.0", "ortho", "EPSG:3950", &join(MOSAIC), (256, 256), "image/png");
     for (path, code) in [
         (good.replace("LAYERS=ortho", "LAYERS=nope"), "LayerNotDefined"),
-        (good.replace("LAYERS=ortho", "LAYERS=communes"), "LayerNotDefined"),
         (good.replace("STYLES=", "STYLES=fancy"), "StyleNotDefined"),
         (good.replace("EPSG:3950", "EPSG:27572"), "InvalidCRS"),
         (good.replace("EPSG:3950", "EPSG:nope"), "InvalidCRS"),
@@ -259,19 +254,26 @@ async fn refusals_and_exception_modes() {
         (good.replace("WIDTH=256", "WIDTH=100000"), "InvalidParameterValue"),
         (good.replace("image/png", "image/gif"), "InvalidFormat"),
         (good.replace(&format!("&BBOX={}", join(MOSAIC)), ""), "MissingParameterValue"),
-        (good.replace("REQUEST=GetMap", "REQUEST=GetLegendGraphic&LAYER=ortho"), "OperationNotSupported"),
+        (good.replace("REQUEST=GetMap", "REQUEST=GetLegendGraphic&LAYER=ortho"), "InvalidParameterValue"),
         (format!("{good}&SLD_BODY=x"), "InvalidParameterValue"),
     ] {
         assert_eq!(exception_code(&s, &path).await, code, "{path}");
     }
-    // INIMAGE and BLANK: an image of the requested size and format (the message is not drawn).
+    // INIMAGE and BLANK: an image of the requested size and format, INIMAGE with the message
+    // written in it (dark text on a white halo), BLANK without.
     for mode in ["INIMAGE", "BLANK", "application/vnd.ogc.se_inimage"] {
         let bad = format!("{}&EXCEPTIONS={mode}&BGCOLOR=0x00FF00", good.replace("LAYERS=ortho", "LAYERS=nope"));
         let (w, h, pixels) = png(&s, &bad).await;
         assert_eq!((w, h), (256, 256));
-        assert!(pixels.chunks_exact(4).all(|p| p == [0, 255, 0, 255]), "{mode}: filled with BGCOLOR");
+        let background = pixels.chunks_exact(4).filter(|p| *p == [0, 255, 0, 255]).count();
+        let dark = pixels.chunks_exact(4).filter(|p| p[0] < 80 && p[1] < 80 && p[2] < 80).count();
+        if mode == "BLANK" {
+            assert_eq!(background, 256 * 256, "{mode}: filled with BGCOLOR");
+        } else {
+            assert!(dark > 100 && background > 256 * 200, "{mode}: the message is written ({dark} dark pixels)");
+        }
         let (_, _, clear) = png(&s, &format!("{bad}&TRANSPARENT=TRUE")).await;
-        assert!(clear.chunks_exact(4).all(|p| p[3] == 0), "{mode}: transparent");
+        assert_eq!(clear.chunks_exact(4).all(|p| p[3] == 0), mode == "BLANK", "{mode}: transparent but for the message");
         let (status, ct, body) = s.bytes(&bad.replace("image/png", "image/jpeg")).await;
         assert_eq!((status, ct.as_str()), (200, "image/jpeg"));
         assert!(body.starts_with(b"\xFF\xD8\xFF"));

@@ -1,7 +1,7 @@
 //! Temporal values of the `datetime` parameter (OGC API Features) and temporal filters:
 //! an instant or an interval with open (`..` or empty) ends, as RFC 3339 dates or date-times.
 
-use chrono::{DateTime, NaiveDate, NaiveTime, Utc};
+use chrono::{DateTime, NaiveDate, NaiveTime, SecondsFormat, Utc};
 
 /// A closed interval in UTC; `None` is an open end. An instant is an interval whose ends are equal
 /// (a whole day for a date).
@@ -110,5 +110,71 @@ mod tests {
         assert_eq!(Interval::parse("../.."), Err(DatetimeError::Unbounded));
         assert_eq!(Interval::parse("2022-01-01/2021-01-01"), Err(DatetimeError::Inverted));
         assert!(Interval::parse("2021-13-01").is_err());
+    }
+}
+
+/// A date as metadata and attributes write it: a calendar date (ISO 19139 `gco:Date`, a
+/// `date` column) or an instant (`gco:DateTime`, a timestamp).
+///
+/// Kept distinct because a value saying "2024-03-01" does not say "midnight UTC", and writing it
+/// back as a date-time would change what the author wrote.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DateOrInstant {
+    Date(NaiveDate),
+    DateTime(DateTime<Utc>),
+}
+
+impl DateOrInstant {
+    /// Parses `YYYY-MM-DD`, an RFC 3339 date-time, or a date-time without offset (common in
+    /// harvested records, read as UTC). A year-month (`2024-03`) or a year alone, which
+    /// `gco:Date` also allows, is read as its first day.
+    pub fn parse(text: &str) -> Option<DateOrInstant> {
+        let t = text.trim();
+        if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
+            return Some(DateOrInstant::Date(d));
+        }
+        if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
+            return Some(DateOrInstant::DateTime(dt.with_timezone(&Utc)));
+        }
+        for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"] {
+            if let Ok(dt) = chrono::NaiveDateTime::parse_from_str(t, format) {
+                return Some(DateOrInstant::DateTime(dt.and_utc()));
+            }
+        }
+        if let Ok(d) = NaiveDate::parse_from_str(&format!("{t}-01"), "%Y-%m-%d") {
+            return Some(DateOrInstant::Date(d));
+        }
+        if t.len() == 4 && t.bytes().all(|b| b.is_ascii_digit()) {
+            return NaiveDate::parse_from_str(&format!("{t}-01-01"), "%Y-%m-%d").ok().map(DateOrInstant::Date);
+        }
+        None
+    }
+
+    /// The text ISO and Dublin Core output carry: `2024-03-01` or `2024-03-01T10:00:00Z`.
+    pub fn to_text(&self) -> String {
+        match self {
+            DateOrInstant::Date(d) => d.format("%Y-%m-%d").to_string(),
+            DateOrInstant::DateTime(t) => t.to_rfc3339_opts(SecondsFormat::AutoSi, true),
+        }
+    }
+
+    /// The first instant the date covers, for comparisons and sorting.
+    pub fn start(&self) -> DateTime<Utc> {
+        match self {
+            DateOrInstant::Date(d) => d.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc(),
+            DateOrInstant::DateTime(t) => *t,
+        }
+    }
+
+    /// The last instant the date covers (the end of the day for a date).
+    pub fn end(&self) -> DateTime<Utc> {
+        match self {
+            DateOrInstant::Date(d) => d.and_hms_milli_opt(23, 59, 59, 999).expect("end of day exists").and_utc(),
+            DateOrInstant::DateTime(t) => *t,
+        }
+    }
+
+    pub fn is_date_time(&self) -> bool {
+        matches!(self, DateOrInstant::DateTime(_))
     }
 }

@@ -2,6 +2,7 @@
 //! the answers. No face reads data or renders by itself.
 
 pub mod csw;
+pub mod feature_info;
 pub mod features;
 pub mod maptiles;
 pub mod ows;

@@ -6,74 +6,12 @@
 //! An imported record keeps its original document in [`Record::source_xml`] so that ISO `full`
 //! output returns exactly what its author wrote, not the subset modelled here.
 
-use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 
 use crate::bbox::Bbox;
 
-/// A date as ISO 19139 writes it: a calendar date (`gco:Date`) or an instant (`gco:DateTime`).
-///
-/// Kept distinct because a record saying "2024-03-01" does not say "midnight UTC", and writing it
-/// back as a date-time would change what the author wrote.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum RecordDate {
-    Date(NaiveDate),
-    DateTime(DateTime<Utc>),
-}
-
-impl RecordDate {
-    /// Parses `YYYY-MM-DD`, an RFC 3339 date-time, or a date-time without offset (common in
-    /// harvested records, read as UTC). A year-month (`2024-03`) or a year alone, which
-    /// `gco:Date` also allows, is read as its first day.
-    pub fn parse(text: &str) -> Option<RecordDate> {
-        let t = text.trim();
-        if let Ok(d) = NaiveDate::parse_from_str(t, "%Y-%m-%d") {
-            return Some(RecordDate::Date(d));
-        }
-        if let Ok(dt) = DateTime::parse_from_rfc3339(t) {
-            return Some(RecordDate::DateTime(dt.with_timezone(&Utc)));
-        }
-        for format in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%dT%H:%M"] {
-            if let Ok(dt) = chrono::NaiveDateTime::parse_from_str(t, format) {
-                return Some(RecordDate::DateTime(dt.and_utc()));
-            }
-        }
-        if let Ok(d) = NaiveDate::parse_from_str(&format!("{t}-01"), "%Y-%m-%d") {
-            return Some(RecordDate::Date(d));
-        }
-        if t.len() == 4 && t.bytes().all(|b| b.is_ascii_digit()) {
-            return NaiveDate::parse_from_str(&format!("{t}-01-01"), "%Y-%m-%d").ok().map(RecordDate::Date);
-        }
-        None
-    }
-
-    /// The text ISO and Dublin Core output carry: `2024-03-01` or `2024-03-01T10:00:00Z`.
-    pub fn to_text(&self) -> String {
-        match self {
-            RecordDate::Date(d) => d.format("%Y-%m-%d").to_string(),
-            RecordDate::DateTime(t) => t.to_rfc3339_opts(SecondsFormat::AutoSi, true),
-        }
-    }
-
-    /// The first instant the date covers, for comparisons and sorting.
-    pub fn start(&self) -> DateTime<Utc> {
-        match self {
-            RecordDate::Date(d) => d.and_hms_opt(0, 0, 0).expect("midnight exists").and_utc(),
-            RecordDate::DateTime(t) => *t,
-        }
-    }
-
-    /// The last instant the date covers (the end of the day for a date).
-    pub fn end(&self) -> DateTime<Utc> {
-        match self {
-            RecordDate::Date(d) => d.and_hms_milli_opt(23, 59, 59, 999).expect("end of day exists").and_utc(),
-            RecordDate::DateTime(t) => *t,
-        }
-    }
-
-    pub fn is_date_time(&self) -> bool {
-        matches!(self, RecordDate::DateTime(_))
-    }
-}
+/// Dates of records are the filter engine's calendar values (a date or an instant), so that
+/// constraints compare them like any other date.
+pub use crate::datetime::DateOrInstant as RecordDate;
 
 /// What a citation date is the date of (ISO `CI_DateTypeCode`, the three values catalogues
 /// search on).

@@ -1,5 +1,6 @@
 use super::*;
 use crate::csw::constraint::{ConstraintLanguage, parse};
+use crate::csw::record::RecordDate;
 use crate::csw::request::SortKey;
 use crate::csw::test_support::layer_record;
 
@@ -122,14 +123,3 @@ fn sorting_paging_and_hits() {
     assert!(search(&all, &request).unwrap().records.is_empty());
 }
 
-#[test]
-fn like_patterns() {
-    let m = |t: &str, p: &str| like(&t.chars().collect::<Vec<_>>(), &p.chars().collect::<Vec<_>>());
-    assert!(m("communes", "%mun%"));
-    assert!(m("communes", "c_mmunes"));
-    assert!(!m("communes", "c_mmune"));
-    assert!(m("100%", "100\\%"));
-    assert!(!m("1000", "100\\%"));
-    assert!(m("", "%"));
-    assert!(m("abcabc", "%abc"));
-}

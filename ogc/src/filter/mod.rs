@@ -7,6 +7,7 @@
 
 pub mod cql2_json;
 pub mod cql2_text;
+pub mod eval;
 pub mod fes;
 #[cfg(test)]
 pub(crate) mod test_support;

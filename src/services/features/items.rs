@@ -12,12 +12,11 @@ use futures_util::StreamExt;
 use ogc::crs::Crs;
 use ogc::features::params::{FilterLang, ItemsParams, ParamError, parse_item};
 use ogc::features::{GEOJSON, HTML};
-use ogc::filter::{CompareOp, Expr, Filter, SpatialOp, TemporalOp};
+use ogc::filter::{CompareOp, Expr, Filter, TemporalOp};
 use ogc::link::Link;
 
 use super::encode::FeatureEncoder;
 use super::{find_layer, html, pairs};
-use crate::crs::Transform;
 use crate::error::ServiceError;
 use crate::http::AppState;
 use crate::http::negotiate::{Format, negotiate};
@@ -35,17 +34,6 @@ fn offered(layer: &Layer, crs: Crs, param: &str) -> Result<Crs, ServiceError> {
         let list: Vec<String> = layer.crs.iter().map(Crs::uri).collect();
         Err(ServiceError::param(param, format!("{} is not offered by this collection (offered: {})", crs.uri(), list.join(", "))))
     }
-}
-
-/// The area a bbox covers, as a polygon in the storage CRS: the box outline, densified and
-/// transformed, so a box in another CRS selects what it really covers.
-fn bbox_area(layer: &Layer, bbox: &ogc::bbox::Bbox, bbox_crs: Crs) -> Result<geo_types::Polygon<f64>, ServiceError> {
-    let t = Transform::to_storage(bbox_crs, true, layer.table.crs).map_err(|e| ServiceError::param("bbox-crs", e))?;
-    let mut ring = t
-        .densify(&crate::crs::corners(bbox), 8)
-        .ok_or_else(|| ServiceError::param("bbox", "the box lies outside the area of its CRS"))?;
-    ring.push(ring[0]);
-    Ok(geo_types::Polygon::new(ring.into(), vec![]))
 }
 
 struct ItemsRequest {
@@ -66,11 +54,7 @@ fn parse_request(state: &AppState, layer: &Layer, raw: &Option<String>, headers:
     let mut filters = Vec::new();
     if let Some(b) = &p.bbox {
         let bbox_crs = offered(layer, p.bbox_crs.unwrap_or(Crs::Crs84), "bbox-crs")?;
-        filters.push(Filter::Spatial {
-            op: SpatialOp::Intersects,
-            left: Expr::Property(layer.table.geometry_column.clone()),
-            right: Expr::Geometry { geometry: bbox_area(layer, b, bbox_crs)?.into(), crs: Some(layer.table.crs), authority_axes: false },
-        });
+        filters.push(crate::bind::within_box(&layer.table, b, bbox_crs, true).map_err(|e| ServiceError::param("bbox", e))?);
     }
     // Features without temporal information are not excluded by `datetime` (OGC API Features
     // Part 1, 7.15.4): on a collection without a temporal field it selects everything.

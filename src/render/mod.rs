@@ -1,0 +1,124 @@
+//! Map rendering: vector features drawn by their SLD / SE style, imagery composed with them, in
+//! one anti-aliased tiny-skia canvas the size of the map.
+//!
+//! - [`view`]: the map's box, size and resolution; scale denominator and symbol units.
+//! - [`features`]: features in map pixels, with their properties for filters and templates.
+//! - [`symbols`]: polygon, line and point symbolizers.
+//! - [`labels`]: text symbolizers, placed last with conflict avoidance.
+//! - [`legend`]: GetLegendGraphic images, drawn with the same painters.
+//!
+//! The renderer knows no protocol and reads no data: a face queries the features and hands them
+//! over, so WMS and any later map face draw alike.
+
+pub mod features;
+pub mod labels;
+pub mod legend;
+pub mod symbols;
+pub mod view;
+
+use ogc::filter::eval;
+use ogc::style::{Selector, Symbolizer, UserStyle};
+use tiny_skia::Pixmap;
+
+use crate::raster::Rgba;
+use features::Drawn;
+use symbols::Graphics;
+use view::View;
+
+/// A map being drawn, bottom layer first.
+pub struct Canvas {
+    pub view: View,
+    pixmap: Pixmap,
+    labels: Vec<labels::Label>,
+}
+
+impl Canvas {
+    /// A transparent map; `None` for a zero or impossibly large size (the WMS checks keep
+    /// sizes within the configured maximum before this).
+    pub fn new(view: View) -> Option<Canvas> {
+        Some(Canvas { pixmap: Pixmap::new(view.width, view.height)?, view, labels: Vec::new() })
+    }
+
+    /// Imagery of the map's size, composed over what is drawn.
+    pub fn draw_image(&mut self, image: &Rgba) {
+        let Some(layer) = to_pixmap(image) else { return };
+        self.pixmap.draw_pixmap(0, 0, layer.as_ref(), &tiny_skia::PixmapPaint::default(), tiny_skia::Transform::identity(), None);
+    }
+
+    /// Features drawn by `style`: each feature type style in turn over every feature, each
+    /// feature by the rules active at the map's scale that it matches (the `ElseFilter` rules
+    /// when it matches none). Labels wait for [`Canvas::finish`].
+    pub fn draw_features(&mut self, style: &UserStyle, graphics: &Graphics, features: &[Drawn]) -> Result<(), String> {
+        let scale = self.view.scale_denominator();
+        for fts in &style.feature_type_styles {
+            let active = fts.active_rules(scale);
+            for f in features {
+                let props = |name: &str| f.property(name);
+                let mut matched = Vec::new();
+                for rule in &active.filtered {
+                    let hit = match &rule.selector {
+                        Selector::Filter(filter) => eval::matches(filter, f)?,
+                        Selector::All | Selector::Else => true,
+                    };
+                    if hit {
+                        matched.push(*rule);
+                    }
+                }
+                let rules = if matched.is_empty() { &active.else_rules } else { &matched };
+                for s in rules.iter().flat_map(|r| &r.symbolizers) {
+                    match s {
+                        Symbolizer::Polygon(p) => symbols::polygon(&mut self.pixmap, p, &f.geometry, &self.view, props),
+                        Symbolizer::Line(l) => symbols::line(&mut self.pixmap, l, &f.geometry, &self.view, props),
+                        Symbolizer::Point(p) => symbols::point(&mut self.pixmap, p, &f.geometry, &self.view, graphics, props),
+                        Symbolizer::Text(t) => self.labels.extend(labels::candidates(t, &f.geometry, &self.view, props)),
+                        // Checked at start-up: a vector layer's style has no raster symbolizer.
+                        Symbolizer::Raster(_) => {}
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Places and draws the labels over every layer, and returns the map (straight alpha).
+    pub fn finish(mut self) -> Rgba {
+        labels::place_and_draw(&mut self.pixmap, std::mem::take(&mut self.labels));
+        from_pixmap(&self.pixmap)
+    }
+}
+
+/// Straight-alpha RGBA to tiny-skia's premultiplied pixels.
+fn to_pixmap(image: &Rgba) -> Option<Pixmap> {
+    let mut data = image.data.clone();
+    for p in data.chunks_exact_mut(4) {
+        let a = u32::from(p[3]);
+        for c in &mut p[..3] {
+            *c = ((u32::from(*c) * a + 127) / 255) as u8;
+        }
+    }
+    Pixmap::from_vec(data, tiny_skia::IntSize::from_wh(image.width, image.height)?)
+}
+
+/// tiny-skia's premultiplied pixels to straight-alpha RGBA, what the encoders take.
+pub fn from_pixmap(pixmap: &Pixmap) -> Rgba {
+    let mut data = pixmap.data().to_vec();
+    for p in data.chunks_exact_mut(4) {
+        let a = u32::from(p[3]);
+        if a > 0 && a < 255 {
+            for c in &mut p[..3] {
+                *c = ((u32::from(*c) * 255 + a / 2) / a).min(255) as u8;
+            }
+        }
+    }
+    Rgba { width: pixmap.width(), height: pixmap.height(), data }
+}
+
+/// An image of the map's size for an exception: transparent, with `message` written in its
+/// top-left corner (INIMAGE) when there is one, wrapped to the width.
+pub fn message_image(width: u32, height: u32, message: Option<&str>) -> Rgba {
+    let Some(mut canvas) = Pixmap::new(width, height) else { return Rgba::transparent(width, height) };
+    if let Some(message) = message {
+        labels::write_message(&mut canvas, message);
+    }
+    from_pixmap(&canvas)
+}

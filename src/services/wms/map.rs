@@ -1,0 +1,147 @@
+//! GetMap: the requested layers drawn in LAYERS order on one canvas — vector layers read
+//! through the shared query path (the map's box with a label buffer, CQL_FILTER bound like any
+//! filter, TIME on the temporal field) and drawn by their style, imagery warped to the map's
+//! window — then flattened over BGCOLOR unless TRANSPARENT, and encoded.
+
+use std::sync::Arc;
+
+use axum::response::{IntoResponse, Response};
+use futures_util::TryStreamExt;
+use ogc::bbox::Bbox;
+use ogc::crs::Crs;
+use ogc::filter::{Expr, Filter, TemporalOp};
+use ogc::tiles::TileFormat;
+use ogc::wms::time::TimeItem;
+use ogc::wms::{Capabilities, GetMap, MapFormat, MapRequest, TimeValue, WmsError};
+
+use super::{Failure, MapLayer, with_type};
+use crate::http::AppState;
+use crate::raster::warp::{self, Window};
+use crate::raster::{RasterError, RasterLayer, Rgba};
+use crate::registry::Layer;
+use crate::render::Canvas;
+use crate::render::view::View;
+use crate::source::{Feature, Query};
+use crate::tiles::encode::{EncodeOptions, encode, png8};
+
+pub async fn get_map(state: &AppState, caps: &Capabilities<'_>, m: &GetMap) -> Result<Response, Failure> {
+    if m.map.sld.is_some() || m.map.sld_body.is_some() {
+        return Err(WmsError::invalid(if m.map.sld.is_some() { "SLD" } else { "SLD_BODY" }, "user styles (SLD, SLD_BODY) are not supported; name a style with STYLES").into());
+    }
+    let resolved = caps.check_get_map(m)?;
+    let view = view_of(&m.map)?;
+    let window = Window { crs: m.map.crs, bbox: m.map.bbox, width: m.map.width, height: m.map.height };
+    let mut canvas = Canvas::new(view).ok_or_else(|| WmsError::invalid("WIDTH", "the map has no pixels"))?;
+    let mut first_raster = None;
+    for (i, r) in resolved.iter().enumerate() {
+        let name = r.layer.name.as_deref().unwrap_or_default();
+        match super::map_layer(state, name).ok_or_else(|| WmsError::invalid("LAYERS", format!("layer '{name}' is not drawable")))? {
+            MapLayer::Vector(layer) => {
+                let filter = m.map.cql_filters.get(i).cloned().flatten();
+                let features = features(state, layer, &view, filter, r.time.as_ref(), crate::render::labels::LABEL_BUFFER_PX).await?;
+                let style = layer.styles.get(&r.style).cloned().ok_or_else(|| WmsError::invalid("STYLES", format!("no style '{}'", r.style)))?;
+                let (graphics, table) = (layer.styles.graphics.clone(), layer.table.clone());
+                canvas = crate::raster::on_blocking_pool(move || {
+                    let drawn = crate::render::features::to_pixels(&table, &features, &canvas.view).map_err(|e| e.to_string())?;
+                    canvas.draw_features(&style.style, &graphics, &drawn)?;
+                    Ok(canvas)
+                })
+                .await?;
+            }
+            MapLayer::Raster(layer) => {
+                first_raster.get_or_insert(layer);
+                let image = read(layer, &window).await?;
+                canvas = crate::raster::on_blocking_pool(move || {
+                    canvas.draw_image(&image);
+                    Ok(canvas)
+                })
+                .await?;
+            }
+        }
+    }
+    let map = crate::raster::on_blocking_pool(move || Ok(canvas.finish())).await?;
+    let options = EncodeOptions { background: m.bgcolor, ..first_raster.map_or_else(EncodeOptions::default, |l| l.encode) };
+    let bytes = render(map, m.format, m.transparent, options).await?;
+    Ok(with_type(bytes.into_response(), m.format.media_type()))
+}
+
+/// The map's geometry and resolution for the renderer.
+pub fn view_of(map: &MapRequest) -> Result<View, Failure> {
+    let geographic = crate::crs::is_geographic(map.crs).map_err(RasterError::from)?;
+    Ok(View::new(map.crs, map.bbox, map.width, map.height, map.dpi, geographic))
+}
+
+/// The features of `layer` a map of `view` draws: those meeting its box grown by `buffer`
+/// pixels, matching the layer's CQL_FILTER and TIME. At most `max_map_features`: a box holding
+/// more is refused rather than drawn for minutes.
+pub async fn features(state: &AppState, layer: &Arc<Layer>, view: &View, cql: Option<Filter>, time: Option<&TimeValue>, buffer: f64) -> Result<Vec<Feature>, Failure> {
+    let table = &layer.table;
+    let mut filters = vec![crate::bind::within_box(table, &view.buffered(buffer), view.crs, false).map_err(|e| WmsError::invalid("BBOX", e.0))?];
+    if let Some(f) = cql {
+        filters.push(crate::bind::bind(f, table, Crs::Crs84).map_err(|e| WmsError::invalid("CQL_FILTER", format!("layer '{}': {}", layer.id, e.0)))?);
+    }
+    if let (Some(time), Some(field)) = (time, &table.temporal) {
+        filters.push(time_filter(time, &field.name, table.temporal_extent.and_then(|(_, end)| end)));
+    }
+    let max = state.limits.max_map_features;
+    let query = Query { filter: Filter::all(filters), limit: Some(max + 1), ..Query::default() };
+    let features: Vec<Feature> = layer.source.features(table.clone(), query).try_collect().await?;
+    if features.len() as u64 > max {
+        return Err(WmsError::invalid("BBOX", format!("layer '{}' has more than {max} features in this box; zoom in", layer.id)).into());
+    }
+    Ok(features)
+}
+
+/// TIME as a filter on the temporal field: any of its items (`current`: the latest instant).
+fn time_filter(time: &TimeValue, field: &str, latest: Option<chrono::DateTime<chrono::Utc>>) -> Filter {
+    let any = time
+        .items
+        .iter()
+        .map(|item| {
+            let interval = match item {
+                TimeItem::Range { interval, .. } => *interval,
+                TimeItem::Current => ogc::datetime::Interval { start: latest, end: None },
+            };
+            Filter::Temporal { op: TemporalOp::Intersects, left: Expr::Property(field.to_string()), right: Expr::Interval(interval) }
+        })
+        .collect();
+    Filter::Or(any)
+}
+
+/// Rows of a map read at once. The warper bounds the blocks one read may decode
+/// (`warp::MAX_BLOCKS`, sized for tiles); a map as large as the limits allow, at full
+/// resolution, needs more, so it is read in bands of this height.
+const BAND_ROWS: u32 = 512;
+
+/// A layer's pixels for `w`, band by band. Each band's box is cut from the map's, so its pixel
+/// centres are the map's.
+async fn read(l: &RasterLayer, w: &Window) -> Result<Rgba, RasterError> {
+    if w.height <= BAND_ROWS {
+        return warp::read(&l.mosaic, w, l.resampling).await;
+    }
+    let mut map = Rgba { width: w.width, height: w.height, data: Vec::with_capacity(w.width as usize * w.height as usize * 4) };
+    let row = w.bbox.height() / w.height as f64;
+    for top in (0..w.height).step_by(BAND_ROWS as usize) {
+        let rows = BAND_ROWS.min(w.height - top);
+        let bbox = Bbox { min_y: w.bbox.max_y - (top + rows) as f64 * row, max_y: w.bbox.max_y - top as f64 * row, ..w.bbox };
+        map.data.extend_from_slice(&warp::read(&l.mosaic, &Window { bbox, height: rows, ..*w }, l.resampling).await?.data);
+    }
+    Ok(map)
+}
+
+/// Flattens a map asked without transparency (or in JPEG) over its background and encodes it,
+/// on the blocking pool.
+pub async fn render(mut map: Rgba, format: MapFormat, transparent: bool, options: EncodeOptions) -> Result<bytes::Bytes, RasterError> {
+    crate::raster::on_blocking_pool(move || {
+        if !(transparent && format.has_alpha()) {
+            map.flatten(options.background);
+        }
+        match format {
+            MapFormat::Png8 => png8(&map),
+            MapFormat::Png => encode(&map, TileFormat::Png, &options),
+            MapFormat::Jpeg => encode(&map, TileFormat::Jpeg, &options),
+            MapFormat::Webp => encode(&map, TileFormat::Webp, &options),
+        }
+    })
+    .await
+}
