@@ -187,9 +187,13 @@ fn compare(a: &Scalar, b: &Scalar) -> Option<Ordering> {
 
 /// Whether two date scalars fall within each other's span (a date equals the instants of its day).
 fn same_day(a: &Scalar, b: &Scalar) -> bool {
+    // Texts and numbers alone are never dates: no parsing (style rules compare text per feature).
+    if !matches!(a, Scalar::Date(_)) && !matches!(b, Scalar::Date(_)) {
+        return false;
+    }
     let span = |s: &Scalar| match s {
         Scalar::Date(d) => Some((d.start(), d.end())),
-        other => DateOrInstant::parse(&other.text()).filter(|_| matches!(a, Scalar::Date(_)) || matches!(b, Scalar::Date(_))).map(|d| (d.start(), d.end())),
+        other => DateOrInstant::parse(&other.text()).map(|d| (d.start(), d.end())),
     };
     match (span(a), span(b)) {
         (Some((s1, e1)), Some((s2, e2))) => s1 <= e2 && s2 <= e1,
