@@ -38,6 +38,11 @@ pub fn layer_record_id(layer: &str) -> String {
     format!("ossature-{layer}")
 }
 
+/// Where a served layer's ISO 19139 record is: the `MetadataURL` of its capabilities entries.
+pub fn layer_record_url(base: &str, layer: &str) -> String {
+    ogc::csw::layer_links::iso_record_url(base, &layer_record_id(layer))
+}
+
 impl Catalogue {
     /// The layers' records, then the imported ones; an imported record that takes a layer
     /// record's identifier is left out (the server's description of what it serves wins).

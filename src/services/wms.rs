@@ -17,7 +17,7 @@ use ogc::crs::Crs;
 use ogc::tiles::TileFormat;
 use ogc::tms::AxisOrder;
 use ogc::wms::{
-    self, BoundingBox, Capabilities, ErrorContext, ExceptionCode, ExceptionFormat, GetFeatureInfo, GetMap, LayerInfo, MapFormat, Style,
+    self, BoundingBox, Capabilities, ErrorContext, ExceptionCode, ExceptionFormat, GetFeatureInfo, GetMap, LayerInfo, MapFormat, MetadataType, MetadataUrl, Style,
     WmsError, WmsRequest,
 };
 
@@ -83,7 +83,7 @@ impl Offer {
     fn build(state: &AppState) -> Offer {
         let service = super::service_metadata(state);
         let common: Vec<Crs> = OFFERED_CRS.into_iter().filter(|c| crate::crs::check(*c).is_ok()).collect();
-        let children: Vec<LayerInfo> = state.registry.rasters.iter().map(|l| layer_info(l, &common)).collect();
+        let children: Vec<LayerInfo> = state.registry.rasters.iter().map(|l| layer_info(l, &common, &state.base)).collect();
         let geographic_bbox = children.iter().filter_map(|l| l.geographic_bbox).reduce(|a, b| a.union(&b));
         let root = LayerInfo { title: service.title.clone(), crs: common, geographic_bbox, children, ..Default::default() };
         let limits = wms::Limits { max_width: state.limits.max_image_width, max_height: state.limits.max_image_height, layer_limit: None };
@@ -106,7 +106,7 @@ impl Offer {
 }
 
 /// An imagery layer in the tree: its own CRS added to the inherited ones, its extent in each.
-fn layer_info(l: &RasterLayer, common: &[Crs]) -> LayerInfo {
+fn layer_info(l: &RasterLayer, common: &[Crs], base: &str) -> LayerInfo {
     let own: Vec<Crs> = (!common.contains(&l.mosaic.crs)).then_some(l.mosaic.crs).into_iter().collect();
     let bboxes = own.iter().chain(common).filter_map(|&crs| l.mosaic.extent_in(crs).map(|bbox| BoundingBox { crs, bbox, axes: axes(crs) })).collect();
     LayerInfo {
@@ -119,6 +119,7 @@ fn layer_info(l: &RasterLayer, common: &[Crs]) -> LayerInfo {
         bboxes,
         styles: vec![Style { name: "default".into(), title: "Default".into(), abstract_: String::new(), legend: None }],
         queryable: true,
+        metadata_urls: vec![MetadataUrl { type_: MetadataType::Iso19115, format: "text/xml".into(), href: crate::catalogue::layer_record_url(base, &l.id) }],
         ..Default::default()
     }
 }
