@@ -9,8 +9,8 @@
 # Imports the records into $OSSATURE_RUN/catalogue.db (idempotent), starts Ossature with
 # benches/ossature-csw.toml (refuses if :18081 is taken) and the pycsw peer on the same records (it
 # stays up). With CSW_RECORDS=10000 the records are made by benches/csw-records.py with the dataset's
-# generator, and both servers keep their files apart (RUN_DIR, BENCH_CACHE under *-csw10k); the
-# 200-record pycsw is stopped first, as both listen on :18006.
+# generator, and both servers keep their files apart (RUN_DIR, BENCH_CACHE under *-csw10k). The
+# pycsw of the other size is stopped first, as both listen on :18006.
 CSW_RECORDS="${CSW_RECORDS:-200}"
 HOME_BENCH="${OSSATURE_BENCH_HOME:-$HOME/.cache/ossature-bench}"
 DATA_200="${BENCH_CACHE:-$HOME_BENCH/data}"
@@ -24,9 +24,12 @@ set -euo pipefail; . "$(dirname "$0")/common.sh"
 export OSSATURE_RUN
 need_binary
 RECORDS="$BENCH_CACHE/csw/records"
+# Both pycsw repositories listen on :18006: stop the other one.
 if [ "$CSW_RECORDS" = 10000 ]; then
   /usr/bin/python3 "$BENCHES_DIR/csw-records.py" "$OSSATURE_SHARED/bench-data/generate.py" "$DATA_200/hdf.gpkg" "$BENCH_CACHE" 10000 >&2
   RUN_DIR="$RUN_200" BENCH_CACHE="$DATA_200" "$PEERS_KIT/peers.sh" stop pycsw >&2
+else
+  RUN_DIR="$HOME_BENCH/run-csw10k" BENCH_CACHE="$HOME_BENCH/data-csw10k" "$PEERS_KIT/peers.sh" stop pycsw >&2
 fi
 [ -d "$RECORDS" ] || { echo "$RECORDS missing: run ../shared/bench-data/generate" >&2; exit 1; }
 if port_answers "$OSSATURE_PORT"; then
