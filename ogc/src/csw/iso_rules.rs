@@ -109,7 +109,7 @@ const TOPIC_CATEGORIES: [&str; 19] = [
 
 /// Checks `root` (a `gmd:MD_Metadata`) against the rules above; the error names the rule and
 /// where it is broken.
-pub fn check(root: &Element) -> Result<(), String> {
+pub(crate) fn check(root: &Element) -> Result<(), String> {
     check_sequence(root)?;
     check_tree(root)
 }

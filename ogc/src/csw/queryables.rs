@@ -278,7 +278,7 @@ fn is_publisher(role: &str) -> bool {
 }
 
 /// The texts `AnyText` searches: everything a person would recognise the record by.
-fn any_text(r: &Record) -> Vec<&str> {
+pub(crate) fn any_text(r: &Record) -> Vec<&str> {
     let mut out = vec![r.file_identifier.as_str(), r.title.as_str(), r.abstract_.as_str(), r.hierarchy_level.as_str()];
     out.extend(r.all_keywords());
     out.extend(r.keywords.iter().filter_map(|k| k.thesaurus.as_ref().map(|t| t.title.as_str())));

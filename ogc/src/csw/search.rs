@@ -115,6 +115,9 @@ pub fn matches(filter: &Filter, record: &Record) -> Result<bool, CswError> {
             // `%word%`, what catalogue clients send for a keyword search, is a substring test:
             // no per-character copy of every text of every record.
             if let Some(word) = pattern.strip_prefix('%').and_then(|p| p.strip_suffix('%')).filter(|w| !w.contains(['%', '_', '\\'])) {
+                if matches!(expr, Expr::Property(p) if Queryable::parse(p) == Some(Queryable::AnyText)) {
+                    return Ok(!word.contains('\n') && record.search_text().contains(word));
+                }
                 return Ok(scalars(expr, record)?.iter().any(|v| v.text().to_lowercase().contains(word)));
             }
             let pattern: Vec<char> = pattern.chars().collect();
