@@ -117,6 +117,8 @@ GPKG_LAYER_IDS = [k for k, v in LAYERS.items() if not v.is_pg]
 TEMPORAL_LAYER_IDS = [k for k, v in LAYERS.items() if v.temporal]
 # Imagery collections: listed in /collections, with map tilesets instead of items.
 RASTER_IDS = [r["id"] for r in CONFIG.get("rasters", [])]
+# The catalogue's OGC API Records collection, listed beside them (itemType record).
+CATALOGUE_ID = "catalogue"
 
 
 # ---------------------------------------------------------------- HTTP

@@ -56,9 +56,13 @@ def test_collections_list(collections_doc, base_url):
     cols = doc.get("collections")
     assert isinstance(cols, list)
     ids = [c["id"] for c in cols]
-    assert sorted(ids) == sorted(s.LAYER_IDS + s.RASTER_IDS), f"collections {ids} != configured layers {s.LAYER_IDS + s.RASTER_IDS}"
+    expected = s.LAYER_IDS + s.RASTER_IDS + [s.CATALOGUE_ID]
+    assert sorted(ids) == sorted(expected), f"collections {ids} != configured layers and the catalogue {expected}"
     assert len(ids) == len(set(ids))
     for c in cols:
+        if c["id"] == s.CATALOGUE_ID:
+            assert c["itemType"] == "record"
+            continue
         if c["id"] in s.RASTER_IDS:
             assert "itemType" not in c
             continue

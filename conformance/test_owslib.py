@@ -24,7 +24,7 @@ def test_owslib_api_document(api):
 
 def test_owslib_collections(api):
     cols = api.collections()
-    assert sorted(c["id"] for c in cols["collections"]) == sorted(s.LAYER_IDS + s.RASTER_IDS)
+    assert sorted(c["id"] for c in cols["collections"]) == sorted(s.LAYER_IDS + s.RASTER_IDS + [s.CATALOGUE_ID])
     assert sorted(api.feature_collections()) == sorted(s.LAYER_IDS), "itemType 'feature' missing"
 
 

@@ -343,6 +343,9 @@ impl Config {
             if !valid_id {
                 return Err(o.error(Some(id.span()), key, format!("'{name}' must be letters, digits, '_', '-' or '.', not starting with '.'")));
             }
+            if name == crate::catalogue::COLLECTION_ID {
+                return Err(o.error(Some(id.span()), key, format!("'{name}' is the catalogue's collection id (OGC API Records); choose another id")));
+            }
             if !seen.insert(name.clone()) {
                 return Err(o.error(Some(id.span()), key, format!("'{name}' is used by another layer")));
             }

@@ -8,7 +8,8 @@ use std::path::{Path, PathBuf};
 
 use ossature::catalogue::store::Store;
 
-/// A folder with the demo's records, one document that is not XML and one that is not ISO.
+/// A folder with the demo's records, one document that is not XML, one that is not ISO, and one
+/// readable ISO record that breaks gmd.xsd (a topic category outside its enumeration).
 fn import_folder() -> PathBuf {
     let dir = std::env::temp_dir().join(format!("ossature-csw-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
@@ -19,8 +20,15 @@ fn import_folder() -> PathBuf {
     }
     std::fs::write(dir.join("broken.xml"), "<gmd:MD_Metadata xmlns:gmd=\"http://www.isotc211.org/2005/gmd\"><gmd:fileIdentifier>").unwrap();
     std::fs::write(dir.join("not-iso.xml"), "<html><body>hello</body></html>").unwrap();
+    let plu = std::fs::read_to_string(dir.join("0000-plu.xml")).unwrap();
+    let invalid = plu.replace("c0e3bb0c-ec9d-5562-b912-df42bd58d315", INVALID).replace(">planningCadastre<", ">urbanisme<");
+    assert_ne!(invalid, plu);
+    std::fs::write(dir.join("invalid-topic.xml"), invalid).unwrap();
     dir
 }
+
+/// The fileIdentifier of the record that breaks gmd.xsd.
+const INVALID: &str = "invalid-topic-category";
 
 fn attr<'a>(doc: &'a str, name: &str) -> &'a str {
     let start = doc.find(&format!("{name}=\"")).unwrap_or_else(|| panic!("no {name} in {doc}")) + name.len() + 2;
@@ -40,8 +48,11 @@ async fn import_then_harvest() {
     let report = ossature::catalogue::import_folder(&store, &folder, &bar).await.unwrap();
     assert_eq!(report.added.len(), 6, "{report:?}");
     let skipped: Vec<&str> = report.skipped.iter().map(|(n, _)| n.rsplit('/').next().unwrap()).collect();
-    assert_eq!(skipped, ["broken.xml", "not-iso.xml"], "{report:?}");
+    assert_eq!(skipped, ["broken.xml", "invalid-topic.xml", "not-iso.xml"], "{report:?}");
     assert!(report.skipped.iter().all(|(_, why)| !why.is_empty()));
+    assert!(report.skipped[1].1.contains("gmd.xsd") && report.skipped[1].1.contains("'urbanisme'"), "{report:?}");
+    // Nothing of the skipped record is in the store.
+    assert!(store.load().await.unwrap().iter().all(|r| r.file_identifier != INVALID));
     let again = ossature::catalogue::import_folder(&store, &folder, &bar).await.unwrap();
     assert_eq!((again.added.len(), again.updated.len(), again.unchanged.len()), (0, 0, 6), "importing twice changes nothing");
 
@@ -90,6 +101,8 @@ async fn import_then_harvest() {
     assert!(doc.contains("<gmd:MD_Metadata") && attr(&doc, "numberOfRecordsMatched") != "0", "{doc}");
 
     // An imported record in ISO full is its own document; a layer's record points to its services.
+    let (_, doc) = get(format!("request=GetRecordById&id={INVALID}")).await;
+    assert!(!doc.contains(INVALID), "a record refused at import is not served: {doc}");
     let id = "c0e3bb0c-ec9d-5562-b912-df42bd58d315";
     let (_, doc) = get(format!("request=GetRecordById&id={id}&elementsetname=full&outputschema=http://www.isotc211.org/2005/gmd")).await;
     assert!(doc.contains(id), "{doc}");

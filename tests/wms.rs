@@ -8,15 +8,18 @@ use common::imagery::{Server, decode_png, demo, gdalwarp, has_gdal, http_server,
 use ogc::ows::schema_check::{validate, validate_dtd};
 
 /// The demo mosaic (EPSG:3950, 5 cm, four 2048-pixel files) as one layer and as its north-west
-/// and south-east files alone (vector layers are in `wms_vector.rs`).
+/// and south-east files alone, beside one vector layer (vector maps are tested in `wms_vector.rs`).
 async fn server() -> Server {
     let ortho = demo().join("ortho");
     let file = |name: &str| format!("\"{}\"", ortho.join(name).display());
     start(&format!(
         "[service]\ntitle = \"Cartes & <essais>\"\n\
+         [sources.demo]\ntype = \"geopackage\"\npath = \"{}\"\n\
+         [[layers]]\nid = \"communes\"\nsource = \"demo\"\ntable = \"communes\"\n\
          [[rasters]]\nid = \"ortho\"\ntitle = \"Ortho\"\nabstract = \"Demo orthophoto\"\nkeywords = [\"ortho\"]\nfiles = [\"{}\"]\n\
          [[rasters]]\nid = \"nw\"\ntitle = \"North-west file\"\nfiles = [{}]\n\
          [[rasters]]\nid = \"se\"\ntitle = \"South-east file\"\nfiles = [{}]\n",
+        demo().join("demo.gpkg").display(),
         ortho.display(),
         file("ortho_cc50_0_0.tif"),
         file("ortho_cc50_1_1.tif"),
@@ -303,4 +306,37 @@ async fn an_unreachable_cog_is_a_503_and_the_server_keeps_answering() {
     assert_eq!(ct, "text/xml");
     assert!(body.contains("<ServiceException>"), "{body}");
     assert_eq!(s.get("/wms?REQUEST=GetCapabilities").await.status(), 200);
+}
+
+/// Every layer of the WMS, WMTS and WFS capabilities links its ISO record in the catalogue,
+/// and the link answers that record (the ones of a served layer name the layer back).
+#[tokio::test]
+async fn capabilities_link_the_layer_records() {
+    let s = server().await;
+    let record_links = |doc: &str| -> Vec<String> {
+        let start = format!("{}/csw?", s.base);
+        doc.match_indices(&start).map(|(i, _)| doc[i..].split(['"', '<']).next().unwrap().replace("&amp;", "&")).collect()
+    };
+    for (query, expected) in [
+        ("/wms?SERVICE=WMS&REQUEST=GetCapabilities&VERSION=1.3.0", vec!["communes", "ortho", "nw", "se"]),
+        ("/wms?SERVICE=WMS&REQUEST=GetCapabilities&VERSION=1.1.1", vec!["communes", "ortho", "nw", "se"]),
+        ("/wmts?SERVICE=WMTS&REQUEST=GetCapabilities", vec!["ortho", "nw", "se"]),
+        ("/wfs?SERVICE=WFS&REQUEST=GetCapabilities&VERSION=2.0.0", vec!["communes"]),
+        ("/wfs?SERVICE=WFS&REQUEST=GetCapabilities&VERSION=1.1.0", vec!["communes"]),
+    ] {
+        let (status, _, doc) = text(&s, query).await;
+        assert_eq!(status, 200, "{query}");
+        if query.contains("1.3.0") {
+            assert!(doc.contains("<MetadataURL type=\"ISO19115:2003\">"), "{doc}");
+        }
+        let links = record_links(&doc);
+        assert_eq!(links.len(), expected.len(), "{query}: {links:?}");
+        for (link, layer) in links.iter().zip(&expected) {
+            assert!(link.contains("request=GetRecordById") && link.contains("outputSchema=http%3A%2F%2Fwww.isotc211.org%2F2005%2Fgmd"), "{link}");
+            let (status, _, record) = text(&s, &link[s.base.len()..]).await;
+            assert_eq!(status, 200, "{link}");
+            assert!(record.contains(&format!("<gco:CharacterString>ossature-{layer}</gco:CharacterString>")), "{link}: {record}");
+            assert!(record.contains("gmd:MD_Metadata"), "{record}");
+        }
+    }
 }

@@ -15,6 +15,7 @@ pub mod link;
 mod number;
 pub mod ows;
 pub mod problem;
+pub mod records;
 pub mod style;
 pub mod tiles;
 pub mod tms;

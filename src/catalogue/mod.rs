@@ -19,8 +19,15 @@ use ogc::csw::Record;
 use crate::config::ServiceConfig;
 use crate::registry::Registry;
 
+/// The id of the catalogue's OGC API Records collection, beside the layers' collections: the
+/// word a user of `/collections` expects, and what pycsw and GeoNetwork's OGC API call theirs
+/// (`metadata:main`, `main`) would not say to a planner. A layer may not take it.
+pub const COLLECTION_ID: &str = "catalogue";
+
 pub struct Catalogue {
     pub records: Vec<Record>,
+    /// The union of the records' extents (CRS84), for the Records collection document.
+    pub extent: Option<ogc::bbox::Bbox>,
     /// What GetRecords may ask for at once (`[catalogue] max_records`).
     pub limits: ogc::csw::request::Limits,
 }
@@ -29,6 +36,11 @@ pub struct Catalogue {
 /// the record instead of adding a new one each time.
 pub fn layer_record_id(layer: &str) -> String {
     format!("ossature-{layer}")
+}
+
+/// Where a served layer's ISO 19139 record is: the `MetadataURL` of its capabilities entries.
+pub fn layer_record_url(base: &str, layer: &str) -> String {
+    ogc::csw::layer_links::iso_record_url(base, &layer_record_id(layer))
 }
 
 impl Catalogue {
@@ -83,7 +95,8 @@ impl Catalogue {
             }
             records.push(r);
         }
-        Catalogue { records, limits }
+        let extent = ogc::records::documents::extent(&records);
+        Catalogue { records, extent, limits }
     }
 }
 

@@ -55,6 +55,7 @@ pub fn router(state: AppState) -> Router {
     let envelope = envelope::EnvelopeLayer::new(state.clone(), Duration::from_millis(limits.request_timeout_ms));
     let documents = Router::new()
         .merge(crate::services::features::routes())
+        .merge(crate::services::records::routes())
         .merge(crate::services::wfs::routes())
         .merge(crate::services::wmts::routes())
         .merge(crate::services::wms::routes())

@@ -7,6 +7,7 @@ pub mod features;
 pub mod maptiles;
 pub mod ows;
 pub mod pixel_info;
+pub mod records;
 pub mod tiles;
 pub mod wfs;
 pub mod wms;

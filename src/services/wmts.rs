@@ -78,6 +78,7 @@ impl Offer {
                 formats: l.formats.clone(),
                 info_formats: InfoFormat::ALL.iter().map(|f| f.media_type().to_string()).collect(),
                 tile_matrix_set_links: links,
+                metadata_url: Some(crate::catalogue::layer_record_url(&state.base, &l.id)),
             });
         }
         Offer { service: super::service_metadata(state), endpoint: format!("{}/wmts", state.base), layers, sets }

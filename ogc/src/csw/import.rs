@@ -12,8 +12,9 @@
 //!   skipped, naming the first, so the outcome does not depend on which file was read last.
 //!
 //! Reading checks what the catalogue needs (an `MD_Metadata` root, an identifier, a title, a
-//! date stamp, well-formed XML without DTD); validation against `gmd.xsd`, where wanted, is
-//! the importer's to run before (it needs the schema files).
+//! date stamp, well-formed XML without DTD) and the rules of `gmd.xsd` in
+//! [`super::iso_rules`]. A document failing any of them is skipped whole: nothing of it enters
+//! the catalogue.
 
 use super::iso;
 use super::record::Record;
@@ -36,7 +37,7 @@ pub fn import<'a>(catalogue: &mut Vec<Record>, documents: impl IntoIterator<Item
     let mut report = ImportReport::default();
     let mut batch: Vec<(String, &str)> = Vec::new();
     for (name, text) in documents {
-        let record = match iso::read(text) {
+        let record = match iso::read_valid(text) {
             Ok(r) => r,
             Err(e) => {
                 report.skipped.push((name.to_string(), e.0));

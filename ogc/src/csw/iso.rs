@@ -313,6 +313,18 @@ pub fn read(document: &str) -> Result<Record, IsoError> {
     Ok(record)
 }
 
+/// Reads an ISO 19139 document that must also keep the [`super::iso_rules`] of gmd.xsd: what an
+/// import accepts.
+pub fn read_valid(document: &str) -> Result<Record, IsoError> {
+    let root = xml_tree::read(document, &XML_DOCUMENT).map_err(|e| IsoError(format!("not well-formed XML: {e}")))?;
+    if root.is(G, "MD_Metadata") {
+        super::iso_rules::check(&root).map_err(|e| IsoError(format!("not valid against gmd.xsd: {e}")))?;
+    }
+    let mut record = from_element(&root)?;
+    record.source_xml = Some(document.to_string());
+    Ok(record)
+}
+
 const G: &str = GMD_NS;
 
 /// Reads a `gmd:MD_Metadata` element (also used for ISO records inside CSW responses).

@@ -28,6 +28,22 @@ pub struct LayerServices {
     pub downloads: Vec<(String, String)>,
 }
 
+/// What is escaped in a URL path segment or query value: everything but RFC 3986's unreserved
+/// characters.
+pub const COMPONENT: &percent_encoding::AsciiSet = &percent_encoding::NON_ALPHANUMERIC.remove(b'-').remove(b'.').remove(b'_').remove(b'~');
+
+/// The CSW GetRecordById URL of a record in ISO 19139 (`full`): what capabilities give as a
+/// layer's `MetadataURL` and OGC API records as their `application/xml` alternate.
+pub fn iso_record_url(base_url: &str, id: &str) -> String {
+    let enc = |s: &str| percent_encoding::utf8_percent_encode(s, COMPONENT).to_string();
+    format!(
+        "{}/csw?service=CSW&version=2.0.2&request=GetRecordById&id={}&outputSchema={}&elementSetName=full",
+        base_url.trim_end_matches('/'),
+        enc(id),
+        enc(super::GMD_NS)
+    )
+}
+
 /// The online resources for `s`, in the order clients list them.
 pub fn online_resources(s: &LayerServices) -> Vec<OnlineResource> {
     let base = s.base_url.trim_end_matches('/');

@@ -10,7 +10,8 @@
 //!
 //! Modules:
 //! - [`record`]: the record model; [`layer_links`]: a served layer's online resources;
-//! - [`iso`]: ISO 19139 `gmd:MD_Metadata` writer and reader; [`import`]: merging imported documents;
+//! - [`iso`]: ISO 19139 `gmd:MD_Metadata` writer and reader; [`iso_rules`]: the gmd.xsd rules
+//!   imports are checked against; [`import`]: merging imported documents;
 //! - [`dublin_core`]: the `csw:BriefRecord` / `SummaryRecord` / `Record` writers;
 //! - [`queryables`]: the names clients filter and sort on, and their values in a record;
 //! - [`constraint`]: Filter 1.1 / CQL constraints checked against the queryables;
@@ -34,6 +35,7 @@ pub mod dublin_core;
 pub mod error;
 pub mod import;
 pub mod iso;
+pub mod iso_rules;
 pub mod layer_links;
 pub mod queryables;
 pub mod record;

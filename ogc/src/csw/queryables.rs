@@ -115,7 +115,7 @@ impl Queryable {
             Queryable::AnyText => &["anytext"],
             Queryable::Title => &["title"],
             Queryable::Abstract => &["abstract", "description"],
-            Queryable::Subject => &["subject", "keyword"],
+            Queryable::Subject => &["subject", "keyword", "keywords"],
             Queryable::TopicCategory => &["topiccategory"],
             Queryable::Type => &["type", "hierarchylevel"],
             Queryable::Format => &["format"],
@@ -125,7 +125,7 @@ impl Queryable {
             Queryable::CreationDate => &["creationdate"],
             Queryable::PublicationDate => &["publicationdate"],
             Queryable::RevisionDate => &["revisiondate"],
-            Queryable::BoundingBox => &["boundingbox", "envelope", "spatial"],
+            Queryable::BoundingBox => &["boundingbox", "envelope", "spatial", "geometry"],
             Queryable::Crs => &["crs", "referencesystem"],
             Queryable::Language => &["language", "resourcelanguage"],
             Queryable::OrganisationName => &["organisationname", "organizationname"],
@@ -201,6 +201,17 @@ impl Queryable {
         })
     }
 
+    /// The name OGC API Records queryables publish: the record GeoJSON's member where there is
+    /// one (`geometry`, `description`, `keywords`), else the plain local name (`title`, ...).
+    pub fn records_name(self) -> &'static str {
+        match self {
+            Queryable::BoundingBox => "geometry",
+            Queryable::Abstract => "description",
+            Queryable::Subject => "keywords",
+            other => other.aliases()[0],
+        }
+    }
+
     /// The name responses use for it: the ISO AP name, else the Dublin Core one.
     pub fn name(self) -> &'static str {
         self.iso_name().or(self.dublin_core_name()).expect("every queryable has a name")
@@ -267,7 +278,7 @@ fn is_publisher(role: &str) -> bool {
 }
 
 /// The texts `AnyText` searches: everything a person would recognise the record by.
-fn any_text(r: &Record) -> Vec<&str> {
+pub(crate) fn any_text(r: &Record) -> Vec<&str> {
     let mut out = vec![r.file_identifier.as_str(), r.title.as_str(), r.abstract_.as_str(), r.hierarchy_level.as_str()];
     out.extend(r.all_keywords());
     out.extend(r.keywords.iter().filter_map(|k| k.thesaurus.as_ref().map(|t| t.title.as_str())));
@@ -331,7 +342,7 @@ mod tests {
         }
         // Every queryable's published names parse back to it.
         for q in Queryable::all() {
-            for name in [q.dublin_core_name(), q.iso_name()].into_iter().flatten() {
+            for name in [q.dublin_core_name(), q.iso_name(), Some(q.records_name())].into_iter().flatten() {
                 assert_eq!(Queryable::parse(name), Some(*q), "{name}");
             }
         }

@@ -120,6 +120,11 @@ impl Subject for Searched<'_> {
     fn invalid(message: String) -> CswError {
         CswError::invalid("Constraint", message)
     }
+
+    /// AnyText from the record's lower-cased text, made once (see [`Record::search_text`]).
+    fn contains_word(&self, property: &str, word: &str) -> Option<bool> {
+        (Queryable::parse(property) == Some(Queryable::AnyText)).then(|| !word.contains('\n') && self.0.search_text().contains(word))
+    }
 }
 
 fn envelope(g: &geo_types::Geometry<f64>) -> Option<Bbox> {

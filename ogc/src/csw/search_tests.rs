@@ -32,6 +32,10 @@ fn text_queryables() {
     assert_eq!(ids("csw:AnyText LIKE '%ADMIN EXPRESS%'"), ["ossature-communes"]);
     assert_eq!(ids("csw:AnyText LIKE '%OCCITANIE%'"), ["ossature-communes", "ocs2d"]);
     assert_eq!(ids("AnyText LIKE '%carte wms%'"), ["ossature-communes", "ocs2d"]);
+    // A keyword matches within one text, never across two (title "... & EPCI", then the abstract).
+    assert_eq!(ids("AnyText LIKE '%epci%'"), ["ossature-communes"]);
+    assert_eq!(ids("AnyText LIKE '%epci limites%'"), Vec::<String>::new());
+    assert_eq!(ids("AnyText LIKE '%unités admin%'"), ["ossature-communes"]);
     assert_eq!(ids("dc:title = 'Service WMS'"), ["bare"]);
     assert_eq!(ids("dc:title = 'service wms'"), Vec::<String>::new());
     assert_eq!(ids("CASEI(dc:title) = CASEI('service wms')"), ["bare"]);

@@ -46,6 +46,16 @@ pub enum FilterLang {
     Cql2Json,
 }
 
+impl FilterLang {
+    pub fn parse(v: &str) -> Result<FilterLang, String> {
+        match v {
+            "cql2-text" => Ok(FilterLang::Cql2Text),
+            "cql2-json" => Ok(FilterLang::Cql2Json),
+            _ => Err(format!("'{v}' is not a supported filter language (cql2-text, cql2-json)")),
+        }
+    }
+}
+
 impl ItemsParams {
     pub fn parse<I, K, V>(pairs: I) -> Result<ItemsParams, ParamError>
     where
@@ -77,13 +87,7 @@ impl ItemsParams {
                 "datetime" => p.datetime = Some(Interval::parse(v).map_err(|e| ParamError::new(k, e))?),
                 "f" => p.format = Some(v.to_string()),
                 "filter" => p.filter = Some(v.to_string()),
-                "filter-lang" => {
-                    p.filter_lang = match v {
-                        "cql2-text" => FilterLang::Cql2Text,
-                        "cql2-json" => FilterLang::Cql2Json,
-                        _ => return Err(ParamError::new(k, format!("'{v}' is not a supported filter language (cql2-text, cql2-json)"))),
-                    }
-                }
+                "filter-lang" => p.filter_lang = FilterLang::parse(v).map_err(|m| ParamError::new(k, m))?,
                 "filter-crs" => p.filter_crs = Some(Crs::parse(v).map_err(|e| ParamError::new(k, e))?),
                 "sortby" => p.sortby = parse_sortby(v).map_err(|m| ParamError::new(k, m))?,
                 _ => p.properties.push((k.to_string(), v.to_string())),

@@ -65,6 +65,12 @@ pub trait Subject {
     fn unsupported(what: &str) -> Self::Error;
     /// A literal that cannot mean anything (a date that does not read as one).
     fn invalid(message: String) -> Self::Error;
+    /// Whether `property` contains `word` (lower case, without wildcards), when the subject
+    /// keeps that property's text ready for it (a catalogue record's AnyText); `None` to let the
+    /// evaluator test each value.
+    fn contains_word(&self, _property: &str, _word: &str) -> Option<bool> {
+        None
+    }
 }
 
 /// Whether `subject` satisfies `filter`.
@@ -98,6 +104,11 @@ pub fn matches<S: Subject>(filter: &Filter, subject: &S) -> Result<bool, S::Erro
             // `%word%`, what catalogue clients send for a keyword search, is a substring test:
             // no per-character copy of every text.
             if let Some(word) = pattern.strip_prefix('%').and_then(|p| p.strip_suffix('%')).filter(|w| !w.contains(['%', '_', '\\'])) {
+                if let Expr::Property(p) = expr
+                    && let Some(hit) = subject.contains_word(p, word)
+                {
+                    return Ok(hit);
+                }
                 return Ok(scalars(expr, subject)?.iter().any(|v| v.text().to_lowercase().contains(word)));
             }
             let pattern: Vec<char> = pattern.chars().collect();

@@ -71,6 +71,14 @@ pub fn validate(document: &str, schema: &str) -> bool {
     true
 }
 
+/// Whether `schema` accepts `document`, for tests that expect a refusal; None when xmllint
+/// cannot be run (reported like [`validate`]).
+pub fn accepts(document: &str, schema: &str) -> Option<bool> {
+    let dir = schemas_dir();
+    let schema_arg = dir.join(schema).to_string_lossy().into_owned();
+    xmllint(&dir, &["--schema", &schema_arg, "-"], document).map(|out| out.status.success())
+}
+
 /// Checks well-formedness and namespace bindings only, for documents whose schema is not in the
 /// offline folder.
 pub fn well_formed(document: &str) {

@@ -67,6 +67,9 @@ pub struct Layer {
     /// FeatureInfo media types; empty when the layer cannot be queried.
     pub info_formats: Vec<String>,
     pub tile_matrix_set_links: Vec<TileMatrixSetLink>,
+    /// The layer's ISO 19139 record (typically this server's CSW GetRecordById), written as
+    /// `ows:Metadata`, the only metadata link OWS 1.1 gives a dataset summary.
+    pub metadata_url: Option<String>,
 }
 
 /// The style id used when a layer declares none.
@@ -286,6 +289,13 @@ fn layer(w: &mut XmlWriter, c: &Capabilities, l: &Layer) -> io::Result<()> {
         xml::text(w, "ows:Identifier", &l.id)?;
         if let Some((crs, b)) = &l.native_bbox {
             bounding_box(w, *crs, b)?;
+        }
+        if let Some(url) = &l.metadata_url {
+            w.create_element("ows:Metadata")
+                .with_attribute(("xlink:type", "simple"))
+                .with_attribute(("xlink:href", url.as_str()))
+                .with_attribute(("xlink:title", "ISO 19139 metadata record"))
+                .write_empty()?;
         }
         let default = l.default_style();
         if l.styles.is_empty() {

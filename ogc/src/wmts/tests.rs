@@ -50,6 +50,7 @@ fn layers(sets: &[TileMatrixSet]) -> Vec<Layer> {
                 link(1, &wgs84, 0..=21),
                 TileMatrixSetLink { tile_matrix_set: "WebMercatorQuad".into(), limits: vec![] },
             ],
+            metadata_url: Some("https://sig.example.fr/csw?request=GetRecordById&id=ossature-ortho&outputSchema=http%3A%2F%2Fwww.isotc211.org%2F2005%2Fgmd".into()),
         },
         Layer {
             id: "occupation du sol".into(),
@@ -75,6 +76,7 @@ fn layers(sets: &[TileMatrixSet]) -> Vec<Layer> {
             formats: vec![TileFormat::Png],
             info_formats: vec!["application/json".into(), "text/html".into(), "application/pdf".into()],
             tile_matrix_set_links: vec![TileMatrixSetLink { tile_matrix_set: "PM".into(), limits: vec![] }],
+            metadata_url: None,
         },
     ]
 }
@@ -131,6 +133,8 @@ fn layers_carry_styles_formats_links_and_templates() {
     let doc = compact(&document());
     // No style configured: one implicit default style.
     assert!(doc.contains("<ows:Identifier>ortho</ows:Identifier><ows:BoundingBox crs=\"urn:ogc:def:crs:EPSG::2154\"><ows:LowerCorner>640000 6850000</ows:LowerCorner>"));
+    // The record link sits between the bounding box and the styles, where OWS 1.1 puts it.
+    assert!(doc.contains("</ows:BoundingBox><ows:Metadata xlink:type=\"simple\" xlink:href=\"https://sig.example.fr/csw?request=GetRecordById&amp;id=ossature-ortho&amp;outputSchema=http%3A%2F%2Fwww.isotc211.org%2F2005%2Fgmd\" xlink:title=\"ISO 19139 metadata record\"/><Style"), "{doc}");
     assert!(doc.contains("<Style isDefault=\"true\"><ows:Identifier>default</ows:Identifier></Style><Format>image/jpeg</Format><Format>image/png</Format><Format>image/webp</Format>"));
     assert!(doc.contains(
         "<ResourceURL format=\"image/jpeg\" resourceType=\"tile\" template=\"https://sig.example.fr/wmts/ortho/{Style}/{TileMatrixSet}/{TileMatrix}/{TileRow}/{TileCol}.jpg\"/>"

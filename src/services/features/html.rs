@@ -32,7 +32,7 @@ fn script_json(json: &str) -> String {
     json.replace("</", "<\\/")
 }
 
-fn page(state: &AppState, title: &str, crumbs: &[(String, &str)], json_href: &str, body: &str, map: bool) -> String {
+pub(crate) fn page(state: &AppState, title: &str, crumbs: &[(String, &str)], json_href: &str, body: &str, map: bool) -> String {
     let base = &state.base;
     let service = escape(state.service.title.as_deref().unwrap_or("Ossature"));
     let mut nav = format!(r#"<a href="{base}/?f=html">Home</a>"#);
@@ -64,7 +64,7 @@ fn page(state: &AppState, title: &str, crumbs: &[(String, &str)], json_href: &st
 
 /// A Leaflet map drawing `geojson` (CRS84), fitted to it, or to `extent` when there are no
 /// features. OpenStreetMap tiles give context where the browser can reach them.
-fn map_script(geojson: &str, extent: Option<[f64; 4]>) -> String {
+pub(crate) fn map_script(geojson: &str, extent: Option<[f64; 4]>) -> String {
     let extent = extent.map_or("null".to_string(), |e| format!("[[{},{}],[{},{}]]", e[1], e[0], e[3], e[2]));
     format!(
         r#"<div id="map"></div>
@@ -81,7 +81,7 @@ if (layer.getLayers().length) map.fitBounds(layer.getBounds()); else if (extent)
     )
 }
 
-fn links_list(links: &[Link]) -> String {
+pub(crate) fn links_list(links: &[Link]) -> String {
     let mut s = String::from("<ul class=\"links\">");
     for l in links {
         let _ = write!(
@@ -156,6 +156,13 @@ pub fn collections(state: &AppState, infos: &[Collection]) -> String {
             desc = escape(&l.description)
         );
     }
+    let _ = write!(
+        body,
+        r#"<tr><td><a href="{base}/collections/{id}?f=html">{title}</a></td><td>{desc}</td><td><a href="{base}/collections/{id}/items?f=html">records</a></td></tr>"#,
+        id = crate::catalogue::COLLECTION_ID,
+        title = escape(crate::services::records::info(state).title),
+        desc = escape(crate::services::records::info(state).description)
+    );
     body.push_str("</table>");
     page(state, "Collections", &[(format!("{base}/collections?f=html"), "Collections")], &format!("{base}/collections?f=json"), &body, false)
 }
@@ -208,10 +215,11 @@ fetch('{base}/collections/{id}/items?f=json&limit=200').then(r => r.json()).then
     )
 }
 
-pub fn queryables(state: &AppState, layer: &Arc<Layer>, doc: &Value) -> String {
+/// The queryables of a collection (`doc`, a JSON Schema); `intro` says where they can be used.
+pub fn queryables(state: &AppState, id: &str, title: &str, intro: &str, doc: &Value) -> String {
     let base = &state.base;
-    let id = escape(&layer.id);
-    let mut body = String::from("<p>Properties usable in <code>filter</code> (CQL2) and as <code>name=value</code> parameters.</p><table><tr><th>Property</th><th>Type</th></tr>");
+    let id = escape(id);
+    let mut body = format!("<p>{intro}</p><table><tr><th>Property</th><th>Type</th></tr>");
     for (name, schema) in doc["properties"].as_object().into_iter().flatten() {
         let ty = schema["format"].as_str().or(schema["type"].as_str()).unwrap_or("");
         let _ = write!(body, "<tr><td>{}</td><td>{}</td></tr>", escape(name), escape(ty));
@@ -219,8 +227,8 @@ pub fn queryables(state: &AppState, layer: &Arc<Layer>, doc: &Value) -> String {
     body.push_str("</table>");
     page(
         state,
-        &format!("{} – queryables", layer.title),
-        &[(format!("{base}/collections?f=html"), "Collections"), (format!("{base}/collections/{id}?f=html"), &layer.title)],
+        &format!("{title} – queryables"),
+        &[(format!("{base}/collections?f=html"), "Collections"), (format!("{base}/collections/{id}?f=html"), title)],
         &format!("{base}/collections/{id}/queryables?f=json"),
         &body,
         false,

@@ -95,33 +95,51 @@ fn parse_request(state: &AppState, layer: &Layer, raw: &Option<String>, headers:
     })
 }
 
-fn items_href(state: &AppState, layer: &Layer, carried: &[(String, String)], offset: u64, f: &str) -> String {
-    let mut q = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in carried {
-        q.append_pair(k, v);
+/// Where a page of items is, and how the pages around it are reached.
+pub(crate) struct Page<'a> {
+    /// Collection id and title.
+    pub collection: (&'a str, &'a str),
+    /// Query parameters carried into every page's link (all but `offset` and `f`).
+    pub carried: &'a [(String, String)],
+    pub offset: u64,
+    pub limit: u64,
+    pub has_next: bool,
+}
+
+impl Page<'_> {
+    fn href(&self, state: &AppState, offset: u64, f: &str) -> String {
+        let mut q = form_urlencoded::Serializer::new(String::new());
+        for (k, v) in self.carried {
+            q.append_pair(k, v);
+        }
+        if offset > 0 {
+            q.append_pair("offset", &offset.to_string());
+        }
+        q.append_pair("f", f);
+        format!("{}/collections/{}/items?{}", state.base, self.collection.0, q.finish())
     }
-    if offset > 0 {
-        q.append_pair("offset", &offset.to_string());
+
+    /// self / alternate in JSON and HTML, next and prev in the page's format, the collection.
+    pub(crate) fn links(&self, state: &AppState, format: Format) -> Vec<Link> {
+        let (json_rel, html_rel) = if format == Format::Json { ("self", "alternate") } else { ("alternate", "self") };
+        let mut links = vec![
+            Link::new(self.href(state, self.offset, "json"), json_rel, GEOJSON, "This page as GeoJSON"),
+            Link::new(self.href(state, self.offset, "html"), html_rel, HTML, "This page as HTML"),
+        ];
+        let (f, media) = if format == Format::Json { ("json", GEOJSON) } else { ("html", HTML) };
+        if self.has_next {
+            links.push(Link::new(self.href(state, self.offset + self.limit, f), "next", media, "Next page"));
+        }
+        if self.offset > 0 {
+            links.push(Link::new(self.href(state, self.offset.saturating_sub(self.limit), f), "prev", media, "Previous page"));
+        }
+        links.push(Link::new(format!("{}/collections/{}?f=json", state.base, self.collection.0), "collection", "application/json", self.collection.1));
+        links
     }
-    q.append_pair("f", f);
-    format!("{}/collections/{}/items?{}", state.base, layer.id, q.finish())
 }
 
 fn page_links(state: &AppState, layer: &Layer, req: &ItemsRequest, has_next: bool, format: Format) -> Vec<Link> {
-    let (json_rel, html_rel) = if format == Format::Json { ("self", "alternate") } else { ("alternate", "self") };
-    let mut links = vec![
-        Link::new(items_href(state, layer, &req.carried, req.offset, "json"), json_rel, GEOJSON, "This page as GeoJSON"),
-        Link::new(items_href(state, layer, &req.carried, req.offset, "html"), html_rel, HTML, "This page as HTML"),
-    ];
-    let (f, media) = if format == Format::Json { ("json", GEOJSON) } else { ("html", HTML) };
-    if has_next {
-        links.push(Link::new(items_href(state, layer, &req.carried, req.offset + req.limit, f), "next", media, "Next page"));
-    }
-    if req.offset > 0 {
-        links.push(Link::new(items_href(state, layer, &req.carried, req.offset.saturating_sub(req.limit), f), "prev", media, "Previous page"));
-    }
-    links.push(Link::new(format!("{}/collections/{}?f=json", state.base, layer.id), "collection", "application/json", &layer.title));
-    links
+    Page { collection: (&layer.id, &layer.title), carried: &req.carried, offset: req.offset, limit: req.limit, has_next }.links(state, format)
 }
 
 fn content_crs(res: &mut Response, crs: Crs) {

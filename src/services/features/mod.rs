@@ -3,7 +3,7 @@
 
 pub(crate) mod encode;
 pub(crate) mod html;
-mod items;
+pub(crate) mod items;
 
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, HeaderValue, header};
@@ -38,7 +38,7 @@ pub(crate) fn pairs(query: &Option<String>) -> Vec<(String, String)> {
 
 /// Only `f` is accepted on metadata resources; anything else is an unknown parameter (400),
 /// as OGC API Features requires.
-fn format_only(query: &Option<String>, headers: &HeaderMap) -> Result<Format, ServiceError> {
+pub(crate) fn format_only(query: &Option<String>, headers: &HeaderMap) -> Result<Format, ServiceError> {
     let pairs = pairs(query);
     if let Some((k, _)) = pairs.iter().find(|(k, _)| k != "f") {
         return Err(ParamError::new(k, "unknown parameter").into());
@@ -94,6 +94,9 @@ async fn conformance(State(state): State<AppState>, RawQuery(q): RawQuery, heade
     {
         classes.extend(ogc::tiles::conformance::MAP_TILES.iter().map(|c| serde_json::Value::from(*c)));
     }
+    if let Some(classes) = doc["conformsTo"].as_array_mut() {
+        classes.extend(ogc::records::CONFORMANCE.iter().map(|c| serde_json::Value::from(*c)));
+    }
     Ok(match format {
         Format::Json => json_response(&doc, JSON),
         Format::Html => Html(html::conformance(&state, &doc)).into_response(),
@@ -115,7 +118,10 @@ async fn api(State(state): State<AppState>, RawQuery(q): RawQuery, headers: Head
         .collect();
     let (title, description) = service_title(&state);
     let limits = ApiLimits { default_limit: state.limits.default_limit, max_limit: state.limits.max_limit };
-    let doc = openapi::document(&state.base, &title, &description, &described, &limits);
+    let mut doc = openapi::document(&state.base, &title, &description, &described, &limits);
+    if let Some(paths) = doc["paths"].as_object_mut() {
+        paths.extend(ogc::records::documents::openapi_paths(crate::catalogue::COLLECTION_ID, state.limits.default_limit, state.catalogue.limits.max_records));
+    }
     Ok(match format {
         Format::Json => json_response(&doc, OPENAPI_JSON),
         Format::Html => Html(html::api(&state, &doc)).into_response(),
@@ -128,6 +134,7 @@ async fn collections(State(state): State<AppState>, RawQuery(q): RawQuery, heade
     let mut doc = documents::collections(&state.base, &infos, format == Format::Json);
     if let Some(all) = doc["collections"].as_array_mut() {
         all.extend(state.registry.rasters.iter().map(|l| ogc::tiles::map_collection(&state.base, &l.id, &l.title, &l.description, &l.keywords, &l.extent)));
+        all.push(super::records::collection_document(&state, true));
     }
     Ok(match format {
         Format::Json => json_response(&doc, JSON),
@@ -153,6 +160,8 @@ async fn collection(State(state): State<AppState>, Path(id): Path<String>, RawQu
     })
 }
 
+const QUERYABLES_INTRO: &str = "Properties usable in <code>filter</code> (CQL2) and as <code>name=value</code> parameters.";
+
 async fn queryables(State(state): State<AppState>, Path(id): Path<String>, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ServiceError> {
     let layer = find_layer(&state, &id)?;
     let format = format_only(&q, &headers)?;
@@ -160,6 +169,6 @@ async fn queryables(State(state): State<AppState>, Path(id): Path<String>, RawQu
     let doc = documents::queryables(&state.base, &collection_info(layer), &fields, (&layer.table.geometry_column, &layer.table.geometry_type));
     Ok(match format {
         Format::Json => json_response(&doc, "application/schema+json"),
-        Format::Html => Html(html::queryables(&state, layer, &doc)).into_response(),
+        Format::Html => Html(html::queryables(&state, &layer.id, &layer.title, QUERYABLES_INTRO, &doc)).into_response(),
     })
 }

@@ -106,7 +106,7 @@ fn capabilities_document(state: &AppState, version: Version) -> String {
             default_crs: l.table.crs,
             other_crs: l.crs.iter().copied().filter(|c| *c != l.table.crs && *c != Crs::Crs84).collect(),
             wgs84_bbox: l.extent,
-            metadata_url: None,
+            metadata_url: Some(crate::catalogue::layer_record_url(&state.base, &l.id)),
         })
         .collect();
     let endpoint = format!("{}/wfs", state.base);

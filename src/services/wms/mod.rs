@@ -60,8 +60,8 @@ impl Offer {
         let service = super::service_metadata(state);
         let endpoint = format!("{}/wms", state.base);
         let common: Vec<Crs> = tree::OFFERED_CRS.into_iter().filter(|c| crate::crs::check(*c).is_ok()).collect();
-        let vectors = state.registry.layers.iter().map(|l| tree::vector(l, &common, &endpoint));
-        let children: Vec<LayerInfo> = vectors.chain(state.registry.rasters.iter().map(|l| tree::raster(l, &common))).collect();
+        let vectors = state.registry.layers.iter().map(|l| tree::vector(l, &common, &state.base, &endpoint));
+        let children: Vec<LayerInfo> = vectors.chain(state.registry.rasters.iter().map(|l| tree::raster(l, &common, &state.base))).collect();
         let geographic_bbox = children.iter().filter_map(|l| l.geographic_bbox).reduce(|a, b| a.union(&b));
         let root = LayerInfo { title: service.title.clone(), crs: common, geographic_bbox, children, ..Default::default() };
         let limits = wms::Limits { max_width: state.limits.max_image_width, max_height: state.limits.max_image_height, layer_limit: None };

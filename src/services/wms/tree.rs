@@ -4,7 +4,7 @@
 
 use ogc::bbox::Bbox;
 use ogc::crs::Crs;
-use ogc::wms::{BoundingBox, LayerInfo, LegendUrl, MapFormat, Style, TimeDimension};
+use ogc::wms::{BoundingBox, LayerInfo, LegendUrl, MapFormat, MetadataType, MetadataUrl, Style, TimeDimension};
 
 use super::axes;
 use crate::crs::Transform;
@@ -45,25 +45,35 @@ fn own_crs(own: impl IntoIterator<Item = Crs>, common: &[Crs]) -> Vec<Crs> {
     out
 }
 
+/// The names and description of a layer, as every face lists them.
+struct Described<'a> {
+    id: &'a str,
+    title: &'a str,
+    abstract_: &'a str,
+    keywords: &'a [String],
+}
+
 /// What every named layer has: its names, its own CRSs, its extent in each CRS offered to it
-/// (`extent_in`, easting first), queryable.
-fn named(id: &str, title: &str, abstract_: &str, keywords: &[String], own: Vec<Crs>, common: &[Crs], geographic: Option<Bbox>, extent_in: impl Fn(Crs) -> Option<Bbox>) -> LayerInfo {
+/// (`extent_in`, easting first), queryable, and its record in the catalogue (`base`: the
+/// server's public URL).
+fn named(d: Described, base: &str, own: Vec<Crs>, common: &[Crs], geographic: Option<Bbox>, extent_in: impl Fn(Crs) -> Option<Bbox>) -> LayerInfo {
     let bboxes = own.iter().chain(common).filter_map(|&crs| extent_in(crs).map(|bbox| BoundingBox { crs, bbox, axes: axes(crs) })).collect();
     LayerInfo {
-        name: Some(id.to_string()),
-        title: title.to_string(),
-        abstract_: abstract_.to_string(),
-        keywords: keywords.to_vec(),
+        name: Some(d.id.to_string()),
+        title: d.title.to_string(),
+        abstract_: d.abstract_.to_string(),
+        keywords: d.keywords.to_vec(),
         crs: own,
         geographic_bbox: geographic,
         bboxes,
         queryable: true,
+        metadata_urls: vec![MetadataUrl { type_: MetadataType::Iso19115, format: "text/xml".into(), href: crate::catalogue::layer_record_url(base, d.id) }],
         ..Default::default()
     }
 }
 
 /// A vector layer in the tree.
-pub fn vector(l: &Layer, common: &[Crs], endpoint: &str) -> LayerInfo {
+pub fn vector(l: &Layer, common: &[Crs], base: &str, endpoint: &str) -> LayerInfo {
     let table = &l.table;
     let extent_in = |crs: Crs| {
         let t = Transform::from_storage(table.crs, crs, false).ok()?;
@@ -75,7 +85,7 @@ pub fn vector(l: &Layer, common: &[Crs], endpoint: &str) -> LayerInfo {
         styles: l.styles.styles.iter().map(|s| style(endpoint, &l.id, s)).collect(),
         min_scale_denominator,
         max_scale_denominator,
-        ..named(&l.id, &l.title, &l.description, &l.keywords, own_crs(l.crs.iter().copied(), common), common, l.extent, extent_in)
+        ..named(Described { id: &l.id, title: &l.title, abstract_: &l.description, keywords: &l.keywords }, base, own_crs(l.crs.iter().copied(), common), common, l.extent, extent_in)
     }
 }
 
@@ -104,10 +114,10 @@ fn time_dimension(l: &Layer) -> Option<TimeDimension> {
 }
 
 /// An imagery layer in the tree: its own CRS added to the inherited ones, its extent in each.
-pub fn raster(l: &RasterLayer, common: &[Crs]) -> LayerInfo {
+pub fn raster(l: &RasterLayer, common: &[Crs], base: &str) -> LayerInfo {
     let own = own_crs([l.mosaic.crs], common);
     LayerInfo {
         styles: vec![Style { name: "default".into(), title: "Default".into(), abstract_: String::new(), legend: None }],
-        ..named(&l.id, &l.title, &l.description, &l.keywords, own, common, Some(l.extent), |crs| l.mosaic.extent_in(crs))
+        ..named(Described { id: &l.id, title: &l.title, abstract_: &l.description, keywords: &l.keywords }, base, own, common, Some(l.extent), |crs| l.mosaic.extent_in(crs))
     }
 }
