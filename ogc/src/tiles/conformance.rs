@@ -47,3 +47,7 @@ pub const MAP_TILES: &[&str] = &[
     TMS_TILESETMETADATA,
     TMS_JSON_TILESETMETADATA,
 ];
+
+/// What vector tiles add to [`MAP_TILES`]: MVT, and the dataset tilesets (`/tiles`) that
+/// combine every vector layer, with the `collections` parameter choosing among them.
+pub const VECTOR_TILES: &[&str] = &[MVT, DATASET_TILESETS, GEODATA_SELECTION];
