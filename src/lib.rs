@@ -17,3 +17,4 @@ pub mod registry;
 pub mod services;
 pub mod source;
 pub mod tiles;
+pub mod vtiles;

@@ -30,6 +30,8 @@ pub struct Layer {
     pub crs: Vec<Crs>,
     /// Spatial extent in CRS84.
     pub extent: Option<Bbox>,
+    /// How the layer is cut into vector tiles.
+    pub tiles: crate::vtiles::TileSettings,
 }
 
 pub struct Registry {
@@ -91,6 +93,7 @@ impl Registry {
                 0 => t.envelope(&table.extent?),
                 _ => t.ring_envelope(&table.footprint),
             });
+            let tiles = crate::vtiles::TileSettings::build(lc.tiles.as_ref(), &table, o, i)?;
             layers.push(Arc::new(Layer {
                 id: lc.id.get_ref().clone(),
                 title: lc.title.clone().unwrap_or_else(|| lc.id.get_ref().clone()),
@@ -101,6 +104,7 @@ impl Registry {
                 table: Arc::new(table),
                 crs,
                 extent,
+                tiles,
             }));
         }
         let tc = &config.tile_cache;

@@ -7,6 +7,7 @@ pub mod maptiles;
 pub mod ows;
 pub mod pixel_info;
 pub mod tiles;
+pub mod vtiles;
 pub mod wfs;
 pub mod wms;
 pub mod wmts;

@@ -48,6 +48,21 @@ pub const MAP_TILES: &[&str] = &[
     TMS_JSON_TILESETMETADATA,
 ];
 
-/// What vector tiles add to [`MAP_TILES`]: MVT, and the dataset tilesets (`/tiles`) that
-/// combine every vector layer, with the `collections` parameter choosing among them.
-pub const VECTOR_TILES: &[&str] = &[MVT, DATASET_TILESETS, GEODATA_SELECTION];
+/// Everything the vector tilesets conform to: MVT tiles per collection and for the whole
+/// dataset (`/tiles`, with the `collections` parameter choosing layers), and the same
+/// tileset and tile matrix set documents as [`MAP_TILES`].
+pub const VECTOR_TILES: &[&str] = &[
+    CORE,
+    TILESET,
+    TILESETS_LIST,
+    GEODATA_TILESETS,
+    DATASET_TILESETS,
+    GEODATA_SELECTION,
+    MVT,
+    TMS_TILEMATRIXSET,
+    TMS_JSON_TILEMATRIXSET,
+    TMS_TILEMATRIXSETLIMITS,
+    TMS_JSON_TILEMATRIXSETLIMITS,
+    TMS_TILESETMETADATA,
+    TMS_JSON_TILESETMETADATA,
+];
