@@ -346,3 +346,23 @@ async fn tileset_documents_and_tilejson() {
     let collection = s.json("/collections/ocs2d").await;
     assert!(collection["links"].as_array().unwrap().iter().any(|l| l["rel"] == "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector"));
 }
+
+#[tokio::test]
+async fn wmts_offers_vector_layers_as_mvt() {
+    let s = common::start().await;
+    let caps = s.get("/wmts?SERVICE=WMTS&REQUEST=GetCapabilities").await.text().await.unwrap();
+    assert!(caps.contains("<ows:Identifier>ocs2d</ows:Identifier>"), "vector layers are offered");
+    assert!(caps.contains("<Format>application/vnd.mapbox-vector-tile</Format>"));
+    let (z, row, col) = tiles_over(OCS2D_AREA, 14)[0];
+    let kvp = format!("/wmts?SERVICE=WMTS&REQUEST=GetTile&VERSION=1.0.0&LAYER=ocs2d&STYLE=default&TILEMATRIXSET=WebMercatorQuad&TILEMATRIX={z}&TILEROW={row}&TILECOL={col}&FORMAT=application/vnd.mapbox-vector-tile");
+    let (status, kvp_tile) = get_tile(&s, &kvp).await;
+    assert_eq!(status, 200);
+    let (_, ogc_api) = get_tile(&s, &format!("/collections/ocs2d/tiles/WebMercatorQuad/{z}/{row}/{col}")).await;
+    assert_eq!(kvp_tile, ogc_api, "one tile whatever the face");
+    let (status, rest) = get_tile(&s, &format!("/wmts/ocs2d/default/WebMercatorQuad/{z}/{row}/{col}.mvt")).await;
+    assert_eq!(status, 200);
+    assert_eq!(rest, ogc_api);
+    let far = s.get(&kvp.replace(&format!("TILEROW={row}"), "TILEROW=1")).await;
+    assert_eq!(far.status(), 400);
+    assert!(far.text().await.unwrap().contains("TileOutOfRange"));
+}
