@@ -343,6 +343,15 @@ async fn tileset_documents_and_tilejson() {
     assert!(dataset["tiles"][0].as_str().unwrap().contains("collections=communes%2Cocs2d"));
     let conformance: Value = s.json("/conformance").await;
     assert!(conformance["conformsTo"].as_array().unwrap().iter().any(|c| c == "http://www.opengis.net/spec/ogcapi-tiles-1/1.0/conf/mvt"));
+    let style = s.json("/collections/ocs2d/tiles/WebMercatorQuad/style.json").await;
+    assert_eq!(style["version"], 8);
+    assert!(style["sources"]["ocs2d"]["url"].as_str().unwrap().ends_with("/collections/ocs2d/tiles/WebMercatorQuad/tilejson.json"));
+    assert_eq!(style["layers"][0]["type"], "fill", "surfaces are filled");
+    assert_eq!(style["layers"][0]["source-layer"], "ocs2d");
+    assert_eq!(s.get("/collections/ocs2d/tiles/LAMB93_5cm_EPSG/style.json").await.status(), 404);
+    let html = s.get("/collections/ocs2d?f=html").await.text().await.unwrap();
+    assert!(html.contains("/assets/maplibre-gl.js") && html.contains("/tiles/WebMercatorQuad/style.json"));
+    assert_eq!(s.get("/assets/maplibre-gl.js").await.status(), 200);
     let collection = s.json("/collections/ocs2d").await;
     assert!(collection["links"].as_array().unwrap().iter().any(|l| l["rel"] == "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector"));
 }

@@ -29,6 +29,7 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/collections/{id}/tiles", get(collection_tilesets))
         .route("/collections/{id}/tiles/{tms}", get(collection_tileset))
         .route("/collections/{id}/tiles/{tms}/tilejson.json", get(collection_tilejson))
+        .route("/collections/{id}/tiles/{tms}/style.json", get(collection_style))
         .route("/tiles", get(dataset_tilesets))
         .route("/tiles/{tms}", get(dataset_tileset))
         .route("/tiles/{tms}/tilejson.json", get(dataset_tilejson))
@@ -197,6 +198,20 @@ async fn dataset_tilejson(State(state): State<AppState>, Path(tms): Path<String>
     };
     let title = super::service_metadata(&state).title;
     tilejson(&layers, &tms, &title, "", &href, &selection)
+}
+
+/// The layer's MapLibre style over its WebMercatorQuad tiles: generated from the style model,
+/// a plain one per geometry type until layers carry SLD styles.
+async fn collection_style(State(state): State<AppState>, Path((id, tms)): Path<(String, String)>) -> Result<Response, ServiceError> {
+    let l = layer(&state, &id)?;
+    if set(&tms)?.id != ogc::tms::WEB_MERCATOR_QUAD {
+        return Err(ServiceError::NotFound(format!("MapLibre styles draw WebMercatorQuad tiles, not {tms}")));
+    }
+    let tilejson = format!("{}/{tms}/tilejson.json", collection_href(&state, &id));
+    let user = ogc::style::maplibre::default_style(vtiles::describe(l, &TileMatrixSet::web_mercator_quad()).geometry_dimension);
+    let doc = ogc::style::maplibre::style(&user, &l.title, &ogc::style::maplibre::Source { tilejson: &tilejson, source_layer: &l.id })
+        .map_err(|e| ServiceError::Source(crate::source::SourceError::Internal(anyhow::anyhow!("style of {id}: {e}"))))?;
+    Ok(json_response(&doc, "application/vnd.mapbox.style+json"))
 }
 
 /// `f`, when given, must name MVT.
