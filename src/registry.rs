@@ -89,10 +89,7 @@ impl Registry {
             let mut seen = std::collections::HashSet::new();
             crs.retain(|c| seen.insert(*c));
             let to_crs84 = Transform::from_storage(table.crs, Crs::Crs84, true).ok();
-            let extent = to_crs84.and_then(|t| match table.footprint.len() {
-                0 => t.envelope(&table.extent?),
-                _ => t.ring_envelope(&table.footprint),
-            });
+            let extent = to_crs84.and_then(|t| table.extent_through(&t));
             let tiles = crate::vtiles::TileSettings::build(lc.tiles.as_ref(), &table, o, i)?;
             layers.push(Arc::new(Layer {
                 id: lc.id.get_ref().clone(),

@@ -40,15 +40,9 @@ pub fn tile_routes() -> axum::Router<AppState> {
     axum::Router::new().route("/collections/{id}/tiles/{tms}/{z}/{row}/{col}", get(collection_tile)).route("/tiles/{tms}/{z}/{row}/{col}", get(dataset_tile))
 }
 
-/// The sets vector tiles are cut along: the well-known ones (WebMercatorQuad, the CRS84 quad
-/// and the French grids).
-fn sets() -> Vec<TileMatrixSet> {
-    ogc::tms::WELL_KNOWN.iter().filter_map(|id| TileMatrixSet::well_known(id)).filter(|s| crate::crs::check(s.crs).is_ok()).collect()
-}
-
 fn set(tms: &str) -> Result<TileMatrixSet, ServiceError> {
-    sets().into_iter().find(|s| s.id == tms).ok_or_else(|| {
-        let ids: Vec<String> = sets().into_iter().map(|s| s.id).collect();
+    vtiles::tile_matrix_sets().into_iter().find(|s| s.id == tms).ok_or_else(|| {
+        let ids: Vec<String> = vtiles::tile_matrix_sets().into_iter().map(|s| s.id).collect();
         ServiceError::NotFound(format!("no vector tileset in '{tms}' ({})", ids.join(", ")))
     })
 }
@@ -126,7 +120,7 @@ fn collection_href(state: &AppState, id: &str) -> String {
 
 async fn collection_tilesets(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ServiceError> {
     let l = layer(&state, &id)?;
-    let sets = sets();
+    let sets = vtiles::tile_matrix_sets();
     let href = collection_href(&state, &id);
     let described: Vec<Described> = sets.iter().map(|s| describe(std::slice::from_ref(l), s, format!("{href}/{}", s.id), None)).collect();
     let items: Vec<TileSet> = sets.iter().zip(&described).map(|(s, d)| tileset_of(&l.title, &l.description, s, d)).collect();
@@ -143,7 +137,7 @@ async fn collection_tileset(State(state): State<AppState>, Path((id, tms)): Path
 
 async fn dataset_tilesets(State(state): State<AppState>, RawQuery(q): RawQuery) -> Result<Response, ServiceError> {
     let layers = dataset_layers(&state, q.as_deref(), &["f"])?;
-    let sets = sets();
+    let sets = vtiles::tile_matrix_sets();
     let href = format!("{}/tiles", state.base);
     let described: Vec<Described> = sets.iter().map(|s| describe(&layers, s, format!("{href}/{}", s.id), None)).collect();
     let title = super::service_metadata(&state).title;
@@ -241,8 +235,6 @@ async fn serve(state: &AppState, layers: &[Arc<Layer>], set: &TileMatrixSet, at:
     }
 }
 
-type TilePath = (String, String, String, String);
-
 async fn collection_tile(State(state): State<AppState>, Path((id, tms, z, row, col)): Path<(String, String, String, String, String)>, request: Request) -> Result<Response, ServiceError> {
     let l = layer(&state, &id)?;
     let set = set(&tms)?;
@@ -251,7 +243,7 @@ async fn collection_tile(State(state): State<AppState>, Path((id, tms, z, row, c
     serve(&state, std::slice::from_ref(l), &set, at, request.headers()).await
 }
 
-async fn dataset_tile(State(state): State<AppState>, Path((tms, z, row, col)): Path<TilePath>, request: Request) -> Result<Response, ServiceError> {
+async fn dataset_tile(State(state): State<AppState>, Path((tms, z, row, col)): Path<(String, String, String, String)>, request: Request) -> Result<Response, ServiceError> {
     let query = request.uri().query();
     let layers = dataset_layers(&state, query, &["f"])?;
     check_format(query, &["collections"])?;

@@ -83,7 +83,7 @@ impl Offer {
             });
         }
         // Vector layers, as MVT on the well-known sets.
-        let vector_sets: Vec<TileMatrixSet> = ogc::tms::WELL_KNOWN.iter().filter_map(|id| TileMatrixSet::well_known(id)).filter(|s| crate::crs::check(s.crs).is_ok()).collect();
+        let vector_sets = crate::vtiles::tile_matrix_sets();
         for l in &state.registry.layers {
             let links: Vec<TileMatrixSetLink> = vector_sets
                 .iter()

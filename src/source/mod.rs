@@ -109,6 +109,15 @@ pub struct Table {
 }
 
 impl Table {
+    /// The data's extent through `t` (from the storage CRS): the footprint's when known,
+    /// which stays tight where the extent's transformed corners would not.
+    pub fn extent_through(&self, t: &crate::crs::Transform) -> Option<Bbox> {
+        match self.footprint.len() {
+            0 => t.envelope(&self.extent?),
+            _ => t.ring_envelope(&self.footprint),
+        }
+    }
+
     pub fn field(&self, name: &str) -> Option<&Field> {
         self.fields.iter().find(|f| f.name == name).or_else(|| self.id.as_ref().filter(|f| f.name == name))
     }

@@ -92,6 +92,12 @@ pub enum VectorTileError {
     Source(#[from] SourceError),
 }
 
+/// The sets vector tiles are cut along: the well-known ones (WebMercatorQuad, the CRS84 quad
+/// and the French grids) that the CRS engine supports.
+pub fn tile_matrix_sets() -> Vec<TileMatrixSet> {
+    ogc::tms::WELL_KNOWN.iter().filter_map(|id| TileMatrixSet::well_known(id)).filter(|s| crate::crs::check(s.crs).is_ok()).collect()
+}
+
 /// The WebMercatorQuad level of the scale closest to level `z` of `set`, which the settings
 /// are written in.
 pub fn settings_zoom(set: &TileMatrixSet, z: usize) -> u8 {
@@ -109,11 +115,7 @@ pub fn zoom_range(layer: &Layer, set: &TileMatrixSet) -> Option<(usize, usize)> 
 
 /// The layer's extent in `set`'s CRS, easting first.
 pub fn extent_in(layer: &Layer, set: &TileMatrixSet) -> Option<Bbox> {
-    let t = Transform::from_storage(layer.table.crs, set.crs, false).ok()?;
-    match layer.table.footprint.len() {
-        0 => t.envelope(&layer.table.extent?),
-        _ => t.ring_envelope(&layer.table.footprint),
-    }
+    layer.table.extent_through(&Transform::from_storage(layer.table.crs, set.crs, false).ok()?)
 }
 
 /// TileMatrixSetLimits: the tiles over the layer's extent at the levels where it shows.
