@@ -40,9 +40,9 @@ pub fn tile_routes() -> axum::Router<AppState> {
     axum::Router::new().route("/collections/{id}/tiles/{tms}/{z}/{row}/{col}", get(collection_tile)).route("/tiles/{tms}/{z}/{row}/{col}", get(dataset_tile))
 }
 
-fn set(tms: &str) -> Result<TileMatrixSet, ServiceError> {
-    vtiles::tile_matrix_sets().into_iter().find(|s| s.id == tms).ok_or_else(|| {
-        let ids: Vec<String> = vtiles::tile_matrix_sets().into_iter().map(|s| s.id).collect();
+fn set(tms: &str) -> Result<&'static TileMatrixSet, ServiceError> {
+    vtiles::tile_matrix_sets().iter().find(|s| s.id == tms).ok_or_else(|| {
+        let ids: Vec<&str> = vtiles::tile_matrix_sets().iter().map(|s| s.id.as_str()).collect();
         ServiceError::NotFound(format!("no vector tileset in '{tms}' ({})", ids.join(", ")))
     })
 }

@@ -90,7 +90,7 @@ impl Offer {
                 .map(|set| TileMatrixSetLink { tile_matrix_set: set.id.clone(), limits: crate::vtiles::limits(l, set) })
                 .filter(|link| !link.limits.is_empty())
                 .collect();
-            for set in &vector_sets {
+            for set in vector_sets {
                 if links.iter().any(|k| k.tile_matrix_set == set.id) && !sets.iter().any(|s| s.id == set.id) {
                     sets.push(set.clone());
                 }

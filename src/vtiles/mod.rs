@@ -9,7 +9,7 @@
 pub mod encode;
 
 use std::io::{Read, Write};
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use bytes::Bytes;
 use futures_util::TryStreamExt;
@@ -39,6 +39,8 @@ pub struct TileSettings {
     pub buffer: u32,
     pub simplify: f64,
     filters: Vec<(ZoomFilter, Filter)>,
+    /// The data's extent in the CRS of each of [`tile_matrix_sets`], by set id.
+    extents: Vec<(String, Option<Bbox>)>,
 }
 
 impl TileSettings {
@@ -68,7 +70,11 @@ impl TileSettings {
                 Ok((f.get_ref().clone(), bound))
             })
             .collect::<Result<_, ConfigError>>()?;
-        Ok(TileSettings { min_zoom: c.min_zoom, max_zoom: c.max_zoom, fields, extent: c.extent, buffer: c.buffer, simplify: c.simplify, filters })
+        let extents = tile_matrix_sets()
+            .iter()
+            .map(|set| (set.id.clone(), Transform::from_storage(table.crs, set.crs, false).ok().and_then(|t| table.extent_through(&t))))
+            .collect();
+        Ok(TileSettings { min_zoom: c.min_zoom, max_zoom: c.max_zoom, fields, extent: c.extent, buffer: c.buffer, simplify: c.simplify, filters, extents })
     }
 
     /// Whether the layer is in tiles of this (WebMercatorQuad) zoom.
@@ -93,15 +99,20 @@ pub enum VectorTileError {
 }
 
 /// The sets vector tiles are cut along: the well-known ones (WebMercatorQuad, the CRS84 quad
-/// and the French grids) that the CRS engine supports.
-pub fn tile_matrix_sets() -> Vec<TileMatrixSet> {
-    ogc::tms::WELL_KNOWN.iter().filter_map(|id| TileMatrixSet::well_known(id)).filter(|s| crate::crs::check(s.crs).is_ok()).collect()
+/// and the French grids) that the CRS engine supports. Built once: every tile request looks
+/// its set up here.
+pub fn tile_matrix_sets() -> &'static [TileMatrixSet] {
+    static SETS: LazyLock<Vec<TileMatrixSet>> =
+        LazyLock::new(|| ogc::tms::WELL_KNOWN.iter().filter_map(|id| TileMatrixSet::well_known(id)).filter(|s| crate::crs::check(s.crs).is_ok()).collect());
+    &SETS
 }
+
+static WEB_MERCATOR_QUAD: LazyLock<TileMatrixSet> = LazyLock::new(TileMatrixSet::web_mercator_quad);
 
 /// The WebMercatorQuad level of the scale closest to level `z` of `set`, which the settings
 /// are written in.
 pub fn settings_zoom(set: &TileMatrixSet, z: usize) -> u8 {
-    let wmq = TileMatrixSet::web_mercator_quad();
+    let wmq = &*WEB_MERCATOR_QUAD;
     let scale = set.matrices[z].scale_denominator;
     let closest = wmq.matrices.iter().enumerate().min_by(|(_, a), (_, b)| (a.scale_denominator / scale).ln().abs().total_cmp(&(b.scale_denominator / scale).ln().abs()));
     closest.map_or(0, |(i, _)| i as u8)
@@ -113,9 +124,14 @@ pub fn zoom_range(layer: &Layer, set: &TileMatrixSet) -> Option<(usize, usize)> 
     Some((*shown.first()?, *shown.last()?))
 }
 
-/// The layer's extent in `set`'s CRS, easting first.
+/// The layer's extent in `set`'s CRS, easting first (computed at start-up for the sets of
+/// [`tile_matrix_sets`], which every tile request checks).
 pub fn extent_in(layer: &Layer, set: &TileMatrixSet) -> Option<Bbox> {
-    layer.table.extent_through(&Transform::from_storage(layer.table.crs, set.crs, false).ok()?)
+    let base = TileMatrixSet::split_hidpi(&set.id).0;
+    match layer.tiles.extents.iter().find(|(id, _)| id == base) {
+        Some((_, e)) => *e,
+        None => layer.table.extent_through(&Transform::from_storage(layer.table.crs, set.crs, false).ok()?),
+    }
 }
 
 /// TileMatrixSetLimits: the tiles over the layer's extent at the levels where it shows.
