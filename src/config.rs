@@ -191,6 +191,51 @@ pub struct LayerConfig {
     /// a plain style for the geometry type.
     #[serde(default)]
     pub styles: Vec<Spanned<String>>,
+    /// How the layer is cut into vector tiles (`[layers.tiles]`); defaults when absent.
+    pub tiles: Option<Spanned<TilesConfig>>,
+}
+
+/// Vector tile settings of a layer. Zoom levels are WebMercatorQuad's; other tile matrix sets
+/// use the level of closest scale, so one setting serves every grid.
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields, default)]
+pub struct TilesConfig {
+    pub min_zoom: u8,
+    pub max_zoom: u8,
+    /// Attributes the tiles carry, in this order; every exposed field when absent.
+    pub fields: Option<Spanned<Vec<String>>>,
+    /// Tile coordinates per tile side (MVT `extent`).
+    pub extent: u32,
+    /// Margin around the tile kept when clipping, in tile coordinates, so that strokes and
+    /// labels continue across tile edges.
+    pub buffer: u32,
+    /// Douglas-Peucker tolerance in tile coordinates; 1 keeps everything a tile can show.
+    pub simplify: f64,
+    /// Filters by zoom range: a feature is in the tile when every filter whose range holds the
+    /// zoom accepts it.
+    pub filters: Vec<Spanned<ZoomFilter>>,
+}
+
+impl Default for TilesConfig {
+    fn default() -> Self {
+        TilesConfig { min_zoom: 0, max_zoom: 18, fields: None, extent: 4096, buffer: 64, simplify: 1.0, filters: Vec::new() }
+    }
+}
+
+/// `{ min_zoom = 12, max_zoom = 13, cql2 = "surf_m2 > 5000" }`: a CQL2-text filter on the zoom
+/// levels given (both bounds inclusive, either may be left out).
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct ZoomFilter {
+    pub min_zoom: Option<u8>,
+    pub max_zoom: Option<u8>,
+    pub cql2: String,
+}
+
+impl ZoomFilter {
+    pub fn applies(&self, zoom: u8) -> bool {
+        self.min_zoom.is_none_or(|z| zoom >= z) && self.max_zoom.is_none_or(|z| zoom <= z)
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -372,6 +417,9 @@ impl Config {
                     format!("unknown source '{}' (known: {})", layer.source.get_ref(), known.join(", ")),
                 ));
             }
+            if let Some(tiles) = &layer.tiles {
+                validate_tiles(o, i, tiles)?;
+            }
             for c in &layer.crs {
                 if let Err(e) = ogc::crs::Crs::parse(c.get_ref()).map_err(|e| e.to_string()).and_then(|crs| crate::crs::check(crs).map_err(|e| e.to_string())) {
                     return Err(o.error(Some(c.span()), format!("layers[{i}].crs"), e));
@@ -388,6 +436,37 @@ impl Config {
             None => format!("http://{}", self.server.bind),
         }
     }
+}
+
+/// Checks what needs no data: zoom ranges, sizes and the filters' syntax (their properties are
+/// checked against the table when the registry is built).
+fn validate_tiles(o: &Origin, i: usize, tiles: &Spanned<TilesConfig>) -> Result<(), ConfigError> {
+    let t = tiles.get_ref();
+    let err = |span: std::ops::Range<usize>, key: &str, m: String| o.error(Some(span), format!("layers[{i}].tiles.{key}"), m);
+    if t.min_zoom > t.max_zoom || t.max_zoom > 30 {
+        return Err(err(tiles.span(), "max_zoom", format!("zooms must satisfy min_zoom <= max_zoom <= 30 (got {}..{})", t.min_zoom, t.max_zoom)));
+    }
+    if !(256..=16384).contains(&t.extent) {
+        return Err(err(tiles.span(), "extent", format!("must be 256 to 16384 (got {})", t.extent)));
+    }
+    if t.buffer > t.extent / 2 {
+        return Err(err(tiles.span(), "buffer", format!("must be at most half the extent (got {})", t.buffer)));
+    }
+    if !(t.simplify.is_finite() && t.simplify >= 0.0) {
+        return Err(err(tiles.span(), "simplify", "must be a tolerance of 0 or more".into()));
+    }
+    for (n, f) in t.filters.iter().enumerate() {
+        let zf = f.get_ref();
+        if let (Some(a), Some(b)) = (zf.min_zoom, zf.max_zoom)
+            && a > b
+        {
+            return Err(err(f.span(), &format!("filters[{n}]"), format!("min_zoom {a} is above max_zoom {b}")));
+        }
+        if let Err(e) = ogc::filter::cql2_text::parse(&zf.cql2, None) {
+            return Err(err(f.span(), &format!("filters[{n}].cql2"), e.to_string()));
+        }
+    }
+    Ok(())
 }
 
 /// Expands `${VAR}` and `${VAR:-default}` so secrets and hosts can come from the environment.
@@ -441,6 +520,22 @@ mod tests {
         assert!(e.to_string().starts_with("/tmp/test.toml:7: layers[0].source: unknown source 'nope'"), "{e}");
         let e = parse("[sources.pg]\ntype = \"postgis\"\nurl = \"x\"\n[[layers]]\nid = \"a\"\nsource = \"pg\"\ntable = \"t\"\ncrs = [\"EPSG:999999\"]\n").unwrap_err();
         assert_eq!((e.line, e.key.as_str()), (8, "layers[0].crs"), "{e}");
+    }
+
+    #[test]
+    fn tile_settings_are_checked_with_their_line() {
+        let layer = "[sources.pg]\ntype = \"postgis\"\nurl = \"x\"\n[[layers]]\nid = \"a\"\nsource = \"pg\"\ntable = \"t\"\n";
+        let c = parse(layer).unwrap();
+        assert!(c.layers[0].tiles.is_none());
+        let e = parse(&format!("{layer}[layers.tiles]\nmin_zoom = 14\nmax_zoom = 12\n")).unwrap_err();
+        assert_eq!((e.line, e.key.as_str()), (8, "layers[0].tiles.max_zoom"), "{e}");
+        let e = parse(&format!("{layer}[layers.tiles]\nfilters = [\n  {{ min_zoom = 3, cql2 = \"surf >\" }},\n]\n")).unwrap_err();
+        assert_eq!((e.line, e.key.as_str()), (10, "layers[0].tiles.filters[0].cql2"), "{e}");
+        let e = parse(&format!("{layer}[layers.tiles]\nbogus = 1\n")).unwrap_err();
+        assert_eq!(e.line, 9, "{e}");
+        let ok = parse(&format!("{layer}[layers.tiles]\nmin_zoom = 12\nfilters = [{{ max_zoom = 13, cql2 = \"surf > 5000\" }}]\n")).unwrap();
+        let f = ok.layers[0].tiles.as_ref().unwrap().get_ref().filters[0].get_ref();
+        assert!(f.applies(12) && f.applies(13) && !f.applies(14));
     }
 
     #[test]

@@ -19,3 +19,4 @@ pub mod services;
 pub mod source;
 pub mod styles;
 pub mod tiles;
+pub mod vtiles;

@@ -33,6 +33,8 @@ pub struct Layer {
     pub extent: Option<Bbox>,
     /// How WMS draws it, the default first.
     pub styles: LayerStyles,
+    /// How the layer is cut into vector tiles.
+    pub tiles: crate::vtiles::TileSettings,
 }
 
 pub struct Registry {
@@ -90,12 +92,10 @@ impl Registry {
             let mut seen = std::collections::HashSet::new();
             crs.retain(|c| seen.insert(*c));
             let to_crs84 = Transform::from_storage(table.crs, Crs::Crs84, true).ok();
-            let extent = to_crs84.and_then(|t| match table.footprint.len() {
-                0 => t.envelope(&table.extent?),
-                _ => t.ring_envelope(&table.footprint),
-            });
             let files: Vec<_> = lc.styles.iter().map(|f| o.resolve(&expand_env(f.get_ref()))).collect();
             let styles = crate::styles::load(&files, &table).map_err(|(k, message)| o.error(Some(lc.styles[k].span()), format!("layers[{i}].styles[{k}]"), message))?;
+            let extent = to_crs84.and_then(|t| table.extent_through(&t));
+            let tiles = crate::vtiles::TileSettings::build(lc.tiles.as_ref(), &table, o, i)?;
             layers.push(Arc::new(Layer {
                 id: lc.id.get_ref().clone(),
                 title: lc.title.clone().unwrap_or_else(|| lc.id.get_ref().clone()),
@@ -107,6 +107,7 @@ impl Registry {
                 crs,
                 extent,
                 styles,
+                tiles,
             }));
         }
         let tc = &config.tile_cache;

@@ -320,7 +320,7 @@ async fn capabilities_link_the_layer_records() {
     for (query, expected) in [
         ("/wms?SERVICE=WMS&REQUEST=GetCapabilities&VERSION=1.3.0", vec!["communes", "ortho", "nw", "se"]),
         ("/wms?SERVICE=WMS&REQUEST=GetCapabilities&VERSION=1.1.1", vec!["communes", "ortho", "nw", "se"]),
-        ("/wmts?SERVICE=WMTS&REQUEST=GetCapabilities", vec!["ortho", "nw", "se"]),
+        ("/wmts?SERVICE=WMTS&REQUEST=GetCapabilities", vec!["ortho", "nw", "se", "communes"]),
         ("/wfs?SERVICE=WFS&REQUEST=GetCapabilities&VERSION=2.0.0", vec!["communes"]),
         ("/wfs?SERVICE=WFS&REQUEST=GetCapabilities&VERSION=1.1.0", vec!["communes"]),
     ] {

@@ -1,4 +1,5 @@
-//! Static files the HTML pages need (Leaflet for map previews), embedded in the binary so the
+//! Static files the HTML pages need (Leaflet for feature previews, MapLibre GL JS 4.7.1 for
+//! vector tiles), embedded in the binary so the
 //! pages work without internet access.
 
 use axum::extract::Path;
@@ -11,6 +12,8 @@ use super::AppState;
 const FILES: &[(&str, &str, &[u8])] = &[
     ("leaflet.js", "text/javascript", include_bytes!("../../assets/leaflet/leaflet.js")),
     ("leaflet.css", "text/css", include_bytes!("../../assets/leaflet/leaflet.css")),
+    ("maplibre-gl.js", "text/javascript", include_bytes!("../../assets/maplibre/maplibre-gl.js")),
+    ("maplibre-gl.css", "text/css", include_bytes!("../../assets/maplibre/maplibre-gl.css")),
     ("ossature.css", "text/css", include_bytes!("../../assets/ossature.css")),
     ("images/marker-icon.png", "image/png", include_bytes!("../../assets/leaflet/images/marker-icon.png")),
     ("images/marker-icon-2x.png", "image/png", include_bytes!("../../assets/leaflet/images/marker-icon-2x.png")),

@@ -60,6 +60,7 @@ pub fn router(state: AppState) -> Router {
         .merge(crate::services::wmts::routes())
         .merge(crate::services::wms::routes())
         .merge(crate::services::tiles::routes())
+        .merge(crate::services::vtiles::routes())
         .merge(crate::services::ows::routes())
         .merge(crate::services::csw::routes())
         .merge(health::routes())
@@ -67,9 +68,12 @@ pub fn router(state: AppState) -> Router {
         .merge(metrics::routes())
         .fallback(|uri: axum::http::Uri| async move { crate::error::ServiceError::NotFound(format!("no resource at {}", uri.path())) })
         .layer(CompressionLayer::new());
-    // Image tiles are compressed already: the compression layer, which only costs them time
+    // Image tiles are compressed already, vector tiles are kept gzipped: the compression layer, which only costs them time
     // (about a tenth of a cached tile's), stays on the document routes.
-    let tiles = Router::new().merge(crate::services::tiles::tile_routes()).merge(crate::services::wmts::tile_routes());
+    let tiles = Router::new()
+        .merge(crate::services::tiles::tile_routes())
+        .merge(crate::services::vtiles::tile_routes())
+        .merge(crate::services::wmts::tile_routes());
     documents
         .merge(tiles)
         .layer(envelope)

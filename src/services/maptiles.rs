@@ -91,8 +91,7 @@ async fn pass_through(layer: &RasterLayer, z: usize, row: u32, col: u32) -> Resu
 
 /// The tile with its validators; 304 when the client's copy is current.
 pub fn tile_response(tile: &Tile, format: TileFormat, cache_control: &HeaderValue, request: &HeaderMap) -> Response {
-    let etag = tile.etag.as_bytes();
-    let current = request.get(header::IF_NONE_MATCH).is_some_and(|v| v.as_bytes().split(|&b| b == b',').map(<[u8]>::trim_ascii).any(|t| t == etag || t == b"*"));
+    let current = not_modified(&tile.etag, request);
     let mut res = if current { StatusCode::NOT_MODIFIED.into_response() } else { tile.bytes.clone().into_response() };
     let h = res.headers_mut();
     if !current {
@@ -101,4 +100,10 @@ pub fn tile_response(tile: &Tile, format: TileFormat, cache_control: &HeaderValu
     h.insert(header::ETAG, tile.etag.clone());
     h.insert(header::CACHE_CONTROL, cache_control.clone());
     res
+}
+
+/// Whether the client's `If-None-Match` names `etag` (or `*`): its copy is current.
+pub fn not_modified(etag: &HeaderValue, request: &HeaderMap) -> bool {
+    let etag = etag.as_bytes();
+    request.get(header::IF_NONE_MATCH).is_some_and(|v| v.as_bytes().split(|&b| b == b',').map(<[u8]>::trim_ascii).any(|t| t == etag || t == b"*"))
 }

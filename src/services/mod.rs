@@ -9,6 +9,7 @@ pub mod ows;
 pub mod pixel_info;
 pub mod records;
 pub mod tiles;
+pub mod vtiles;
 pub mod wfs;
 pub mod wms;
 pub mod wmts;

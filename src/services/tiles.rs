@@ -89,6 +89,7 @@ fn tileset_of<'a>(layer: &'a RasterLayer, set: &'a TileMatrixSet, d: &'a Describ
         bbox: d.bbox,
         geodata: Some(&d.geodata),
         attribution: layer.attribution.as_deref().unwrap_or(""),
+        layers: &[],
     }
 }
 

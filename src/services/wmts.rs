@@ -14,6 +14,8 @@ use super::maptiles::{self, TileError};
 use super::pixel_info::{self, Hit, InfoFormat};
 use crate::http::AppState;
 use crate::raster::RasterLayer;
+use crate::vtiles::VectorTileError;
+use ogc::tiles::TileFormat;
 
 /// KVP requests (capabilities and tiles alike) and the RESTful capabilities document.
 pub fn routes() -> axum::Router<AppState> {
@@ -81,6 +83,33 @@ impl Offer {
                 metadata_url: Some(crate::catalogue::layer_record_url(&state.base, &l.id)),
             });
         }
+        // Vector layers, as MVT on the well-known sets.
+        let vector_sets = crate::vtiles::tile_matrix_sets();
+        for l in &state.registry.layers {
+            let links: Vec<TileMatrixSetLink> = vector_sets
+                .iter()
+                .map(|set| TileMatrixSetLink { tile_matrix_set: set.id.clone(), limits: crate::vtiles::limits(l, set) })
+                .filter(|link| !link.limits.is_empty())
+                .collect();
+            for set in vector_sets {
+                if links.iter().any(|k| k.tile_matrix_set == set.id) && !sets.iter().any(|s| s.id == set.id) {
+                    sets.push(set.clone());
+                }
+            }
+            layers.push(wmts::Layer {
+                id: l.id.clone(),
+                title: l.title.clone(),
+                abstract_: l.description.clone(),
+                keywords: l.keywords.clone(),
+                wgs84_bbox: l.extent,
+                native_bbox: l.table.extent.map(|e| (l.table.crs, e)),
+                styles: Vec::new(),
+                formats: vec![TileFormat::Mvt],
+                info_formats: Vec::new(),
+                tile_matrix_set_links: links,
+                metadata_url: Some(crate::catalogue::layer_record_url(&state.base, &l.id)),
+            });
+        }
         Offer { service: super::service_metadata(state), endpoint: format!("{}/wmts", state.base), layers, sets }
     }
 
@@ -102,8 +131,23 @@ async fn answer(state: &AppState, request: WmtsRequest, headers: &HeaderMap) -> 
                 Ok(f) => f,
                 Err(e) => return exception(&e, None),
             };
-            let layer = raster(state, &found);
-            match maptiles::map_tile(&state.registry, layer, found.set, found.style, (found.z, t.tile.row, t.tile.col), t.format).await {
+            let at = (found.z, t.tile.row, t.tile.col);
+            let Some(layer) = state.registry.raster(&found.layer.id) else {
+                let layer = state.registry.layer(&found.layer.id).expect("advertised layers exist");
+                return match crate::vtiles::tile(&state.registry, std::slice::from_ref(layer), found.set, at).await {
+                    Ok(tile) => super::vtiles::response(&tile, &state.tile_cache_control, headers),
+                    Err(VectorTileError::OutOfRange(m)) => exception(&WmtsError::new(ExceptionCode::TileOutOfRange, "TileRow", m), None),
+                    Err(VectorTileError::Source(e)) => {
+                        let e = crate::error::ServiceError::Source(e);
+                        let status = e.status();
+                        if status.is_server_error() {
+                            tracing::error!(error = %e, "tile failed");
+                        }
+                        exception(&WmtsError::new(ExceptionCode::NoApplicableCode, "", e.to_string()), Some(status))
+                    }
+                };
+            };
+            match maptiles::map_tile(&state.registry, layer, found.set, found.style, at, t.format).await {
                 Ok(tile) => maptiles::tile_response(&tile, t.format, &state.tile_cache_control, headers),
                 Err(e) => tile_exception(e),
             }

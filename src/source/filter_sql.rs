@@ -3,6 +3,7 @@
 //! refused with [`SourceError::Unsupported`] rather than approximated.
 
 use chrono::{DateTime, NaiveTime, Utc};
+use ogc::bbox::Bbox;
 use ogc::filter::{ArithmeticOp, CompareOp, DistanceOp, Expr, Filter, Function, SpatialOp, TemporalOp};
 use ogc::value::Value;
 
@@ -23,13 +24,22 @@ pub trait DialectSql {
     fn time_param(&self, sql: &mut Sql, t: DateTime<Utc>);
     /// `expr LIKE pattern` with `pattern` in CQL2 form (`%`, `_`, `\` escapes).
     fn like(&self, sql: &mut Sql, expr: &mut dyn FnMut(&mut Sql) -> R, pattern: &str, case_insensitive: bool) -> R;
+    /// A condition true for every feature whose envelope meets `envelope` (storage CRS), which
+    /// may also hold for others: an index prefilter, not a predicate.
+    fn envelope(&self, sql: &mut Sql, table: &Table, envelope: &Bbox);
 }
 
-/// Compiles `filter` into ` WHERE ...` (nothing when there is no filter).
-pub fn where_clause(sql: &mut Sql, table: &Table, filter: Option<&Filter>, dialect: &dyn DialectSql) -> R {
-    if let Some(f) = filter {
+/// Compiles the envelope prefilter and `filter` into ` WHERE ...` (nothing when there is
+/// neither).
+pub fn where_clause(sql: &mut Sql, table: &Table, envelope: Option<&Bbox>, filter: Option<&Filter>, dialect: &dyn DialectSql) -> R {
+    if let Some(e) = envelope {
         sql.push(" WHERE ");
+        dialect.envelope(sql, table, e);
+    }
+    if let Some(f) = filter {
+        sql.push(if envelope.is_some() { " AND (" } else { " WHERE (" });
         Compiler { table, dialect }.filter(sql, f, true)?;
+        sql.push(")");
     }
     Ok(())
 }

@@ -197,6 +197,13 @@ impl DialectSql for GpkgDialect {
         sql.push(")");
         Ok(())
     }
+
+    /// The R-tree when there is one; without it every feature passes and clipping decides.
+    fn envelope(&self, sql: &mut Sql, table: &Table, e: &Bbox) {
+        let rect = geo_types::Rect::new((e.min_x, e.min_y), (e.max_x, e.max_y));
+        rtree_prefilter(sql, table, Some(rect), 0.0);
+        sql.push("1 = 1");
+    }
 }
 
 /// A CQL2 LIKE pattern (`%`, `_`, `\` escape) as a GLOB pattern (`*`, `?`, `[x]` for literals).
@@ -352,7 +359,7 @@ impl VectorSource for GeoPackage {
         let pool = self.pool.clone();
         Box::pin(async_stream::try_stream! {
             let mut sql = select(&table);
-            where_clause(&mut sql, &table, query.filter.as_ref(), &GpkgDialect)?;
+            where_clause(&mut sql, &table, query.envelope.as_ref(), query.filter.as_ref(), &GpkgDialect)?;
             sql.order_by(&table, &query.sort);
             let limit = query.limit.map_or(-1, |l| l.min(i64::MAX as u64) as i64);
             sql.push(&format!(" LIMIT {limit} OFFSET {}", query.offset.min(i64::MAX as u64)));
@@ -371,7 +378,7 @@ impl VectorSource for GeoPackage {
         // Counting stops one past the cap, so the cost is bounded however many rows match.
         let mut sql = Sql::new(Dialect::Sqlite);
         sql.push("SELECT count(*) FROM (SELECT 1 FROM ").ident(&table.name);
-        where_clause(&mut sql, table, filter, &GpkgDialect)?;
+        where_clause(&mut sql, table, None, filter, &GpkgDialect)?;
         sql.push(&format!(" LIMIT {})", exact_max.min(i64::MAX as u64 - 1) + 1));
         let Sql { text, params, .. } = sql;
         let n: i64 = bind(sqlx::query(AssertSqlSafe(text)), params).fetch_one(&self.pool).await?.try_get(0)?;

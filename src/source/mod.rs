@@ -109,6 +109,15 @@ pub struct Table {
 }
 
 impl Table {
+    /// The data's extent through `t` (from the storage CRS): the footprint's when known,
+    /// which stays tight where the extent's transformed corners would not.
+    pub fn extent_through(&self, t: &crate::crs::Transform) -> Option<Bbox> {
+        match self.footprint.len() {
+            0 => t.envelope(&self.extent?),
+            _ => t.ring_envelope(&self.footprint),
+        }
+    }
+
     pub fn field(&self, name: &str) -> Option<&Field> {
         self.fields.iter().find(|f| f.name == name).or_else(|| self.id.as_ref().filter(|f| f.name == name))
     }
@@ -124,6 +133,9 @@ pub struct Feature {
 
 #[derive(Clone, Debug, Default)]
 pub struct Query {
+    /// Features whose envelope meets this box (storage CRS) and possibly a few more: the index
+    /// prefilter of tiles, which clip exactly afterwards.
+    pub envelope: Option<Bbox>,
     pub filter: Option<Filter>,
     /// Sort keys (field, ascending) applied before the stable order.
     pub sort: Vec<(String, bool)>,
@@ -132,6 +144,27 @@ pub struct Query {
 }
 
 pub type FeatureStream = BoxStream<'static, Result<Feature>>;
+
+/// One layer of a vector tile, for a source that encodes tiles itself.
+pub struct MvtLayer<'a> {
+    pub name: &'a str,
+    pub table: &'a Table,
+    /// The attributes kept.
+    pub fields: &'a [Field],
+    pub filter: Option<&'a Filter>,
+    /// The buffered tile's envelope in the storage CRS (index prefilter).
+    pub envelope: Bbox,
+    pub extent: u32,
+    pub buffer: u32,
+    /// Douglas-Peucker tolerance in tile units.
+    pub simplify: f64,
+}
+
+/// The ground of a tile: its box in the tile matrix set's CRS, easting first.
+pub struct MvtTile {
+    pub crs: Crs,
+    pub bbox: Bbox,
+}
 
 #[async_trait]
 pub trait VectorSource: Send + Sync {
@@ -150,6 +183,12 @@ pub trait VectorSource: Send + Sync {
 
     /// Whether the source answers now (readiness).
     async fn ready(&self) -> Result<()>;
+
+    /// The layers encoded as MVT by the source itself (PostGIS `ST_AsMVT`, one query for every
+    /// layer); `None` when it cannot, and the server encodes the features it reads.
+    async fn mvt(&self, _tile: &MvtTile, _layers: &[MvtLayer<'_>]) -> Option<Result<Vec<u8>>> {
+        None
+    }
 }
 
 impl Feature {

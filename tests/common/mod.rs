@@ -13,6 +13,7 @@ use serde_json::Value;
 pub struct TestServer {
     pub base: String,
     pub client: reqwest::Client,
+    pub state: ossature::http::AppState,
 }
 
 pub const GPKG_LAYERS: &str = r#"
@@ -87,9 +88,9 @@ pub async fn start_with(extra: &str) -> TestServer {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let state = ossature::http::build_state(&config, addr).await.expect("registry builds");
-    let app = ossature::http::router(state);
+    let app = ossature::http::router(state.clone());
     tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-    TestServer { base: format!("http://{addr}"), client: reqwest::Client::new() }
+    TestServer { base: format!("http://{addr}"), client: reqwest::Client::new(), state }
 }
 
 pub async fn start() -> TestServer {

@@ -71,6 +71,8 @@ pub fn collection(base: &str, c: &Collection, json_is_self: bool) -> Value {
         Link::new(format!("{href}/items"), "items", GEOJSON, "Features as GeoJSON"),
         Link::new(format!("{href}/items?f=html"), "items", HTML, "Features as HTML"),
         Link::new(format!("{href}/queryables"), "http://www.opengis.net/def/rel/ogc/1.0/queryables", "application/schema+json", "Queryable properties"),
+        // Every vector layer is also served as vector tiles (OGC API - Tiles).
+        Link::new(format!("{href}/tiles"), "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector", JSON, "Vector tilesets"),
     ]);
     let mut extent = serde_json::Map::new();
     if let Some(b) = &c.extent {
@@ -164,7 +166,10 @@ mod tests {
         assert_eq!(d["storageCrs"], "http://www.opengis.net/def/crs/EPSG/0/2154");
         assert_eq!(d["crs"][0], "http://www.opengis.net/def/crs/OGC/1.3/CRS84");
         let rels: Vec<&str> = d["links"].as_array().unwrap().iter().map(|l| l["rel"].as_str().unwrap()).collect();
-        assert_eq!(rels, ["self", "alternate", "items", "items", "http://www.opengis.net/def/rel/ogc/1.0/queryables"]);
+        assert_eq!(
+            rels,
+            ["self", "alternate", "items", "items", "http://www.opengis.net/def/rel/ogc/1.0/queryables", "http://www.opengis.net/def/rel/ogc/1.0/tilesets-vector"]
+        );
         assert_eq!(d["links"][0]["href"], "http://h/o/collections/communes?f=json");
         assert_eq!(d["extent"]["spatial"]["bbox"][0][3], 51.1);
     }

@@ -12,6 +12,7 @@
 
 pub mod legend;
 pub mod model;
+pub mod maplibre;
 mod sld_reader;
 #[cfg(test)]
 mod tests;

@@ -47,3 +47,22 @@ pub const MAP_TILES: &[&str] = &[
     TMS_TILESETMETADATA,
     TMS_JSON_TILESETMETADATA,
 ];
+
+/// Everything the vector tilesets conform to: MVT tiles per collection and for the whole
+/// dataset (`/tiles`, with the `collections` parameter choosing layers), and the same
+/// tileset and tile matrix set documents as [`MAP_TILES`].
+pub const VECTOR_TILES: &[&str] = &[
+    CORE,
+    TILESET,
+    TILESETS_LIST,
+    GEODATA_TILESETS,
+    DATASET_TILESETS,
+    GEODATA_SELECTION,
+    MVT,
+    TMS_TILEMATRIXSET,
+    TMS_JSON_TILEMATRIXSET,
+    TMS_TILEMATRIXSETLIMITS,
+    TMS_JSON_TILEMATRIXSETLIMITS,
+    TMS_TILESETMETADATA,
+    TMS_JSON_TILESETMETADATA,
+];

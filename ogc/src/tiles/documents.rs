@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use super::TileFormat;
+use super::{TileFormat, VectorLayer};
 use crate::bbox::Bbox;
 use crate::features::JSON;
 use crate::link::Link;
@@ -51,6 +51,8 @@ pub struct TileSet<'a> {
     pub geodata: Option<&'a str>,
     /// Empty for none.
     pub attribution: &'a str,
+    /// The layers of a vector tileset (empty for map tilesets), zooms as indices of `tms`.
+    pub layers: &'a [VectorLayer],
 }
 
 /// The URL template of a tile in `format`, OGC API style.
@@ -126,8 +128,36 @@ pub fn tileset(base: &str, ts: &TileSet) -> Value {
     if !ts.attribution.is_empty() {
         doc.insert("attribution".into(), json!(ts.attribution));
     }
+    if !ts.layers.is_empty() {
+        doc.insert("layers".into(), ts.layers.iter().map(|l| layer(ts.tms, l)).collect());
+    }
     doc.insert("mediaTypes".into(), ts.formats.iter().map(|f| json!(f.media_type())).collect());
     Value::Object(doc)
+}
+
+/// One entry of a tileset's `layers` (TMS 2.0 `geospatialData`): what a client needs to style
+/// the layer without fetching a tile, its attributes as a JSON Schema.
+fn layer(tms: &TileMatrixSet, l: &VectorLayer) -> Value {
+    let properties: serde_json::Map<String, Value> = l.fields.iter().map(|(name, ty)| (name.clone(), ty.json_schema())).collect();
+    let mut doc = json!({
+        "id": l.id,
+        "dataType": DataType::Vector.as_str(),
+        "propertiesSchema": { "type": "object", "properties": properties },
+    });
+    if !l.description.is_empty() {
+        doc["description"] = json!(l.description);
+    }
+    if let Some(d) = l.geometry_dimension {
+        doc["geometryDimension"] = json!(d);
+    }
+    let matrix = |z: Option<u32>| z.and_then(|z| tms.matrices.get(z as usize)).map(|m| json!(m.id));
+    if let Some(m) = matrix(l.minzoom) {
+        doc["minTileMatrix"] = m;
+    }
+    if let Some(m) = matrix(l.maxzoom) {
+        doc["maxTileMatrix"] = m;
+    }
+    doc
 }
 
 /// A list of tilesets at `href` (`{base}/collections/{id}/map/tiles`).

@@ -1,6 +1,7 @@
 use super::*;
 use crate::bbox::Bbox;
 use crate::tms::TileMatrixSet;
+use crate::value::FieldType;
 use crate::tms::schema_check::validate_json;
 
 const BASE: &str = "https://sig.example.fr";
@@ -17,6 +18,7 @@ fn ortho<'a>(tms: &'a TileMatrixSet, href: &'a str, limits: &'a [crate::tms::Til
         bbox: Some(Bbox { min_x: 640_000.0, min_y: 6_850_000.0, max_x: 660_000.0, max_y: 6_870_000.0 }),
         geodata: Some("https://sig.example.fr/collections/ortho"),
         attribution: "© Région",
+        layers: &[],
     }
 }
 
@@ -126,7 +128,8 @@ fn tilejson_for_xyz_clients() {
     let layers = [VectorLayer {
         id: "communes".into(),
         description: String::new(),
-        fields: vec![("nom".into(), "String".into()), ("insee".into(), "String".into())],
+        fields: vec![("nom".into(), FieldType::Text), ("population".into(), FieldType::Integer)],
+        geometry_dimension: Some(2),
         minzoom: Some(6),
         maxzoom: None,
     }];
@@ -146,7 +149,33 @@ fn tilejson_for_xyz_clients() {
         }
     });
     assert_eq!(doc["vector_layers"][0]["fields"]["nom"], "String");
+    assert_eq!(doc["vector_layers"][0]["fields"]["population"], "Number");
     assert_eq!(doc["vector_layers"][0]["minzoom"], 6);
     assert_eq!(doc["center"][2], 8, "clamped to minzoom");
     assert!(doc.get("attribution").is_none());
+}
+
+#[test]
+fn vector_tileset_lists_its_layers() {
+    let wmq = TileMatrixSet::web_mercator_quad();
+    let href = format!("{BASE}/collections/communes/tiles/WebMercatorQuad");
+    let layers = [VectorLayer {
+        id: "communes".into(),
+        description: "Communes".into(),
+        fields: vec![("nom".into(), FieldType::Text), ("surf_ha".into(), FieldType::Number)],
+        geometry_dimension: Some(2),
+        minzoom: Some(6),
+        maxzoom: Some(16),
+    }];
+    let ts = TileSet { data_type: DataType::Vector, formats: &[TileFormat::Mvt], layers: &layers, ..ortho(&wmq, &href, &[]) };
+    let doc = tileset(BASE, &ts);
+    assert_eq!(doc["dataType"], "vector");
+    assert_eq!(doc["layers"][0]["id"], "communes");
+    assert_eq!(doc["layers"][0]["minTileMatrix"], "6");
+    assert_eq!(doc["layers"][0]["maxTileMatrix"], "16");
+    assert_eq!(doc["layers"][0]["geometryDimension"], 2);
+    assert_eq!(doc["layers"][0]["propertiesSchema"]["properties"]["surf_ha"]["type"], "number");
+    assert_eq!(doc["mediaTypes"], serde_json::json!(["application/vnd.mapbox-vector-tile"]));
+    validate_json(&doc, "schemas/tms/tileSet.yaml", "");
+    validate_json(&doc, "responses/tiles-core/rTileSet.yaml", "/content/application~1json/schema");
 }

@@ -7,17 +7,31 @@ use serde_json::{Value, json};
 use super::TileFormat;
 use crate::bbox::Bbox;
 use crate::tms::json::number;
+use crate::value::FieldType;
 
-/// One layer of a vector tileset; TileJSON requires the list for vector tiles.
+/// One layer of a vector tileset, as TileJSON's `vector_layers` and the tileset metadata's
+/// `layers` describe it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VectorLayer {
     pub id: String,
     /// Empty for none.
     pub description: String,
-    /// Attribute names and a description of each (TileJSON asks for text, e.g. the type).
-    pub fields: Vec<(String, String)>,
+    /// The attributes the tiles carry, with their types.
+    pub fields: Vec<(String, FieldType)>,
+    /// 0 points, 1 lines, 2 surfaces; `None` when the layer mixes them.
+    pub geometry_dimension: Option<u8>,
     pub minzoom: Option<u32>,
     pub maxzoom: Option<u32>,
+}
+
+/// The type name TileJSON's `fields` conventionally give (Mapbox's `String`, `Number`,
+/// `Boolean`): what an MVT value of that field decodes to. Dates travel as text.
+pub fn mvt_type_name(ty: FieldType) -> &'static str {
+    match ty {
+        FieldType::Boolean => "Boolean",
+        FieldType::Integer | FieldType::Number => "Number",
+        FieldType::Text | FieldType::Date | FieldType::DateTime => "String",
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -76,7 +90,7 @@ pub fn tilejson(t: &TileJson) -> Value {
             .iter()
             .map(|l| {
                 let fields: serde_json::Map<String, Value> =
-                    l.fields.iter().map(|(k, v)| (k.clone(), json!(v))).collect();
+                    l.fields.iter().map(|(k, ty)| (k.clone(), json!(mvt_type_name(*ty)))).collect();
                 let mut layer = json!({ "id": l.id, "fields": fields });
                 if !l.description.is_empty() {
                     layer["description"] = json!(l.description);

@@ -32,17 +32,27 @@ fn script_json(json: &str) -> String {
     json.replace("</", "<\\/")
 }
 
-pub(crate) fn page(state: &AppState, title: &str, crumbs: &[(String, &str)], json_href: &str, body: &str, map: bool) -> String {
+/// The map library a page loads, both embedded (`/assets`).
+#[derive(Clone, Copy, PartialEq)]
+pub(crate) enum MapLib {
+    None,
+    /// Features drawn from GeoJSON.
+    Leaflet,
+    /// Vector tiles drawn with the layer's MapLibre style.
+    MapLibre,
+}
+
+pub(crate) fn page(state: &AppState, title: &str, crumbs: &[(String, &str)], json_href: &str, body: &str, map: MapLib) -> String {
     let base = &state.base;
     let service = escape(state.service.title.as_deref().unwrap_or("Ossature"));
     let mut nav = format!(r#"<a href="{base}/?f=html">Home</a>"#);
     for (href, label) in crumbs {
         let _ = write!(nav, r#" › <a href="{}">{}</a>"#, escape(href), escape(label));
     }
-    let map_head = if map {
-        format!(r#"<link rel="stylesheet" href="{base}/assets/leaflet.css"><script src="{base}/assets/leaflet.js"></script>"#)
-    } else {
-        String::new()
+    let map_head = match map {
+        MapLib::None => String::new(),
+        MapLib::Leaflet => format!(r#"<link rel="stylesheet" href="{base}/assets/leaflet.css"><script src="{base}/assets/leaflet.js"></script>"#),
+        MapLib::MapLibre => format!(r#"<link rel="stylesheet" href="{base}/assets/maplibre-gl.css"><script src="{base}/assets/maplibre-gl.js"></script>"#),
     };
     format!(
         r#"<!DOCTYPE html>
@@ -107,7 +117,7 @@ pub fn landing(state: &AppState, doc: &Value) -> String {
         base = state.base,
         links = links_list(&links)
     );
-    page(state, doc["title"].as_str().unwrap_or("Ossature"), &[], &format!("{}/?f=json", state.base), &body, false)
+    page(state, doc["title"].as_str().unwrap_or("Ossature"), &[], &format!("{}/?f=json", state.base), &body, MapLib::None)
 }
 
 pub fn conformance(state: &AppState, doc: &Value) -> String {
@@ -116,7 +126,7 @@ pub fn conformance(state: &AppState, doc: &Value) -> String {
         let _ = write!(body, "<li>{}</li>", escape(c.as_str().unwrap_or("")));
     }
     body.push_str("</ul>");
-    page(state, "Conformance", &[], &format!("{}/conformance?f=json", state.base), &body, false)
+    page(state, "Conformance", &[], &format!("{}/conformance?f=json", state.base), &body, MapLib::None)
 }
 
 pub fn api(state: &AppState, doc: &Value) -> String {
@@ -132,7 +142,7 @@ pub fn api(state: &AppState, doc: &Value) -> String {
         let _ = write!(body, "<tr><td><code>{}</code></td><td>{}</td><td>{}</td></tr>", escape(path), escape(get["summary"].as_str().unwrap_or("")), escape(&params.join(", ")));
     }
     body.push_str("</table>");
-    page(state, "API definition", &[], &format!("{}/api?f=json", state.base), &body, false)
+    page(state, "API definition", &[], &format!("{}/api?f=json", state.base), &body, MapLib::None)
 }
 
 pub fn collections(state: &AppState, infos: &[Collection]) -> String {
@@ -164,7 +174,7 @@ pub fn collections(state: &AppState, infos: &[Collection]) -> String {
         desc = escape(crate::services::records::info(state).description)
     );
     body.push_str("</table>");
-    page(state, "Collections", &[(format!("{base}/collections?f=html"), "Collections")], &format!("{base}/collections?f=json"), &body, false)
+    page(state, "Collections", &[(format!("{base}/collections?f=html"), "Collections")], &format!("{base}/collections?f=json"), &body, MapLib::None)
 }
 
 pub fn collection(state: &AppState, layer: &Arc<Layer>, info: &Collection) -> String {
@@ -193,17 +203,19 @@ pub fn collection(state: &AppState, layer: &Arc<Layer>, info: &Collection) -> St
     let _ = write!(
         body,
         r#"<p><a href="{base}/collections/{id}/items?f=html">Browse the features</a> · <a href="{base}/collections/{id}/items?f=json">GeoJSON</a></p>
-<p class="muted">The map shows the first 200 features.</p>
+<p class="muted">The map shows the layer's vector tiles (<a href="{base}/collections/{id}/tiles/WebMercatorQuad/tilejson.json">TileJSON</a>, <a href="{base}/collections/{id}/tiles/WebMercatorQuad/style.json">MapLibre style</a>).</p>
 <div id="map"></div>
 <script>
-const map = L.map('map');
-L.tileLayer('https://tile.openstreetmap.org/{{z}}/{{x}}/{{y}}.png', {{maxZoom: 19, attribution: '&copy; OpenStreetMap contributors'}}).addTo(map);
 const extent = {extent};
-if (extent) map.fitBounds(extent); else map.setView([50.5, 2.8], 8);
-fetch('{base}/collections/{id}/items?f=json&limit=200').then(r => r.json()).then(d =>
-  L.geoJSON(d, {{style: {{color: '#c0392b', weight: 1.5, fillOpacity: 0.15}}}}).addTo(map));
+fetch('{base}/collections/{id}/tiles/WebMercatorQuad/style.json').then(r => r.json()).then(style => {{
+  // OpenStreetMap underneath when the browser can reach it.
+  style.sources.osm = {{type: 'raster', tiles: ['https://tile.openstreetmap.org/{{z}}/{{x}}/{{y}}.png'], tileSize: 256, attribution: '&copy; OpenStreetMap contributors'}};
+  style.layers.unshift({{id: 'osm', type: 'raster', source: 'osm'}});
+  const map = new maplibregl.Map({{container: 'map', style, bounds: extent || [[1.4, 49.9], [4.3, 51.1]]}});
+  map.addControl(new maplibregl.NavigationControl());
+}});
 </script>"#,
-        extent = info.extent.map_or("null".to_string(), |e| format!("[[{},{}],[{},{}]]", e.min_y, e.min_x, e.max_y, e.max_x)),
+        extent = info.extent.map_or("null".to_string(), |e| format!("[[{},{}],[{},{}]]", e.min_x, e.min_y, e.max_x, e.max_y)),
     );
     page(
         state,
@@ -211,7 +223,7 @@ fetch('{base}/collections/{id}/items?f=json&limit=200').then(r => r.json()).then
         &[(format!("{base}/collections?f=html"), "Collections"), (format!("{base}/collections/{id}?f=html"), &info.title)],
         &format!("{base}/collections/{id}?f=json"),
         &body,
-        true,
+        MapLib::MapLibre,
     )
 }
 
@@ -231,7 +243,7 @@ pub fn queryables(state: &AppState, id: &str, title: &str, intro: &str, doc: &Va
         &[(format!("{base}/collections?f=html"), "Collections"), (format!("{base}/collections/{id}?f=html"), title)],
         &format!("{base}/collections/{id}/queryables?f=json"),
         &body,
-        false,
+        MapLib::None,
     )
 }
 
@@ -281,7 +293,7 @@ pub fn items(state: &AppState, layer: &Arc<Layer>, features: &[Feature], links: 
         &[(format!("{base}/collections?f=html"), "Collections"), (format!("{base}/collections/{id}?f=html"), &layer.title), (format!("{base}/collections/{id}/items?f=html"), "Features")],
         &json,
         &body,
-        true,
+        MapLib::Leaflet,
     )
 }
 
@@ -307,7 +319,7 @@ pub fn item(state: &AppState, layer: &Arc<Layer>, feature: &Feature, links: &[Li
         ],
         &json,
         &body,
-        true,
+        MapLib::Leaflet,
     )
 }
 
@@ -339,5 +351,5 @@ map.fitBounds([[{}, {}], [{}, {}]]);
             attribution = escape(layer.attribution.as_deref().unwrap_or("")).replace('\'', "&#39;"),
         );
     }
-    page(state, &layer.title, &[(format!("{base}/collections?f=html"), "Collections"), (format!("{base}/collections/{id}?f=html"), &layer.title)], &format!("{base}/collections/{id}?f=json"), &body, true)
+    page(state, &layer.title, &[(format!("{base}/collections?f=html"), "Collections"), (format!("{base}/collections/{id}?f=html"), &layer.title)], &format!("{base}/collections/{id}?f=json"), &body, MapLib::Leaflet)
 }

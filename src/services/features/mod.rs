@@ -97,6 +97,15 @@ async fn conformance(State(state): State<AppState>, RawQuery(q): RawQuery, heade
     if let Some(classes) = doc["conformsTo"].as_array_mut() {
         classes.extend(ogc::records::CONFORMANCE.iter().map(|c| serde_json::Value::from(*c)));
     }
+    if !state.registry.layers.is_empty()
+        && let Some(classes) = doc["conformsTo"].as_array_mut()
+    {
+        for c in ogc::tiles::conformance::VECTOR_TILES {
+            if !classes.iter().any(|x| x == c) {
+                classes.push(serde_json::Value::from(*c));
+            }
+        }
+    }
     Ok(match format {
         Format::Json => json_response(&doc, JSON),
         Format::Html => Html(html::conformance(&state, &doc)).into_response(),

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use crate::catalogue::COLLECTION_ID;
 use crate::http::AppState;
-use crate::services::features::html::{escape, links_list, map_script, page};
+use crate::services::features::html::{MapLib, escape, links_list, map_script, page};
 
 fn crumbs(state: &AppState) -> Vec<(String, &'static str)> {
     let base = &state.base;
@@ -34,7 +34,7 @@ pub fn collection(state: &AppState, doc: &Value) -> String {
         search_form(state, ""),
         links_list(&links)
     );
-    page(state, super::TITLE, &crumbs(state), &format!("{}/collections/{COLLECTION_ID}?f=json", state.base), &body, false)
+    page(state, super::TITLE, &crumbs(state), &format!("{}/collections/{COLLECTION_ID}?f=json", state.base), &body, MapLib::None)
 }
 
 pub fn items(state: &AppState, records: &[&Record], matched: usize, links: &[Link], params: &RecordsParams) -> String {
@@ -68,7 +68,7 @@ pub fn items(state: &AppState, records: &[&Record], matched: usize, links: &[Lin
     let json = links.iter().find(|l| l.rel == "alternate").map(|l| l.href.clone()).unwrap_or_default();
     let mut crumbs = crumbs(state);
     crumbs.push((format!("{base}/collections/{COLLECTION_ID}/items?f=html"), "Records"));
-    page(state, "Catalogue records", &crumbs, &json, &body, false)
+    page(state, "Catalogue records", &crumbs, &json, &body, MapLib::None)
 }
 
 pub fn record(state: &AppState, r: &Record, doc: &Value) -> String {
@@ -97,5 +97,5 @@ pub fn record(state: &AppState, r: &Record, doc: &Value) -> String {
     let json = links.iter().find(|l| l.rel == "alternate" && l.media_type.as_deref() == Some(ogc::features::GEOJSON)).map(|l| l.href.clone()).unwrap_or_default();
     let mut crumbs = crumbs(state);
     crumbs.push((format!("{}/collections/{COLLECTION_ID}/items?f=html", state.base), "Records"));
-    page(state, &r.title, &crumbs, &json, &body, r.bbox.is_some())
+    page(state, &r.title, &crumbs, &json, &body, if r.bbox.is_some() { MapLib::Leaflet } else { MapLib::None })
 }

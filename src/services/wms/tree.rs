@@ -77,7 +77,7 @@ pub fn vector(l: &Layer, common: &[Crs], base: &str, endpoint: &str) -> LayerInf
     let table = &l.table;
     let extent_in = |crs: Crs| {
         let t = Transform::from_storage(table.crs, crs, false).ok()?;
-        if table.footprint.is_empty() { t.envelope(&table.extent?) } else { t.ring_envelope(&table.footprint) }
+        table.extent_through(&t)
     };
     let (min_scale_denominator, max_scale_denominator) = l.styles.styles.first().map_or((None, None), |s| s.scale_range());
     LayerInfo {

@@ -1,0 +1,45 @@
+#!/bin/bash
+# Vector tile load benchmark (the shared kit's `mvt` workload: random tiles z10-z16 over the OCS2D area,
+# layers ocs2d from z12 + communes, from the bench PostGIS): Ossature's dataset tiles
+#   /tiles/WebMercatorQuad/{z}/{y}/{x}?collections=ocs2d,communes
+# with the tile cache off (every tile is one ST_AsMVT statement) vs MapServer (WMS GetMap FORMAT=mvt on the
+# tile bbox) and Martin (if installed), then with the cache on (--prime: every tile of the list cached).
+#   benches/mvt.sh [-d SECS] [-c CONC] [other benches/run options]      (defaults: -d 10 -c 2)
+# Starts Ossature itself on $OSSATURE_PORT (default 18081) with benches/ossature-mvt.toml, then with a copy
+# where [tile_cache] memory_mb = 0; starts the peers mapserver and martin (they stay up:
+# ../shared/bench/peers.sh stop mapserver martin).
+set -euo pipefail; . "$(dirname "$0")/common.sh"
+
+MARTIN_BIN="${MARTIN_BIN:-$OSSATURE_BENCH_HOME/martin/bin/martin}"
+PORT_MARTIN=18003
+MS="http://127.0.0.1:$PORT_MAPSERVER/mapserv?map=BENCH"
+TILE="$OSSATURE_URL/tiles/WebMercatorQuad/{z}/{y}/{x}?collections=ocs2d,communes"
+HOT_CONFIG="$BENCHES_DIR/ossature-mvt.toml"
+COLD_CONFIG="$OSSATURE_RUN/ossature-mvt-cold.toml"
+
+if port_answers "$OSSATURE_PORT"; then
+  echo "something already answers on :$OSSATURE_PORT; mvt.sh starts Ossature itself with its own configs." >&2
+  echo "stop it, or use another port: OSSATURE_PORT=18082 $0 ..." >&2; exit 1
+fi
+need_binary
+START=(mapserver)
+if [ -x "$MARTIN_BIN" ]; then START+=(martin); else echo "# martin not installed ($MARTIN_BIN): compared with MapServer only" >&2; fi
+"$PEERS_KIT/peers.sh" start "${START[@]}" >&2 || { echo "could not start peers (${START[*]})" >&2; exit 1; }
+
+mkdir -p "$OSSATURE_RUN"
+sed -E 's/^memory_mb *= *[0-9]+/memory_mb = 0/' "$HOT_CONFIG" > "$COLD_CONFIG"
+grep -q '^memory_mb = 0' "$COLD_CONFIG" || { echo "could not make the cold config from $HOT_CONFIG" >&2; exit 1; }
+cleanup() { [ "${KEEP:-0}" = 1 ] || stop_ossature; }
+trap cleanup EXIT
+
+peers=("mapserver-wms-mvt=$MS&SERVICE=WMS&VERSION=1.3.0&REQUEST=GetMap&LAYERS=ocs2d,communes&STYLES=&CRS=EPSG:3857&BBOX={tile_bbox}&WIDTH=256&HEIGHT=256&FORMAT=mvt")
+[[ " ${START[*]} " == *" martin "* ]] && peers+=("martin=http://127.0.0.1:$PORT_MARTIN/ocs2d,communes/{z}/{x}/{y}")
+
+echo "## mvt, tile cache off"
+OSSATURE_CONFIG="$COLD_CONFIG"; start_ossature; wait_http "$OSSATURE_URL/tiles" 60
+"$BENCHES_DIR/run" mvt "ossature-cold=$TILE" "${peers[@]}" "$@"
+stop_ossature
+
+echo "## mvt, tile cache on (primed)"
+OSSATURE_CONFIG="$HOT_CONFIG"; start_ossature; wait_http "$OSSATURE_URL/tiles" 60
+"$BENCHES_DIR/run" mvt "ossature-cached=$TILE" "${peers[@]}" --prime "$@"

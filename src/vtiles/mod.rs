@@ -1,0 +1,298 @@
+//! Vector tiles (MVT 2.1) of the vector layers, shared by OGC API Tiles and WMTS: which
+//! layers a tile holds at its zoom, the source's own encoder (PostGIS) or the Rust one
+//! ([`encode`]), and the tile cache, where tiles are kept gzipped once.
+//!
+//! Zoom levels in the settings are WebMercatorQuad's. A level of another tile matrix set
+//! (the French grids) takes the settings of the WebMercatorQuad level of closest scale, so a
+//! layer appears at the same map scales whatever the grid.
+
+pub mod encode;
+
+use std::io::{Read, Write};
+use std::sync::{Arc, LazyLock};
+
+use bytes::Bytes;
+use futures_util::TryStreamExt;
+use ogc::bbox::Bbox;
+use ogc::filter::Filter;
+use ogc::tiles::{TileFormat, VectorLayer};
+use ogc::tms::{TileMatrixLimits, TileMatrixSet};
+use toml::Spanned;
+
+use crate::config::{ConfigError, Origin, TilesConfig, ZoomFilter};
+use crate::crs::Transform;
+use crate::registry::{Layer, Registry};
+use crate::source::{Field, MvtLayer, MvtTile, Query, SourceError, Table};
+use crate::tiles::{Tile, TileKey};
+
+/// The style part of the cache key of vector tiles (image tiles carry their style there).
+const STYLE: &str = "mvt";
+
+/// A layer's tile settings, checked against its table at start-up.
+#[derive(Debug)]
+pub struct TileSettings {
+    pub min_zoom: u8,
+    pub max_zoom: u8,
+    /// The attributes kept, with their position among the table's fields.
+    pub fields: Vec<(Field, usize)>,
+    pub extent: u32,
+    pub buffer: u32,
+    pub simplify: f64,
+    filters: Vec<(ZoomFilter, Filter)>,
+    /// The data's extent in the CRS of each of [`tile_matrix_sets`], by set id.
+    extents: Vec<(String, Option<Bbox>)>,
+}
+
+impl TileSettings {
+    /// The settings of layer `i`, their fields and filters bound to its table.
+    pub fn build(config: Option<&Spanned<TilesConfig>>, table: &Table, origin: &Origin, i: usize) -> Result<TileSettings, ConfigError> {
+        let c = config.map(|s| s.get_ref().clone()).unwrap_or_default();
+        let fields = match &c.fields {
+            None => table.fields.iter().cloned().enumerate().map(|(n, f)| (f, n)).collect(),
+            Some(names) => names
+                .get_ref()
+                .iter()
+                .map(|name| {
+                    table.fields.iter().position(|f| &f.name == name).map(|n| (table.fields[n].clone(), n)).ok_or_else(|| {
+                        origin.error(Some(names.span()), format!("layers[{i}].tiles.fields"), format!("'{name}' is not an exposed field of '{}'", table.name))
+                    })
+                })
+                .collect::<Result<_, _>>()?,
+        };
+        let filters = c
+            .filters
+            .iter()
+            .enumerate()
+            .map(|(n, f)| {
+                let key = format!("layers[{i}].tiles.filters[{n}].cql2");
+                let parsed = ogc::filter::cql2_text::parse(&f.get_ref().cql2, None).map_err(|e| origin.error(Some(f.span()), key.clone(), e.to_string()))?;
+                let bound = crate::bind::bind(parsed, table, ogc::crs::Crs::Crs84).map_err(|e| origin.error(Some(f.span()), key, e.to_string()))?;
+                Ok((f.get_ref().clone(), bound))
+            })
+            .collect::<Result<_, ConfigError>>()?;
+        let extents = tile_matrix_sets()
+            .iter()
+            .map(|set| (set.id.clone(), Transform::from_storage(table.crs, set.crs, false).ok().and_then(|t| table.extent_through(&t))))
+            .collect();
+        Ok(TileSettings { min_zoom: c.min_zoom, max_zoom: c.max_zoom, fields, extent: c.extent, buffer: c.buffer, simplify: c.simplify, filters, extents })
+    }
+
+    /// Whether the layer is in tiles of this (WebMercatorQuad) zoom.
+    pub fn shows(&self, zoom: u8) -> bool {
+        (self.min_zoom..=self.max_zoom).contains(&zoom)
+    }
+
+    /// Every filter that applies at `zoom`, combined.
+    pub fn filter_at(&self, zoom: u8) -> Option<Filter> {
+        Filter::all(self.filters.iter().filter(|(z, _)| z.applies(zoom)).map(|(_, f)| f.clone()).collect())
+    }
+}
+
+/// Why a vector tile cannot be served.
+#[derive(Debug, thiserror::Error)]
+pub enum VectorTileError {
+    /// Outside the matrix, the layers' zooms or their extent.
+    #[error("{0}")]
+    OutOfRange(String),
+    #[error(transparent)]
+    Source(#[from] SourceError),
+}
+
+/// The sets vector tiles are cut along: the well-known ones (WebMercatorQuad, the CRS84 quad
+/// and the French grids) that the CRS engine supports. Built once: every tile request looks
+/// its set up here.
+pub fn tile_matrix_sets() -> &'static [TileMatrixSet] {
+    static SETS: LazyLock<Vec<TileMatrixSet>> =
+        LazyLock::new(|| ogc::tms::WELL_KNOWN.iter().filter_map(|id| TileMatrixSet::well_known(id)).filter(|s| crate::crs::check(s.crs).is_ok()).collect());
+    &SETS
+}
+
+static WEB_MERCATOR_QUAD: LazyLock<TileMatrixSet> = LazyLock::new(TileMatrixSet::web_mercator_quad);
+
+/// The WebMercatorQuad level of the scale closest to level `z` of `set`, which the settings
+/// are written in.
+pub fn settings_zoom(set: &TileMatrixSet, z: usize) -> u8 {
+    let wmq = &*WEB_MERCATOR_QUAD;
+    let scale = set.matrices[z].scale_denominator;
+    let closest = wmq.matrices.iter().enumerate().min_by(|(_, a), (_, b)| (a.scale_denominator / scale).ln().abs().total_cmp(&(b.scale_denominator / scale).ln().abs()));
+    closest.map_or(0, |(i, _)| i as u8)
+}
+
+/// The levels of `set` where the layer shows (as indices of `set`).
+pub fn zoom_range(layer: &Layer, set: &TileMatrixSet) -> Option<(usize, usize)> {
+    let shown: Vec<usize> = (0..set.matrices.len()).filter(|&z| layer.tiles.shows(settings_zoom(set, z))).collect();
+    Some((*shown.first()?, *shown.last()?))
+}
+
+/// The layer's extent in `set`'s CRS, easting first (computed at start-up for the sets of
+/// [`tile_matrix_sets`], which every tile request checks).
+pub fn extent_in(layer: &Layer, set: &TileMatrixSet) -> Option<Bbox> {
+    let base = TileMatrixSet::split_hidpi(&set.id).0;
+    match layer.tiles.extents.iter().find(|(id, _)| id == base) {
+        Some((_, e)) => *e,
+        None => layer.table.extent_through(&Transform::from_storage(layer.table.crs, set.crs, false).ok()?),
+    }
+}
+
+/// TileMatrixSetLimits: the tiles over the layer's extent at the levels where it shows.
+pub fn limits(layer: &Layer, set: &TileMatrixSet) -> Vec<TileMatrixLimits> {
+    match (zoom_range(layer, set), extent_in(layer, set)) {
+        (Some((a, b)), Some(e)) => set.limits(&e, a..=b),
+        _ => Vec::new(),
+    }
+}
+
+/// How a tileset describes the layer.
+pub fn describe(layer: &Layer, set: &TileMatrixSet) -> VectorLayer {
+    let range = zoom_range(layer, set);
+    VectorLayer {
+        id: layer.id.clone(),
+        description: layer.title.clone(),
+        fields: layer.tiles.fields.iter().map(|(f, _)| (f.name.clone(), f.ty)).collect(),
+        geometry_dimension: geometry_dimension(&layer.table.geometry_type),
+        minzoom: range.map(|r| r.0 as u32),
+        maxzoom: range.map(|r| r.1 as u32),
+    }
+}
+
+fn geometry_dimension(geometry_type: &str) -> Option<u8> {
+    let t = geometry_type.to_ascii_uppercase();
+    if t.ends_with("POINT") {
+        Some(0)
+    } else if t.ends_with("LINESTRING") || t.ends_with("CURVE") {
+        Some(1)
+    } else if t.ends_with("POLYGON") || t.ends_with("SURFACE") {
+        Some(2)
+    } else {
+        None
+    }
+}
+
+/// Tile (z, row, col) of `set` holding `layers` (those showing at that zoom), gzipped; empty
+/// bytes for a tile with no feature. Out of range when the tile is outside the matrix, no
+/// layer shows at its zoom, or it misses every layer's extent.
+pub async fn tile(registry: &Registry, layers: &[Arc<Layer>], set: &TileMatrixSet, (z, row, col): (usize, u32, u32)) -> Result<Tile, VectorTileError> {
+    let matrix = set.matrices.get(z).ok_or_else(|| VectorTileError::OutOfRange(format!("tile matrix set {} has no level {z}", set.id)))?;
+    if !matrix.contains(row, col) {
+        return Err(VectorTileError::OutOfRange(format!("row {row}, column {col} is outside tile matrix {} ({} x {} tiles)", matrix.id, matrix.matrix_height, matrix.matrix_width)));
+    }
+    let zoom = settings_zoom(set, z);
+    let shown: Vec<Arc<Layer>> = layers.iter().filter(|l| l.tiles.shows(zoom)).cloned().collect();
+    if shown.is_empty() {
+        return Err(VectorTileError::OutOfRange(format!("no layer has tiles at level {} of {}", matrix.id, set.id)));
+    }
+    let bbox = matrix.tile_bbox(row, col);
+    if !shown.iter().any(|l| extent_in(l, set).is_none_or(|e| e.intersection(&bbox).is_some())) {
+        return Err(VectorTileError::OutOfRange(format!("tile {}/{row}/{col} of {} is outside the data", matrix.id, set.id)));
+    }
+    let ids: Vec<&str> = shown.iter().map(|l| l.id.as_str()).collect();
+    let key = TileKey { layer: ids.join(",").into(), style: STYLE.into(), tms: set.id.as_str().into(), z: z as u8, row, col, format: TileFormat::Mvt };
+    let render = || async {
+        let raw = encode_tile(&shown, set.crs, &bbox, zoom).await?;
+        Ok::<_, SourceError>(Tile::new(if raw.is_empty() { Bytes::new() } else { Bytes::from(gzip(&raw)) }))
+    };
+    registry.tiles.get_or_render(&key, render).await.map_err(|e| VectorTileError::Source(clone_error(&e)))
+}
+
+/// What a source needs to read one layer of a tile.
+struct Prepared<'a> {
+    layer: &'a Layer,
+    envelope: Bbox,
+    filter: Option<Filter>,
+    fields: Vec<Field>,
+}
+
+impl Prepared<'_> {
+    fn request(&self) -> MvtLayer<'_> {
+        let s = &self.layer.tiles;
+        MvtLayer {
+            name: &self.layer.id,
+            table: &self.layer.table,
+            fields: &self.fields,
+            filter: self.filter.as_ref(),
+            envelope: self.envelope,
+            extent: s.extent,
+            buffer: s.buffer,
+            simplify: s.simplify,
+        }
+    }
+}
+
+/// The tile's MVT bytes (empty when no feature is in it). Consecutive layers of one source
+/// that encodes tiles itself are read in one statement.
+async fn encode_tile(layers: &[Arc<Layer>], crs: ogc::crs::Crs, bbox: &Bbox, zoom: u8) -> Result<Vec<u8>, SourceError> {
+    let prepared = layers.iter().map(|l| prepare(l, crs, bbox, zoom)).collect::<Result<Vec<_>, _>>()?;
+    let tile = MvtTile { crs, bbox: *bbox };
+    let mut raw = Vec::new();
+    for group in prepared.chunk_by(|a, b| a.layer.source_name == b.layer.source_name) {
+        let requests: Vec<MvtLayer> = group.iter().map(Prepared::request).collect();
+        match group[0].layer.source.mvt(&tile, &requests).await {
+            Some(bytes) => raw.extend(bytes?),
+            None => {
+                for p in group {
+                    raw.extend(encode_in_rust(p, crs, bbox).await?);
+                }
+            }
+        }
+    }
+    Ok(raw)
+}
+
+fn prepare<'a>(layer: &'a Layer, crs: ogc::crs::Crs, bbox: &Bbox, zoom: u8) -> Result<Prepared<'a>, SourceError> {
+    let s = &layer.tiles;
+    let margin = f64::from(s.buffer) / f64::from(s.extent);
+    let (w, h) = (bbox.max_x - bbox.min_x, bbox.max_y - bbox.min_y);
+    let buffered = Bbox { min_x: bbox.min_x - w * margin, min_y: bbox.min_y - h * margin, max_x: bbox.max_x + w * margin, max_y: bbox.max_y + h * margin };
+    let envelope = Transform::to_storage(crs, false, layer.table.crs)
+        .ok()
+        .and_then(|t| t.envelope(&buffered))
+        .ok_or_else(|| SourceError::Internal(anyhow::anyhow!("tile {bbox:?} cannot be transformed to the storage CRS of {}", layer.id)))?;
+    Ok(Prepared { layer, envelope, filter: s.filter_at(zoom), fields: s.fields.iter().map(|(f, _)| f.clone()).collect() })
+}
+
+/// One layer read as features and encoded by [`encode`] on the blocking pool.
+async fn encode_in_rust(p: &Prepared<'_>, crs: ogc::crs::Crs, bbox: &Bbox) -> Result<Vec<u8>, SourceError> {
+    let (layer, s) = (p.layer, &p.layer.tiles);
+    let query = Query { envelope: Some(p.envelope), filter: p.filter.clone(), ..Query::default() };
+    let features: Vec<crate::source::Feature> = layer.source.features(layer.table.clone(), query).try_collect().await?;
+    let frame = encode::Frame { bbox: *bbox, extent: s.extent, buffer: s.buffer, simplify: s.simplify };
+    let kept: Vec<(String, usize)> = s.fields.iter().map(|(f, n)| (f.name.clone(), *n)).collect();
+    let (name, storage) = (layer.id.clone(), layer.table.crs);
+    tokio::task::spawn_blocking(move || {
+        let t = Transform::from_storage(storage, crs, false).map_err(|e| SourceError::Internal(e.into()))?;
+        Ok(encode::layer(&name, &features, &kept, &t, &frame).map(|l| geozero::mvt::Message::encode_to_vec(&geozero::mvt::Tile { layers: vec![l] })).unwrap_or_default())
+    })
+    .await
+    .map_err(|e| SourceError::Internal(anyhow::anyhow!("encoding the tile failed: {e}")))?
+}
+
+/// The cache shares one error among every waiting request; each gets its own.
+fn clone_error(e: &SourceError) -> SourceError {
+    match e {
+        SourceError::Timeout => SourceError::Timeout,
+        SourceError::Unavailable(inner) => SourceError::Unavailable(sqlx::Error::Protocol(inner.to_string())),
+        SourceError::Schema { key, message } => SourceError::Schema { key, message: message.clone() },
+        SourceError::Unsupported(m) => SourceError::Unsupported(m.clone()),
+        SourceError::Internal(inner) => SourceError::Internal(anyhow::anyhow!("{inner:#}")),
+    }
+}
+
+fn gzip(raw: &[u8]) -> Vec<u8> {
+    let mut enc = flate2::write::GzEncoder::new(Vec::with_capacity(raw.len() / 2), flate2::Compression::fast());
+    enc.write_all(raw).expect("writing to a Vec cannot fail");
+    enc.finish().expect("writing to a Vec cannot fail")
+}
+
+/// The tile as sent to a client that does not accept gzip.
+pub fn gunzip(gz: &[u8]) -> std::io::Result<Vec<u8>> {
+    let mut out = Vec::with_capacity(gz.len() * 3);
+    flate2::read::GzDecoder::new(gz).read_to_end(&mut out)?;
+    Ok(out)
+}
+
+/// Drops the cached tiles that hold `layer`, single-layer and dataset tiles alike; the editing
+/// face calls it when the layer's data changes.
+pub async fn invalidate_layer(registry: &Registry, layer: &str) {
+    let layer = layer.to_string();
+    registry.tiles.invalidate(move |k| k.style.as_ref() == STYLE && k.layer.split(',').any(|l| l == layer)).await;
+}
