@@ -109,6 +109,20 @@ def test_tilejson_describes_the_tiles(client):
     assert r.status_code == 200 and mapbox_vector_tile.decode(r.content)["ocs2d"]["features"]
 
 
+def test_maplibre_styles_follow_the_layers_slds(client):
+    """ocs2d's SLD (one rule per land-cover code) becomes filtered fill layers; communes' SLD
+    has labels, which a MapLibre style without a glyph server cannot draw: the plain style, and
+    the document says why."""
+    ocs = client.get_json("/collections/ocs2d/tiles/WebMercatorQuad/style.json")
+    fills = [l for l in ocs["layers"] if l["type"] == "fill"]
+    assert len(fills) > 5 and "metadata" not in ocs
+    assert all("code_cs" in str(l["filter"]) for l in fills if "filter" in l)
+    assert len({l["paint"]["fill-color"] for l in fills}) > 5, "the nomenclature's colours"
+    communes = client.get_json("/collections/communes/tiles/WebMercatorQuad/style.json")
+    assert "labels" in communes["metadata"]["ossature:plain-style-because"]
+    assert [l["type"] for l in communes["layers"]] == ["fill", "line"]
+
+
 def test_dataset_tiles_combine_layers(client):
     z, row, col = xyz(LON, LAT, 13)
     tile = decoded(client, f"/tiles/WebMercatorQuad/{z}/{row}/{col}?collections=pg_communes,pg_ocs2d")

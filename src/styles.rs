@@ -189,7 +189,7 @@ fn load_graphics(style: &UserStyle, folder: &Path, into: &mut Graphics) -> Resul
 
 /// The style of a layer without one: areas filled pale blue-grey and outlined, lines in blue,
 /// points as circles (GeoServer's defaults are alike). Any other geometry type is drawn as areas.
-fn plain(geometry_type: &str) -> NamedStyle {
+pub fn plain(geometry_type: &str) -> NamedStyle {
     let outline = Color::rgb(0x33, 0x4d, 0x66);
     let stroke = |color: Color, width: f64| Stroke { color: Param::Literal(color), width: Param::Literal(width), ..Stroke::black() };
     let fill = |color: Color, opacity: f64| Fill { color: Param::Literal(color), opacity: Param::Literal(opacity) };

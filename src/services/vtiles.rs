@@ -194,17 +194,30 @@ async fn dataset_tilejson(State(state): State<AppState>, Path(tms): Path<String>
     tilejson(&layers, &tms, &title, "", &href, &selection)
 }
 
-/// The layer's MapLibre style over its WebMercatorQuad tiles: generated from the style model,
-/// a plain one per geometry type until layers carry SLD styles.
+/// The layer's MapLibre style over its WebMercatorQuad tiles, generated from its default style
+/// (its first SLD, else the plain style for its geometry type). A style MapLibre cannot be told
+/// (labels, property-driven values...) gives the plain style instead, and the document says why
+/// in its `metadata`, so a viewer is never handed a style that draws something else unsaid.
 async fn collection_style(State(state): State<AppState>, Path((id, tms)): Path<(String, String)>) -> Result<Response, ServiceError> {
     let l = layer(&state, &id)?;
     if set(&tms)?.id != ogc::tms::WEB_MERCATOR_QUAD {
         return Err(ServiceError::NotFound(format!("MapLibre styles draw WebMercatorQuad tiles, not {tms}")));
     }
     let tilejson = format!("{}/{tms}/tilejson.json", collection_href(&state, &id));
-    let user = ogc::style::maplibre::default_style(vtiles::describe(l, &TileMatrixSet::web_mercator_quad()).geometry_dimension);
-    let doc = ogc::style::maplibre::style(&user, &l.title, &ogc::style::maplibre::Source { tilejson: &tilejson, source_layer: &l.id })
-        .map_err(|e| ServiceError::Source(crate::source::SourceError::Internal(anyhow::anyhow!("style of {id}: {e}"))))?;
+    let source = ogc::style::maplibre::Source { tilejson: &tilejson, source_layer: &l.id };
+    let styled = l.styles.styles.first().map(|s| &s.style);
+    let doc = match styled.map(|user| ogc::style::maplibre::style(user, &l.title, &source)) {
+        Some(Ok(doc)) => doc,
+        refused => {
+            let plain = crate::styles::plain(&l.table.geometry_type);
+            let mut doc = ogc::style::maplibre::style(&plain.style, &l.title, &source)
+                .map_err(|e| ServiceError::Source(crate::source::SourceError::Internal(anyhow::anyhow!("plain style of {id}: {e}"))))?;
+            if let Some(Err(why)) = refused {
+                doc["metadata"] = serde_json::json!({ "ossature:plain-style-because": format!("the layer's style cannot be written for MapLibre: {why}") });
+            }
+            doc
+        }
+    };
     Ok(json_response(&doc, "application/vnd.mapbox.style+json"))
 }
 

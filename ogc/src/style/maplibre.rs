@@ -1,6 +1,5 @@
 //! MapLibre (Mapbox GL) style JSON from the style model, so that a layer styled in SLD looks
-//! the same in a vector-tile viewer; layers without a style get [`default_style`], built in
-//! the same model.
+//! the same in a vector-tile viewer as in WMS.
 //!
 //! Each rule becomes one MapLibre layer per symbolizer: `fill` + `line` for polygons, `line`
 //! for lines, `circle` for point marks. Scale denominators become zooms of the 256-pixel
@@ -10,7 +9,7 @@
 
 use serde_json::{Value as Json, json};
 
-use super::model::{Color, Fill, Graphic, GraphicSymbol, Param, PolygonSymbolizer, Rule, Selector, Stroke, Symbolizer, UserStyle};
+use super::model::{Color, GraphicSymbol, Param, Rule, Selector, Stroke, Symbolizer, UserStyle};
 use crate::filter::{CompareOp, Expr, Filter};
 use crate::value::Value;
 
@@ -58,50 +57,6 @@ pub fn style(user: &UserStyle, name: &str, source: &Source) -> Result<Json, Stri
         "sources": { source.source_layer: { "type": "vector", "url": source.tilejson } },
         "layers": layers,
     }))
-}
-
-/// A plain style for a layer of `geometry_dimension` (0 points, 1 lines, 2 surfaces, `None`
-/// mixed: all three).
-pub fn default_style(geometry_dimension: Option<u8>) -> UserStyle {
-    let colour = Color::rgb(0x2b, 0x7b, 0xb9);
-    let stroke = Stroke { color: Param::Literal(colour), width: Param::Literal(1.5), ..Stroke::black() };
-    let fill = Fill { color: Param::Literal(colour), opacity: Param::Literal(0.35) };
-    let polygon = Symbolizer::Polygon(PolygonSymbolizer { name: None, uom: Default::default(), geometry: None, fill: Some(fill.clone()), stroke: Some(stroke.clone()) });
-    let line = Symbolizer::Line(super::model::LineSymbolizer { name: None, uom: Default::default(), geometry: None, stroke: Some(stroke.clone()), perpendicular_offset: Param::Literal(0.0) });
-    let mark = super::model::Mark { shape: super::model::MarkShape::Circle, fill: Some(Fill { opacity: Param::Literal(0.8), ..fill }), stroke: Some(stroke) };
-    let point = Symbolizer::Point(super::model::PointSymbolizer {
-        name: None,
-        uom: Default::default(),
-        geometry: None,
-        graphic: Graphic {
-            symbols: vec![GraphicSymbol::Mark(mark)],
-            opacity: Param::Literal(1.0),
-            size: Some(Param::Literal(8.0)),
-            rotation: Param::Literal(0.0),
-            anchor: (Param::Literal(0.5), Param::Literal(0.5)),
-            displacement: (Param::Literal(0.0), Param::Literal(0.0)),
-        },
-    });
-    let symbolizers = match geometry_dimension {
-        Some(0) => vec![point],
-        Some(1) => vec![line],
-        Some(_) => vec![polygon],
-        None => vec![polygon, line, point],
-    };
-    let rule = Rule { name: None, description: Default::default(), legend_graphic: None, selector: Selector::All, min_scale: None, max_scale: None, symbolizers };
-    UserStyle {
-        name: Some("default".into()),
-        description: Default::default(),
-        is_default: true,
-        feature_type_styles: vec![super::model::FeatureTypeStyle {
-            kind: super::model::StyleKind::Features,
-            name: None,
-            description: Default::default(),
-            target_name: None,
-            semantic_types: Vec::new(),
-            rules: vec![rule],
-        }],
-    }
 }
 
 /// `max_scale` (exclusive) is where the rule starts showing when zooming in, `min_scale`
@@ -253,18 +208,29 @@ fn property(e: &Expr) -> Result<&str, String> {
 mod tests {
     use super::*;
 
+    /// A style with a polygon rule and a point rule, as the SLD reader makes it.
+    fn plain() -> UserStyle {
+        let sld = r#"<StyledLayerDescriptor version="1.0.0" xmlns="http://www.opengis.net/sld" xmlns:ogc="http://www.opengis.net/ogc">
+  <NamedLayer><Name>c</Name><UserStyle><FeatureTypeStyle>
+    <Rule><PolygonSymbolizer><Fill><CssParameter name="fill">#2b7bb9</CssParameter></Fill><Stroke/></PolygonSymbolizer></Rule>
+    <Rule><PointSymbolizer><Graphic><Mark><WellKnownName>circle</WellKnownName></Mark><Size>8</Size></Graphic></PointSymbolizer></Rule>
+  </FeatureTypeStyle></UserStyle></NamedLayer></StyledLayerDescriptor>"#;
+        let doc = crate::style::parse(sld).unwrap();
+        let crate::style::LayerStyle::User(user) = &doc.layers[0].styles[0] else { panic!("a user style") };
+        user.clone()
+    }
+
     #[test]
-    fn default_styles_follow_the_geometry() {
+    fn plain_symbolizers_become_fill_line_and_circle_layers() {
+        let user = &plain();
         let src = Source { tilejson: "https://h/collections/c/tiles/WebMercatorQuad/tilejson.json", source_layer: "c" };
-        let doc = style(&default_style(Some(2)), "c", &src).unwrap();
+        let doc = style(user, "c", &src).unwrap();
         assert_eq!(doc["version"], 8);
         assert_eq!(doc["sources"]["c"]["url"], src.tilejson);
         let types: Vec<&str> = doc["layers"].as_array().unwrap().iter().map(|l| l["type"].as_str().unwrap()).collect();
-        assert_eq!(types, ["fill", "line"]);
+        assert_eq!(types, ["fill", "line", "circle"]);
         assert_eq!(doc["layers"][0]["source-layer"], "c");
-        let points = style(&default_style(Some(0)), "p", &src).unwrap();
-        assert_eq!(points["layers"][0]["type"], "circle");
-        assert_eq!(points["layers"][0]["paint"]["circle-radius"], 4.0);
+        assert_eq!(doc["layers"][2]["paint"]["circle-radius"], 4.0);
     }
 
     #[test]
@@ -298,7 +264,7 @@ mod tests {
     fn what_maplibre_cannot_say_is_refused() {
         let f = crate::filter::cql2_text::parse("S_INTERSECTS(geom, POINT(1 2))", None).unwrap();
         assert!(expression(&f).is_err());
-        let mut s = default_style(Some(2));
+        let mut s = plain();
         s.feature_type_styles[0].rules[0].selector = Selector::Filter(f);
         let e = style(&s, "x", &Source { tilejson: "t", source_layer: "x" }).unwrap_err();
         assert!(e.starts_with("rule 1:"), "{e}");
