@@ -433,11 +433,8 @@ impl PostGis {
 fn mvt_expr(f: &Field) -> String {
     let c = quote_ident(&f.name);
     match f.ty {
-        FieldType::Integer => format!("{c}::int8"),
-        FieldType::Number => format!("{c}::float8"),
-        FieldType::Text => format!("{c}::text"),
-        FieldType::Boolean => c,
         FieldType::Date => format!("to_char({c}, 'YYYY-MM-DD')"),
         FieldType::DateTime => format!("to_char({c}::timestamptz AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"')"),
+        _ => select_expr(f),
     }
 }
