@@ -168,7 +168,8 @@ def _capabilities_record_links(base_url: str) -> list[tuple[str, str, str]]:
 def test_capabilities_link_every_layer_to_a_valid_iso_record(base_url, tmp_path):
     links = _capabilities_record_links(base_url)
     faces = {(face, layer) for face, layer, _ in links}
-    assert faces == {("WMS", r) for r in s.RASTER_IDS} | {("WMTS", r) for r in s.RASTER_IDS} | {("WFS", l) for l in s.LAYER_IDS}
+    layers = set(s.RASTER_IDS) | set(s.LAYER_IDS)
+    assert faces == {("WMS", l) for l in layers} | {("WMTS", l) for l in layers} | {("WFS", l) for l in s.LAYER_IDS}
     for face, layer, url in links:
         r = requests.get(url, timeout=TIMEOUT)
         assert r.status_code == 200, url

@@ -58,7 +58,7 @@ def test_owslib_reads_the_capabilities(wms, boxes):
     ops = {op.name for op in wms.operations}
     assert {"GetCapabilities", "GetMap", "GetFeatureInfo"} <= ops, ops
     get_map = wms.getOperationByName("GetMap")
-    assert set(get_map.formatOptions) == {"image/png", "image/jpeg", "image/webp"}, get_map.formatOptions
+    assert set(get_map.formatOptions) == {"image/png", "image/png; mode=8bit", "image/jpeg", "image/webp"}, get_map.formatOptions
     minx, miny, maxx, maxy = layer.boundingBoxWGS84
     assert 3.0 < minx < maxx < 3.1 and 50.6 < miny < maxy < 50.7, layer.boundingBoxWGS84
     advertised = set(layer.crsOptions)
