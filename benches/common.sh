@@ -27,6 +27,14 @@ wait_http() { local u=$1 t=${2:-30} i; for ((i = 0; i < t * 5; i++)); do curl -f
 # pid of the process listening on 127.0.0.1:$1 (empty if none / not visible)
 listen_pid() { ss -ltnpH "sport = :$1" 2>/dev/null | sed -nE 's/.*pid=([0-9]+).*/\1/p' | head -1; }
 
+# Scripts that start Ossature with their own configuration refuse a port something already holds
+# ($1: what the script starts it with, for the message).
+require_free_port() {
+  port_answers "$OSSATURE_PORT" || return 0
+  echo "something already answers on :$OSSATURE_PORT; $(basename "$0") starts Ossature itself with $1." >&2
+  echo "stop it, or use another port: OSSATURE_PORT=18082 $0 ..." >&2; exit 1
+}
+
 need_binary() {
   [ -x "$OSSATURE_BIN" ] && return 0
   cat >&2 <<MSG

@@ -32,9 +32,7 @@ else
   RUN_DIR="$HOME_BENCH/run-csw10k" BENCH_CACHE="$HOME_BENCH/data-csw10k" "$PEERS_KIT/peers.sh" stop pycsw >&2
 fi
 [ -d "$RECORDS" ] || { echo "$RECORDS missing: run ../shared/bench-data/generate" >&2; exit 1; }
-if port_answers "$OSSATURE_PORT"; then
-  echo "something already answers on :$OSSATURE_PORT; csw.sh starts Ossature itself with its catalogue." >&2; exit 1
-fi
+require_free_port "its catalogue"
 mkdir -p "$OSSATURE_RUN"
 OSSATURE_CONFIG="$BENCHES_DIR/ossature-csw.toml"
 "$OSSATURE_BIN" catalogue import "$OSSATURE_CONFIG" "$RECORDS" >&2

@@ -17,10 +17,7 @@ TILE="$OSSATURE_URL/tiles/WebMercatorQuad/{z}/{y}/{x}?collections=ocs2d,communes
 HOT_CONFIG="$BENCHES_DIR/ossature-mvt.toml"
 COLD_CONFIG="$OSSATURE_RUN/ossature-mvt-cold.toml"
 
-if port_answers "$OSSATURE_PORT"; then
-  echo "something already answers on :$OSSATURE_PORT; mvt.sh starts Ossature itself with its own configs." >&2
-  echo "stop it, or use another port: OSSATURE_PORT=18082 $0 ..." >&2; exit 1
-fi
+require_free_port "its own configs"
 need_binary
 START=(mapserver)
 if [ -x "$MARTIN_BIN" ]; then START+=(martin); else echo "# martin not installed ($MARTIN_BIN): compared with MapServer only" >&2; fi

@@ -35,10 +35,7 @@ COLD_CONFIG="$OSSATURE_RUN/ossature-tiles-cold.toml"
 for f in ortho_3950.tif ortho_3857.tif; do
   [ -f "$BENCH_CACHE/$f" ] || { echo "$BENCH_CACHE/$f missing: generate the orthophotos (../shared/bench-data/generate, without --no-ortho)" >&2; exit 1; }
 done
-if port_answers "$OSSATURE_PORT"; then
-  echo "something already answers on :$OSSATURE_PORT; tiles.sh starts Ossature itself with its own configs." >&2
-  echo "stop it, or use another port: OSSATURE_PORT=18082 $0 ..." >&2; exit 1
-fi
+require_free_port "its own configs"
 need_binary
 [ -x "$PEERS_KIT/peers.sh" ] || { echo "shared kit not found at $PEERS_KIT (set OSSATURE_SHARED)" >&2; exit 1; }
 

@@ -11,10 +11,7 @@ set -euo pipefail; . "$(dirname "$0")/common.sh"
 PEERS="${PEERS-mapserver}"
 MS="http://127.0.0.1:$PORT_MAPSERVER/mapserv?map=BENCH"
 OSSATURE_CONFIG="$BENCHES_DIR/ossature-wms-vector.toml"
-if port_answers "$OSSATURE_PORT"; then
-  echo "something already answers on :$OSSATURE_PORT; wms-vector.sh starts Ossature itself with its config." >&2
-  echo "stop it, or use another port: OSSATURE_PORT=18082 $0 ..." >&2; exit 1
-fi
+require_free_port "its config"
 need_binary
 if [ -n "$PEERS" ] && ! "$PEERS_KIT/peers.sh" start $PEERS >&2; then
   echo "could not start peers ($PEERS): set them up first (benches/setup-peers.sh, ../shared/bench/setup.sh)" >&2; exit 1
