@@ -57,6 +57,13 @@ pub struct Offer {
     sets: Vec<TileMatrixSet>,
 }
 
+/// Adds `set` to the sets the capabilities describe, once however many layers use it.
+fn offer_set(sets: &mut Vec<TileMatrixSet>, set: &TileMatrixSet) {
+    if !sets.iter().any(|s| s.id == set.id) {
+        sets.push(set.clone());
+    }
+}
+
 impl Offer {
     fn build(state: &AppState) -> Offer {
         let mut sets: Vec<TileMatrixSet> = Vec::new();
@@ -65,9 +72,7 @@ impl Offer {
             let mut links = Vec::new();
             for set in l.all_tile_matrix_sets() {
                 links.push(TileMatrixSetLink { tile_matrix_set: set.id.clone(), limits: l.limits(set) });
-                if !sets.iter().any(|s| s.id == set.id) {
-                    sets.push(set.clone());
-                }
+                offer_set(&mut sets, set);
             }
             layers.push(wmts::Layer {
                 id: l.id.clone(),
@@ -86,14 +91,12 @@ impl Offer {
         // Vector layers, as MVT on the well-known sets.
         let vector_sets = crate::vtiles::tile_matrix_sets();
         for l in &state.registry.layers {
-            let links: Vec<TileMatrixSetLink> = vector_sets
-                .iter()
-                .map(|set| TileMatrixSetLink { tile_matrix_set: set.id.clone(), limits: crate::vtiles::limits(l, set) })
-                .filter(|link| !link.limits.is_empty())
-                .collect();
+            let mut links = Vec::new();
             for set in vector_sets {
-                if links.iter().any(|k| k.tile_matrix_set == set.id) && !sets.iter().any(|s| s.id == set.id) {
-                    sets.push(set.clone());
+                let limits = crate::vtiles::limits(l, set);
+                if !limits.is_empty() {
+                    links.push(TileMatrixSetLink { tile_matrix_set: set.id.clone(), limits });
+                    offer_set(&mut sets, set);
                 }
             }
             layers.push(wmts::Layer {
