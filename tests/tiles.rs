@@ -96,6 +96,17 @@ async fn caching_headers_and_bad_input() {
     assert!(r.headers()["cache-control"].to_str().unwrap().contains("max-age="));
     let again = s.client.get(format!("{}{path}", s.base)).header("if-none-match", &etag).send().await.unwrap();
     assert_eq!(again.status(), 304);
+    // Tiles are answered past the router (src/http/hot.rs): what the router gave must still hold.
+    let tile = s.bytes(path).await.2;
+    assert_eq!(s.bytes(&path.replace("/ortho/", "/%6Frtho/")).await.2, tile, "percent-encoded segments are decoded");
+    assert_eq!(s.bytes(&path.replace("?f=jpg", "/?f=jpg")).await.2, tile, "a trailing slash is ignored");
+    let cors = s.client.get(format!("{}{path}", s.base)).header("origin", "http://viewer.example").send().await.unwrap();
+    assert_eq!(cors.headers()["access-control-allow-origin"], "*", "WebGL viewers need CORS on tiles");
+    assert!(cors.headers().contains_key("x-request-id"));
+    let head = s.client.head(format!("{}{path}", s.base)).send().await.unwrap();
+    assert_eq!((head.status().as_u16(), head.headers()["content-length"].to_str().unwrap()), (200, tile.len().to_string().as_str()));
+    let post = s.client.post(format!("{}{path}", s.base)).body("x").send().await.unwrap();
+    assert_eq!((post.status().as_u16(), post.headers()["allow"].to_str().unwrap()), (405, "GET,HEAD"));
     for (path, status) in [
         ("/collections/ortho/map/tiles/WebMercatorQuad/19/1/1", 404),
         ("/collections/ortho/map/tiles/WebMercatorQuad/25/0/0", 404),

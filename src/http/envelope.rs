@@ -1,5 +1,5 @@
 //! The envelope of every request: its id, the time limit, panic catching, metrics and the debug
-//! trace, in one layer around the router.
+//! trace, in one layer around the router; map tiles go to `hot` instead of the router.
 //!
 //! These were six layers (tower-http's SetRequestId, Trace, PropagateRequestId, CatchPanic and
 //! Timeout, and a `from_fn` metrics layer). Each wrapped the request's future, and some its body,
@@ -19,6 +19,7 @@ use axum::body::Body;
 use axum::http::{HeaderName, HeaderValue, Request, Response, StatusCode};
 use axum::response::IntoResponse;
 use futures_util::FutureExt;
+use futures_util::future::Either;
 use tower::{Layer, Service};
 use tracing::Instrument;
 
@@ -53,10 +54,12 @@ pub struct Envelope<S> {
     layer: EnvelopeLayer,
 }
 
-impl<S> Service<Request<Body>> for Envelope<S>
+impl<S, B> Service<Request<B>> for Envelope<S>
 where
     S: Service<Request<Body>, Response = Response<Body>, Error = Infallible> + Send + 'static,
     S::Future: Send + 'static,
+    B: axum::body::HttpBody<Data = bytes::Bytes> + Send + 'static,
+    B::Error: Into<axum::BoxError>,
 {
     type Response = Response<Body>;
     type Error = Infallible;
@@ -66,8 +69,9 @@ where
         self.inner.poll_ready(cx)
     }
 
-    fn call(&mut self, mut req: Request<Body>) -> Self::Future {
+    fn call(&mut self, req: Request<B>) -> Self::Future {
         let start = Instant::now();
+        let mut req = req.map(Body::new);
         // A client's or proxy's id is kept, so one request can be followed across services.
         let id = match req.headers().get(&REQUEST_ID) {
             Some(id) => id.clone(),
@@ -79,7 +83,11 @@ where
         };
         let labels = Labels::of(&self.layer.state, req.uri().path());
         let span = tracing::debug_span!("request", id = ?id, method = %req.method(), uri = %req.uri());
-        let handled = AssertUnwindSafe(self.inner.call(req)).catch_unwind();
+        let handled = match super::hot::route(&self.layer.state, req) {
+            Ok(tile) => Either::Left(tile.map(Ok)),
+            Err(req) => Either::Right(self.inner.call(req)),
+        };
+        let handled = AssertUnwindSafe(handled).catch_unwind();
         let (state, timeout) = (self.layer.state.clone(), self.layer.timeout);
         Box::pin(
             async move {

@@ -85,7 +85,7 @@ impl Labels {
 /// several microseconds of a cached tile's request; the handles are looked up once and kept.
 #[derive(Default)]
 pub struct Series {
-    handles: RwLock<HashMap<(&'static str, Option<u32>, u16), Handles>>,
+    handles: RwLock<HashMap<(&'static str, Option<u32>, u16), Handles, foldhash::fast::RandomState>>,
 }
 
 struct Handles {

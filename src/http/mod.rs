@@ -4,6 +4,7 @@
 pub mod assets;
 pub mod envelope;
 pub mod health;
+pub mod hot;
 pub mod metrics;
 pub mod negotiate;
 
@@ -16,11 +17,13 @@ use axum::Router;
 use axum::http::HeaderName;
 use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
-use tower::{Layer, ServiceBuilder};
+use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
-use tower_http::cors::CorsLayer;
+use tower_http::cors::{Cors, CorsLayer};
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::normalize_path::NormalizePathLayer;
+use tower_http::normalize_path::{NormalizePath, NormalizePathLayer};
+
+use envelope::{Envelope, EnvelopeLayer};
 
 use crate::config::{Config, Limits, ServiceConfig};
 use crate::registry::Registry;
@@ -50,10 +53,14 @@ impl std::ops::Deref for AppState {
     }
 }
 
-pub fn router(state: AppState) -> Router {
+/// The whole HTTP service: path normalization, CORS and the envelope around the router, with
+/// the tile hot path inside the envelope (`hot`).
+pub type App = NormalizePath<Cors<Envelope<Router>>>;
+
+pub fn app(state: AppState) -> App {
     let limits = state.limits.clone();
-    let envelope = envelope::EnvelopeLayer::new(state.clone(), Duration::from_millis(limits.request_timeout_ms));
-    let documents = Router::new()
+    let envelope = EnvelopeLayer::new(state.clone(), Duration::from_millis(limits.request_timeout_ms));
+    let router = Router::new()
         .merge(crate::services::features::routes())
         .merge(crate::services::records::routes())
         .merge(crate::services::wfs::routes())
@@ -67,25 +74,21 @@ pub fn router(state: AppState) -> Router {
         .merge(assets::routes())
         .merge(metrics::routes())
         .fallback(|uri: axum::http::Uri| async move { crate::error::ServiceError::NotFound(format!("no resource at {}", uri.path())) })
-        .layer(CompressionLayer::new());
-    // Image tiles are compressed already, vector tiles are kept gzipped: the compression layer, which only costs them time
-    // (about a tenth of a cached tile's), stays on the document routes.
-    let tiles = Router::new()
-        .merge(crate::services::tiles::tile_routes())
+        .layer(CompressionLayer::new())
+        // Image tiles are compressed already, vector tiles are kept gzipped: the compression
+        // layer, which only costs them time (about a tenth of a cached tile's), stays off them.
         .merge(crate::services::vtiles::tile_routes())
-        .merge(crate::services::wmts::tile_routes());
-    documents
-        .merge(tiles)
-        .layer(envelope)
+        .merge(crate::services::wmts::tile_routes())
         // Bodies up to the configured limit reach the handlers, which answer in their standard's
-        // terms; RequestBodyLimitLayer below refuses anything larger.
+        // terms; RequestBodyLimitLayer refuses anything larger.
         .layer(axum::extract::DefaultBodyLimit::max(limits.request_body_bytes))
-        .with_state(state)
-        .layer(
-            ServiceBuilder::new()
-                .layer(CorsLayer::permissive().expose_headers([HeaderName::from_static("content-crs")]))
-                .layer(RequestBodyLimitLayer::new(limits.request_body_bytes)),
-        )
+        .layer(RequestBodyLimitLayer::new(limits.request_body_bytes))
+        .with_state(state);
+    ServiceBuilder::new()
+        .layer(NormalizePathLayer::trim_trailing_slash())
+        .layer(CorsLayer::permissive().expose_headers([HeaderName::from_static("content-crs")]))
+        .layer(envelope)
+        .service(router)
 }
 
 /// Builds the registry and serves until SIGTERM or Ctrl-C, finishing requests under way.
@@ -97,7 +100,7 @@ pub async fn serve(config: Config, bind: Option<SocketAddr>) -> anyhow::Result<(
     let listener = TcpListener::bind(addr).await.map_err(|e| anyhow::anyhow!("cannot listen on {addr}: {e}"))?;
     let state = build_state(&config, listener.local_addr()?).await?;
     tracing::info!(address = %addr, base = %state.base, layers = state.registry.layers.len(), "serving");
-    let app = NormalizePathLayer::trim_trailing_slash().layer(router(state));
+    let app = app(state);
     // Streamed bodies go out in several writes: without TCP_NODELAY, Nagle's algorithm holds
     // the last one until the client's delayed ACK, adding 40 ms to keep-alive requests.
     let listener = listener.tap_io(|tcp| {

@@ -4,7 +4,8 @@
 use std::sync::Arc;
 
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::body::Body;
+use axum::response::Response;
 use ogc::tiles::TileFormat;
 use ogc::tms::TileMatrixSet;
 
@@ -92,13 +93,20 @@ async fn pass_through(layer: &RasterLayer, z: usize, row: u32, col: u32) -> Resu
 /// The tile with its validators; 304 when the client's copy is current.
 pub fn tile_response(tile: &Tile, format: TileFormat, cache_control: &HeaderValue, request: &HeaderMap) -> Response {
     let current = not_modified(&tile.etag, request);
-    let mut res = if current { StatusCode::NOT_MODIFIED.into_response() } else { tile.bytes.clone().into_response() };
-    let h = res.headers_mut();
-    if !current {
+    // Sized for these headers, the request id and CORS's: a map grown insert by insert measured
+    // a tenth of a cached tile's instructions.
+    let mut h = HeaderMap::with_capacity(8);
+    let (status, body) = if current {
+        (StatusCode::NOT_MODIFIED, Body::empty())
+    } else {
         h.insert(header::CONTENT_TYPE, HeaderValue::from_static(format.media_type()));
-    }
+        (StatusCode::OK, Body::from(tile.bytes.clone()))
+    };
     h.insert(header::ETAG, tile.etag.clone());
     h.insert(header::CACHE_CONTROL, cache_control.clone());
+    let mut res = Response::new(body);
+    *res.status_mut() = status;
+    *res.headers_mut() = h;
     res
 }
 

@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, Request, State};
+use axum::extract::{Path, State};
 use axum::http::{HeaderMap, header};
 use axum::response::Response;
 use axum::routing::get;
@@ -16,6 +16,7 @@ use super::features::json_response;
 use super::maptiles::{self, TileError};
 use crate::error::ServiceError;
 use crate::http::AppState;
+use crate::http::hot::{MapTilePath, decoded};
 use crate::raster::RasterLayer;
 
 pub fn routes() -> axum::Router<AppState> {
@@ -25,11 +26,6 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/collections/{id}/map/tiles", get(tilesets))
         .route("/collections/{id}/map/tiles/{tms}", get(tileset))
         .route("/collections/{id}/map/tiles/{tms}/tilejson.json", get(tilejson))
-}
-
-/// The tiles themselves, served without the compression layer of the documents.
-pub fn tile_routes() -> axum::Router<AppState> {
-    axum::Router::new().route("/collections/{id}/map/tiles/{tms}/{z}/{row}/{col}", get(tile))
 }
 
 /// Every set a layer offers, the well-known ones first, then the native ones.
@@ -152,17 +148,32 @@ fn tile_format(layer: &RasterLayer, query: Option<&str>, headers: &HeaderMap) ->
     Ok(accept.split(',').filter_map(TileFormat::from_media_type).find(|f| layer.formats.contains(f)).unwrap_or(layer.formats[0]))
 }
 
-/// Takes the whole request rather than a `HeaderMap`, which axum would clone for every tile.
-async fn tile(State(state): State<AppState>, Path((id, tms, z, row, col)): Path<(String, String, String, String, String)>, request: Request) -> Result<Response, ServiceError> {
-    let headers = request.headers();
-    let layer = raster(&state, &id)?;
-    let set = offered(layer, &tms)?;
-    let format = tile_format(layer, request.uri().query(), headers)?;
-    let number = |s: &str, what: &str| s.parse::<u32>().map_err(|_| ServiceError::NotFound(format!("'{s}' is not a tile {what}")));
-    let (z, _) = set.matrix(&z).ok_or_else(|| ServiceError::NotFound(format!("tile matrix set {} has no tile matrix '{z}'", set.id)))?;
-    let (row, col) = (number(&row, "row")?, number(&col, "column")?);
-    match maptiles::map_tile(&state.registry, layer, set, "default", (z, row, col), format).await {
-        Ok(tile) => Ok(maptiles::tile_response(&tile, format, &state.tile_cache_control, headers)),
+/// A map tile request checked against the registry: everything but the tile itself, found
+/// before the request's future exists so that future holds no borrowed path.
+pub struct MapTileAt {
+    layer: Arc<RasterLayer>,
+    /// Position in the layer's `all_tile_matrix_sets`.
+    set: usize,
+    at: maptiles::TileAt,
+    format: TileFormat,
+}
+
+/// `crate::http::hot` routes map tile requests here, past the router.
+pub fn resolve(state: &AppState, path: &MapTilePath, query: Option<&str>, headers: &HeaderMap) -> Result<MapTileAt, ServiceError> {
+    let layer = raster(state, &decoded(path.collection))?;
+    let set = offered(layer, &decoded(path.tms))?;
+    let format = tile_format(layer, query, headers)?;
+    let number = |s: &str, what: &str| s.parse::<u32>().map_err(|_| ServiceError::NotFound(format!("'{}' is not a tile {what}", decoded(s))));
+    let (z, _) = set.matrix(&decoded(path.z)).ok_or_else(|| ServiceError::NotFound(format!("tile matrix set {} has no tile matrix '{}'", set.id, decoded(path.z))))?;
+    let (row, col) = (number(path.row, "row")?, number(path.col, "column")?);
+    let set = layer.all_tile_matrix_sets().position(|s| std::ptr::eq(s, set)).expect("the set is one of the layer's");
+    Ok(MapTileAt { layer: layer.clone(), set, at: (z, row, col), format })
+}
+
+pub async fn tile(state: &AppState, t: MapTileAt, headers: &HeaderMap) -> Result<Response, ServiceError> {
+    let set = t.layer.all_tile_matrix_sets().nth(t.set).expect("resolved against this layer");
+    match maptiles::map_tile(&state.registry, &t.layer, set, "default", t.at, t.format).await {
+        Ok(tile) => Ok(maptiles::tile_response(&tile, t.format, &state.tile_cache_control, headers)),
         Err(TileError::OutOfRange(m)) => Err(ServiceError::NotFound(m)),
         Err(TileError::Raster(e)) => Err(ServiceError::Raster(e)),
     }

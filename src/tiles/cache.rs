@@ -39,7 +39,7 @@ impl Tile {
 }
 
 pub struct TileCache {
-    memory: moka::future::Cache<TileKey, Tile>,
+    memory: moka::future::Cache<TileKey, Tile, foldhash::fast::RandomState>,
     disk: Option<DiskTier>,
     renders: AtomicU64,
 }
@@ -50,7 +50,7 @@ impl TileCache {
             .weigher(|k: &TileKey, t: &Tile| u32::try_from(t.bytes.len() + k.layer.len() + k.style.len() + k.tms.len() + 64).unwrap_or(u32::MAX))
             .max_capacity(memory_bytes)
             .support_invalidation_closures()
-            .build();
+            .build_with_hasher(foldhash::fast::RandomState::default());
         TileCache { memory, disk, renders: AtomicU64::new(0) }
     }
 
@@ -65,8 +65,10 @@ impl TileCache {
         if let Some(t) = self.memory.get(key).await {
             return Ok(t);
         }
-        self.memory
-            .try_get_with_by_ref(key, async {
+        // Boxed: the renderer's state (a warp, an encoder, a database query) would otherwise
+        // size every hit's future, which the request's envelope moves several times; copying it
+        // measured a fifth of a cached tile's instructions.
+        Box::pin(self.memory.try_get_with_by_ref(key, async {
                 if let Some(disk) = &self.disk
                     && let Some(bytes) = disk.get(key).await
                 {
@@ -79,7 +81,7 @@ impl TileCache {
                     disk.put(key, &tile.bytes).await;
                 }
                 Ok(tile)
-            })
+            }))
             .await
     }
 

@@ -25,8 +25,8 @@ pub async fn start(toml: &str) -> Server {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let state = ossature::http::build_state(&config, addr).await.expect("registry builds");
-    let app = ossature::http::router(state.clone());
-    tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+    let app = ossature::http::app(state.clone());
+    tokio::spawn(async move { axum::serve(listener, tower::make::Shared::new(app)).await.unwrap() });
     Server { base: format!("http://{addr}"), state, client: reqwest::Client::new() }
 }
 

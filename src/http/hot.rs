@@ -1,0 +1,86 @@
+//! Map tile requests, answered before axum's router sees them.
+//!
+//! A cached tile is a hash lookup, yet through the router it cost about 51,000 instructions
+//! (callgrind, release build): the path parameters were percent-decoded into five shared
+//! strings, deserialized into five more, and the request went through a boxed, cloned service
+//! per router layer, 59 allocations in all. nginx serves the same file in well under half that.
+//! Matching the one URL shape of a tile by splitting its path, borrowing every segment from the
+//! request, leaves the router to the documents, where its conveniences cost nothing that
+//! matters.
+
+use std::borrow::Cow;
+
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use super::AppState;
+
+/// The segments of `/collections/{id}/map/tiles/{tms}/{z}/{row}/{col}`, still percent-encoded.
+pub struct MapTilePath<'a> {
+    pub collection: &'a str,
+    pub tms: &'a str,
+    pub z: &'a str,
+    pub row: &'a str,
+    pub col: &'a str,
+}
+
+impl<'a> MapTilePath<'a> {
+    pub fn parse(path: &'a str) -> Option<MapTilePath<'a>> {
+        let mut s = path.strip_prefix("/collections/")?.split('/');
+        let collection = s.next()?;
+        if s.next()? != "map" || s.next()? != "tiles" {
+            return None;
+        }
+        let (tms, z, row, col) = (s.next()?, s.next()?, s.next()?, s.next()?);
+        let segment = |x: &str| !x.is_empty();
+        (s.next().is_none() && [collection, tms, z, row, col].into_iter().all(segment)).then_some(MapTilePath { collection, tms, z, row, col })
+    }
+}
+
+/// A segment as the client meant it: borrowed unless it holds escapes.
+pub fn decoded(segment: &str) -> Cow<'_, str> {
+    if segment.contains('%') { percent_encoding::percent_decode_str(segment).decode_utf8_lossy() } else { Cow::Borrowed(segment) }
+}
+
+/// The answer to a tile request, or the request back when it is not one.
+pub fn route(state: &AppState, req: Request<Body>) -> Result<impl Future<Output = Response> + Send + 'static, Request<Body>> {
+    let Some(path) = MapTilePath::parse(req.uri().path()) else { return Err(req) };
+    let resolved = if req.method() == Method::GET || req.method() == Method::HEAD {
+        crate::services::tiles::resolve(state, &path, req.uri().query(), req.headers()).map_err(IntoResponse::into_response)
+    } else {
+        Err((StatusCode::METHOD_NOT_ALLOWED, [(header::ALLOW, "GET,HEAD")]).into_response())
+    };
+    let state = state.clone();
+    let headers = req.into_parts().0.headers;
+    Ok(async move {
+        match resolved {
+            Ok(tile) => crate::services::tiles::tile(&state, tile, &headers).await.unwrap_or_else(IntoResponse::into_response),
+            Err(refused) => refused,
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_tile_shape_matches() {
+        let p = MapTilePath::parse("/collections/ortho/map/tiles/WebMercatorQuad/18/88180/133300").unwrap();
+        assert_eq!((p.collection, p.tms, p.z, p.row, p.col), ("ortho", "WebMercatorQuad", "18", "88180", "133300"));
+        for other in [
+            "/collections/ortho/map/tiles/WebMercatorQuad",
+            "/collections/ortho/map/tiles/WebMercatorQuad/18/1",
+            "/collections/ortho/map/tiles/WebMercatorQuad/18/1/2/3",
+            "/collections/ortho/tiles/WebMercatorQuad/18/1/2",
+            "/collections//map/tiles/WebMercatorQuad/18/1/2",
+            "/collections/ortho/map/tiles/WebMercatorQuad/18//2",
+            "/tiles/WebMercatorQuad/18/1/2",
+        ] {
+            assert!(MapTilePath::parse(other).is_none(), "{other}");
+        }
+        assert_eq!(decoded("ortho%20hd"), "ortho hd");
+        assert!(matches!(decoded("ortho"), Cow::Borrowed("ortho")));
+    }
+}
