@@ -21,7 +21,8 @@ use crate::raster::{RasterError, RasterLayer, Rgba};
 use crate::registry::Layer;
 use crate::render::Canvas;
 use crate::render::view::View;
-use crate::source::{Feature, Query};
+use crate::crs::Transform;
+use crate::source::{Feature, Field, Query, Table};
 use crate::tiles::encode::{EncodeOptions, encode, png8};
 
 pub async fn get_map(state: &AppState, caps: &Capabilities<'_>, m: &GetMap) -> Result<Response, Failure> {
@@ -38,9 +39,14 @@ pub async fn get_map(state: &AppState, caps: &Capabilities<'_>, m: &GetMap) -> R
         match super::map_layer(state, name).ok_or_else(|| WmsError::invalid("LAYERS", format!("layer '{name}' is not drawable")))? {
             MapLayer::Vector(layer) => {
                 let filter = m.map.cql_filters.get(i).cloned().flatten();
-                let features = features(state, layer, &view, filter, r.time.as_ref(), crate::render::labels::LABEL_BUFFER_PX).await?;
                 let style = layer.styles.get(&r.style).cloned().ok_or_else(|| WmsError::invalid("STYLES", format!("no style '{}'", r.style)))?;
-                let (graphics, table) = (layer.styles.graphics.clone(), layer.table.clone());
+                // Only the properties the style reads are fetched, and the drawn features see a
+                // table of those.
+                let read = style.style.properties();
+                let table = Arc::new(Table { fields: layer.table.fields.iter().filter(|f| read.contains(&f.name.as_str())).cloned().collect(), ..(*layer.table).clone() });
+                let reach = crate::render::reach(&style.style, &view);
+                let features = features(state, layer, Some(table.fields.clone()), &view, filter, r.time.as_ref(), reach).await?;
+                let graphics = layer.styles.graphics.clone();
                 canvas = crate::raster::on_blocking_pool(move || {
                     let drawn = crate::render::features::to_pixels(&table, &features, &canvas.view).map_err(|e| e.to_string())?;
                     canvas.draw_features(&style.style, &graphics, &drawn)?;
@@ -71,12 +77,26 @@ pub fn view_of(map: &MapRequest) -> Result<View, Failure> {
     Ok(View::new(map.crs, map.bbox, map.width, map.height, map.dpi, geographic))
 }
 
-/// The features of `layer` a map of `view` draws: those meeting its box grown by `buffer`
-/// pixels, matching the layer's CQL_FILTER and TIME. At most `max_map_features`: a box holding
-/// more is refused rather than drawn for minutes.
-pub async fn features(state: &AppState, layer: &Arc<Layer>, view: &View, cql: Option<Filter>, time: Option<&TimeValue>, buffer: f64) -> Result<Vec<Feature>, Failure> {
+/// The features of `layer` a map of `view` draws: those whose envelope meets its box grown by
+/// `buffer` pixels (the index's test: what lies in the envelope but not the box is clipped
+/// by the canvas, cheaper than an exact test per row), matching the layer's CQL_FILTER and
+/// TIME, with `fields` (all when `None`). At most `max_map_features`: a box holding more is
+/// refused rather than drawn for minutes.
+pub async fn features(
+    state: &AppState,
+    layer: &Arc<Layer>,
+    fields: Option<Vec<Field>>,
+    view: &View,
+    cql: Option<Filter>,
+    time: Option<&TimeValue>,
+    buffer: f64,
+) -> Result<Vec<Feature>, Failure> {
     let table = &layer.table;
-    let mut filters = vec![crate::bind::within_box(table, &view.buffered(buffer), view.crs, false).map_err(|e| WmsError::invalid("BBOX", e.0))?];
+    let envelope = Transform::to_storage(view.crs, false, table.crs)
+        .map_err(RasterError::from)?
+        .envelope(&view.buffered(buffer))
+        .ok_or_else(|| WmsError::invalid("BBOX", "the box lies outside the area of its CRS"))?;
+    let mut filters = Vec::new();
     if let Some(f) = cql {
         filters.push(crate::bind::bind(f, table, Crs::Crs84).map_err(|e| WmsError::invalid("CQL_FILTER", format!("layer '{}': {}", layer.id, e.0)))?);
     }
@@ -84,7 +104,7 @@ pub async fn features(state: &AppState, layer: &Arc<Layer>, view: &View, cql: Op
         filters.push(time_filter(time, &field.name, table.temporal_extent.and_then(|(_, end)| end)));
     }
     let max = state.limits.max_map_features;
-    let query = Query { filter: Filter::all(filters), limit: Some(max + 1), ..Query::default() };
+    let query = Query { envelope: Some(envelope), filter: Filter::all(filters), limit: Some(max + 1), fields, ..Query::default() };
     let features: Vec<Feature> = layer.source.features(table.clone(), query).try_collect().await?;
     if features.len() as u64 > max {
         return Err(WmsError::invalid("BBOX", format!("layer '{}' has more than {max} features in this box; zoom in", layer.id)).into());
