@@ -26,9 +26,16 @@ use crate::source::{Feature, Field, Query, Table};
 use crate::tiles::encode::{EncodeOptions, encode, png8};
 
 pub async fn get_map(state: &AppState, caps: &Capabilities<'_>, m: &GetMap) -> Result<Response, Failure> {
-    if m.map.sld.is_some() || m.map.sld_body.is_some() {
-        return Err(WmsError::invalid(if m.map.sld.is_some() { "SLD" } else { "SLD_BODY" }, "user styles (SLD, SLD_BODY) are not supported; name a style with STYLES").into());
-    }
+    let user = super::user_styles::of_request(state, m).await?;
+    let from_sld;
+    let m = match &user {
+        Some(u) if m.map.layers.is_empty() => {
+            let layers = u.layer_names();
+            from_sld = GetMap { map: MapRequest { styles: vec![String::new(); layers.len()], layers, ..m.map.clone() }, ..m.clone() };
+            &from_sld
+        }
+        _ => m,
+    };
     let resolved = caps.check_get_map(m)?;
     let view = view_of(&m.map)?;
     let window = Window { crs: m.map.crs, bbox: m.map.bbox, width: m.map.width, height: m.map.height };
@@ -39,7 +46,10 @@ pub async fn get_map(state: &AppState, caps: &Capabilities<'_>, m: &GetMap) -> R
         match super::map_layer(state, name).ok_or_else(|| WmsError::invalid("LAYERS", format!("layer '{name}' is not drawable")))? {
             MapLayer::Vector(layer) => {
                 let filter = m.map.cql_filters.get(i).cloned().flatten();
-                let style = layer.styles.get(&r.style).cloned().ok_or_else(|| WmsError::invalid("STYLES", format!("no style '{}'", r.style)))?;
+                let style = match user.as_ref().map(|u| u.style_for(layer)).transpose()?.flatten() {
+                    Some(s) => s,
+                    None => layer_style(layer, &r.style)?,
+                };
                 // Only the properties the style reads are fetched, and the drawn features see a
                 // table of those.
                 let read = style.style.properties();
@@ -55,6 +65,9 @@ pub async fn get_map(state: &AppState, caps: &Capabilities<'_>, m: &GetMap) -> R
                 .await?;
             }
             MapLayer::Raster(layer) => {
+                if let Some(u) = user.as_ref().filter(|u| u.names(name)) {
+                    return Err(WmsError::invalid(u.locator(), format!("NamedLayer '{name}': imagery is drawn with its own style")).into());
+                }
                 first_raster.get_or_insert(layer);
                 let image = read(layer, &window).await?;
                 canvas = crate::raster::on_blocking_pool(move || {
@@ -69,6 +82,13 @@ pub async fn get_map(state: &AppState, caps: &Capabilities<'_>, m: &GetMap) -> R
     let options = EncodeOptions { background: m.bgcolor, ..first_raster.map_or_else(EncodeOptions::default, |l| l.encode) };
     let bytes = render(map, m.format, m.transparent, options).await?;
     Ok(with_type(bytes.into_response(), m.format.media_type()))
+}
+
+/// A style of the layer by name (with an SLD the checks leave STYLES unresolved; empty: the
+/// default).
+fn layer_style(layer: &Layer, name: &str) -> Result<Arc<crate::styles::NamedStyle>, WmsError> {
+    let style = if name.is_empty() { layer.styles.styles.first() } else { layer.styles.get(name) };
+    style.cloned().ok_or_else(|| WmsError::new(ogc::wms::ExceptionCode::StyleNotDefined, "STYLES", format!("layer '{}' has no style '{name}'", layer.id)))
 }
 
 /// The map's geometry and resolution for the renderer.
