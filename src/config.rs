@@ -105,6 +105,9 @@ pub struct Limits {
     /// Most features one vector layer of a WMS map may draw; a map over more is refused
     /// (zoom in), so a continent-wide box over a detailed layer cannot hold the server.
     pub max_map_features: u64,
+    /// Whether WMS `SLD` URLs may point at loopback, private or link-local addresses. Off by
+    /// default: a client could otherwise make the server read the network it sits in.
+    pub sld_private_addresses: bool,
 }
 
 impl Default for Limits {
@@ -120,6 +123,7 @@ impl Default for Limits {
             max_image_width: 4096,
             max_image_height: 4096,
             max_map_features: 200_000,
+            sld_private_addresses: false,
         }
     }
 }

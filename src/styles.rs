@@ -99,6 +99,23 @@ pub fn load(files: &[std::path::PathBuf], table: &Table) -> Result<LayerStyles, 
     Ok(out)
 }
 
+/// A style sent with a request (WMS `SLD`, `SLD_BODY`) for a layer: checked as a style file
+/// is at start-up. Its external graphics are refused, since a map must not wait on fetching
+/// them.
+pub fn user_style(style: UserStyle, table: &Table) -> Result<NamedStyle, String> {
+    check(&style, table)?;
+    let external = style.feature_type_styles.iter().flat_map(|f| &f.rules).flat_map(|r| &r.symbolizers).any(|s| {
+        matches!(s, Symbolizer::Point(p) if p.graphic.symbols.iter().any(|g| matches!(g, GraphicSymbol::External(_))))
+    });
+    if external {
+        return Err("ExternalGraphic: graphics are not fetched for styles sent with a request; use a style of the layer".into());
+    }
+    let name = style.name.clone().unwrap_or_default();
+    let title = style.label().unwrap_or(&name).to_string();
+    let abstract_ = style.description.abstract_.clone().unwrap_or_default();
+    Ok(NamedStyle { name, title, abstract_, style })
+}
+
 /// What the renderer cannot decide or draw for a vector layer, refused with its rule named.
 fn check(style: &UserStyle, table: &Table) -> Result<(), String> {
     for fts in &style.feature_type_styles {

@@ -1,6 +1,8 @@
 <?xml version="1.0" encoding="UTF-8"?>
 <!-- OCS2D / OCS GE land cover by its "couverture" class (code_cs), in the colours of the CNIG
      OCS GE nomenclature as IGN publishes them; classes outside the nomenclature are drawn grey.
+     CS2.2.2 checked against IGN's ocsge_couverture.json (data.geopf.fr vector-tile styles):
+     rgb(204,255,204).
      SLD 1.1 / SE 1.1, as QGIS writes a categorized style. -->
 <StyledLayerDescriptor version="1.1.0" xmlns="http://www.opengis.net/sld" xmlns:se="http://www.opengis.net/se" xmlns:ogc="http://www.opengis.net/ogc">
   <NamedLayer>
@@ -131,7 +133,7 @@
           <se:Description><se:Title>CS2.2.2 - Autres formations non ligneuses</se:Title></se:Description>
           <ogc:Filter><ogc:PropertyIsEqualTo><ogc:PropertyName>code_cs</ogc:PropertyName><ogc:Literal>CS2.2.2</ogc:Literal></ogc:PropertyIsEqualTo></ogc:Filter>
           <se:PolygonSymbolizer>
-            <se:Fill><se:SvgParameter name="fill">#cc9933</se:SvgParameter></se:Fill>
+            <se:Fill><se:SvgParameter name="fill">#ccffcc</se:SvgParameter></se:Fill>
             <se:Stroke><se:SvgParameter name="stroke">#232323</se:SvgParameter><se:SvgParameter name="stroke-opacity">0.3</se:SvgParameter><se:SvgParameter name="stroke-width">0.3</se:SvgParameter></se:Stroke>
           </se:PolygonSymbolizer>
         </se:Rule>

@@ -269,3 +269,65 @@ async fn feature_info_finds_the_commune_under_the_pixel_in_every_format() {
         }
     }
 }
+
+/// A style sent with the request: the water of OCS2D in red, from SLD_BODY (naming the layers
+/// or, without LAYERS, taking them from the document) and from an SLD URL served by the
+/// server itself (allowed by `sld_private_addresses`); refused with the element named when it
+/// holds what cannot be drawn, and from a private address when not allowed.
+#[tokio::test]
+async fn user_styles_from_sld_body_and_sld_url() {
+    let sld = |layer: &str, symbolizer: &str| {
+        format!(
+            r#"<StyledLayerDescriptor version="1.0.0" xmlns="http://www.opengis.net/sld" xmlns:ogc="http://www.opengis.net/ogc"><NamedLayer><Name>{layer}</Name><UserStyle><FeatureTypeStyle><Rule><ogc:Filter><ogc:PropertyIsEqualTo><ogc:PropertyName>code_cs</ogc:PropertyName><ogc:Literal>CS1.2.2</ogc:Literal></ogc:PropertyIsEqualTo></ogc:Filter>{symbolizer}</Rule></FeatureTypeStyle></UserStyle></NamedLayer></StyledLayerDescriptor>"#
+        )
+    };
+    let red = r##"<PolygonSymbolizer><Fill><CssParameter name="fill">#ff0000</CssParameter></Fill></PolygonSymbolizer>"##;
+    let encode = |s: &str| s.bytes().map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") }).collect::<String>();
+    let toml = config().replace("[server.limits]\n", "[server.limits]\nsld_private_addresses = true\n");
+    let s = start(&toml).await;
+    for prefix in sources() {
+        let layer = format!("{prefix}ocs2d");
+        let body = encode(&sld(&layer, red));
+        let styled = png(&s, &format!("{}&SLD_BODY={body}", map("1.3.0", &layer, "", "EPSG:2154", L93, ""))).await;
+        let own = png(&s, &map("1.3.0", &layer, "", "EPSG:2154", L93, "")).await;
+        assert!(count(&styled, [0xff, 0, 0]) > 1000, "{prefix}: water drawn red");
+        assert_eq!(count(&own, [0xff, 0, 0]), 0, "{prefix}: not by the layer's own style");
+        // Without LAYERS, the document's layers.
+        let (status, _, bare) = s.bytes(&format!("/wms?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetMap&CRS=EPSG:2154&BBOX={L93}&WIDTH=512&HEIGHT=512&FORMAT=image/png&SLD_BODY={body}")).await;
+        assert_eq!(status, 200);
+        assert_eq!(decode_png(&bare).2, styled, "{prefix}: the same map without LAYERS");
+    }
+    // SLD: the document at a URL (here the server's own style of OCS2D, a NamedStyle).
+    let named = r#"<StyledLayerDescriptor version="1.0.0" xmlns="http://www.opengis.net/sld"><NamedLayer><Name>ocs2d</Name><NamedStyle><Name>ocs2d_couverture</Name></NamedStyle></NamedLayer></StyledLayerDescriptor>"#;
+    let by_name = png(&s, &format!("{}&SLD_BODY={}", map("1.3.0", "ocs2d", "", "EPSG:2154", L93, ""), encode(named))).await;
+    assert_eq!(by_name, png(&s, &map("1.3.0", "ocs2d", "", "EPSG:2154", L93, "")).await, "a NamedStyle is the layer's style");
+    let document = sld("ocs2d", red);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let styles = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(axum::serve(listener, axum::Router::new().route("/red.sld", axum::routing::get(move || async move { document.clone() }))).into_future());
+    let fetched = png(&s, &format!("{}&SLD={}", map("1.3.0", "ocs2d", "", "EPSG:2154", L93, ""), encode(&format!("{styles}/red.sld")))).await;
+    assert!(count(&fetched, [0xff, 0, 0]) > 1000, "water drawn red by the fetched style");
+    let capabilities = format!("{}/wms?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetCapabilities", s.base);
+    let not_sld = format!("{}&SLD={}", map("1.3.0", "ocs2d", "", "EPSG:2154", L93, ""), encode(&capabilities));
+    assert_eq!(exception_code(&s, &not_sld).await, "InvalidParameterValue", "a capabilities document is not an SLD");
+    let missing = format!("{}&SLD={}", map("1.3.0", "ocs2d", "", "EPSG:2154", L93, ""), encode(&format!("{styles}/nope.sld")));
+    assert_eq!(exception_code(&s, &missing).await, "InvalidParameterValue", "a URL answering 404");
+    // Refusals, with the element named.
+    let graphic_fill = r##"<PolygonSymbolizer><Fill><GraphicFill><Graphic><Mark><WellKnownName>square</WellKnownName></Mark></Graphic></GraphicFill></Fill></PolygonSymbolizer>"##;
+    let (_, _, body) = s.bytes(&format!("{}&SLD_BODY={}", map("1.3.0", "ocs2d", "", "EPSG:2154", L93, ""), encode(&sld("ocs2d", graphic_fill)))).await;
+    let report = String::from_utf8(body).unwrap();
+    assert!(report.contains("InvalidParameterValue") && report.contains("GraphicFill") && report.contains("locator=\"SLD_BODY\""), "{report}");
+    for (path, code) in [
+        (format!("{}&SLD_BODY={}", map("1.3.0", "ocs2d", "", "EPSG:2154", L93, ""), encode(&sld("ocs2d", red).replace("code_cs", "nope"))), "InvalidParameterValue"),
+        (format!("{}&SLD_BODY=%3Cnot-xml", map("1.3.0", "ocs2d", "", "EPSG:2154", L93, "")), "InvalidParameterValue"),
+        (format!("{}&SLD={}", map("1.3.0", "ocs2d", "", "EPSG:2154", L93, ""), encode("file:///etc/passwd")), "InvalidParameterValue"),
+        (format!("{}&SLD_BODY={}", map("1.3.0", "ocs2d", "", "EPSG:2154", L93, ""), encode(&named.replace("ocs2d_couverture", "nope"))), "StyleNotDefined"),
+    ] {
+        assert_eq!(exception_code(&s, &path).await, code, "{path}");
+    }
+    // Private addresses are refused by default.
+    let strict = start(&config()).await;
+    let to_self = format!("{}&SLD={}", map("1.3.0", "ocs2d", "", "EPSG:2154", L93, ""), encode(&format!("{styles}/red.sld")));
+    let (_, _, body) = strict.bytes(&to_self).await;
+    assert!(String::from_utf8(body).unwrap().contains("private"), "a loopback URL is refused");
+}

@@ -87,6 +87,31 @@ impl Canvas {
     }
 }
 
+/// How far, in pixels, a feature outside the map may still draw into it with `style`: labels
+/// and point symbols reach [`labels::LABEL_BUFFER_PX`], strokes half their width and their
+/// offset. Only features this close are read, so a style of outlines does not fetch the 128
+/// pixels of features around the map that a labelled one needs.
+pub fn reach(style: &UserStyle, view: &View) -> f64 {
+    let stroke = |s: Option<&ogc::style::Stroke>, uom, offset: &ogc::style::Param<f64>| -> Option<f64> {
+        let width = match s {
+            Some(s) => *s.width.literal()?,
+            None => 0.0,
+        };
+        Some(view.pixels(uom, width / 2.0 + offset.literal()?.abs()))
+    };
+    let mut most: f64 = 0.0;
+    for s in style.feature_type_styles.iter().flat_map(|f| &f.rules).flat_map(|r| &r.symbolizers) {
+        let r = match s {
+            Symbolizer::Polygon(p) => stroke(p.stroke.as_ref(), p.uom, &ogc::style::Param::Literal(0.0)),
+            Symbolizer::Line(l) => stroke(l.stroke.as_ref(), l.uom, &l.perpendicular_offset),
+            Symbolizer::Point(_) | Symbolizer::Text(_) | Symbolizer::Raster(_) => None,
+        };
+        most = most.max(r.unwrap_or(labels::LABEL_BUFFER_PX));
+    }
+    // One more pixel for the anti-aliased edge.
+    most + 1.0
+}
+
 /// Straight-alpha RGBA to tiny-skia's premultiplied pixels.
 fn to_pixmap(image: &Rgba) -> Option<Pixmap> {
     let mut data = image.data.clone();

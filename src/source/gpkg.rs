@@ -110,8 +110,8 @@ fn decode(f: &Field, row: &SqliteRow, i: usize) -> Result<Value, sqlx::Error> {
     .unwrap_or(Value::Null))
 }
 
-fn decode_row(table: &Table, row: &SqliteRow) -> Result<Feature, sqlx::Error> {
-    Feature::from_row(table, row, decode, |row, i| {
+fn decode_row(table: &Table, fields: &[Field], row: &SqliteRow) -> Result<Feature, sqlx::Error> {
+    Feature::from_row(table, fields, row, decode, |row, i| {
         Ok(row.try_get::<Option<Vec<u8>>, _>(i)?.as_deref().and_then(gpkg_to_wkb).map(<[u8]>::to_vec))
     })
 }
@@ -253,8 +253,8 @@ fn wkb_of(g: &geo_types::Geometry<f64>) -> Vec<u8> {
     out
 }
 
-fn select(table: &Table) -> Sql {
-    super::sql::select(Dialect::Sqlite, table, select_expr, "NULL", &quote_ident(&table.geometry_column))
+fn select(table: &Table, fields: &[Field]) -> Sql {
+    super::sql::select(Dialect::Sqlite, table, fields, select_expr, "NULL", &quote_ident(&table.geometry_column))
 }
 
 #[async_trait]
@@ -358,7 +358,8 @@ impl VectorSource for GeoPackage {
     fn features(&self, table: Arc<Table>, query: Query) -> FeatureStream {
         let pool = self.pool.clone();
         Box::pin(async_stream::try_stream! {
-            let mut sql = select(&table);
+            let fields = query.fields.as_deref().unwrap_or(&table.fields);
+            let mut sql = select(&table, fields);
             where_clause(&mut sql, &table, query.envelope.as_ref(), query.filter.as_ref(), &GpkgDialect)?;
             sql.order_by(&table, &query.sort);
             let limit = query.limit.map_or(-1, |l| l.min(i64::MAX as u64) as i64);
@@ -366,7 +367,7 @@ impl VectorSource for GeoPackage {
             let Sql { text, params, .. } = sql;
             let mut rows = bind(sqlx::query(AssertSqlSafe(text)), params).fetch(&pool);
             while let Some(row) = rows.try_next().await? {
-                yield decode_row(&table, &row)?;
+                yield decode_row(&table, fields, &row)?;
             }
         })
     }
@@ -386,9 +387,9 @@ impl VectorSource for GeoPackage {
     }
 
     async fn feature(&self, table: Arc<Table>, id: &str) -> Result<Option<Feature>> {
-        let Some(Sql { text, params, .. }) = super::sql::by_id(select(&table), &table, id) else { return Ok(None) };
+        let Some(Sql { text, params, .. }) = super::sql::by_id(select(&table, &table.fields), &table, id) else { return Ok(None) };
         let row = bind(sqlx::query(AssertSqlSafe(text)), params).fetch_optional(&self.pool).await?;
-        Ok(row.map(|r| decode_row(&table, &r)).transpose()?)
+        Ok(row.map(|r| decode_row(&table, &table.fields, &r)).transpose()?)
     }
 
     async fn ready(&self) -> Result<()> {

@@ -141,6 +141,9 @@ pub struct Query {
     pub sort: Vec<(String, bool)>,
     pub limit: Option<u64>,
     pub offset: u64,
+    /// The properties read, in this order; `None`: every field of the table. A map reads only
+    /// what its style tests and writes, which on land cover is one column of five.
+    pub fields: Option<Vec<Field>>,
 }
 
 pub type FeatureStream = BoxStream<'static, Result<Feature>>;
@@ -192,17 +195,18 @@ pub trait VectorSource: Send + Sync {
 }
 
 impl Feature {
-    /// Assembles a feature from a row of `sql::select`: id in column 0, the fields next, the
+    /// Assembles a feature from a row of `sql::select`: id in column 0, `fields` next, the
     /// geometry last; `value` and `geometry` read one column of the dialect's row type.
     pub fn from_row<R, E>(
         table: &Table,
+        fields: &[Field],
         row: &R,
         value: impl Fn(&Field, &R, usize) -> Result<Value, E>,
         geometry: impl Fn(&R, usize) -> Result<Option<Vec<u8>>, E>,
     ) -> Result<Feature, E> {
         let id = table.id.as_ref().map(|f| value(f, row, 0)).transpose()?;
-        let properties = table.fields.iter().enumerate().map(|(i, f)| value(f, row, i + 1)).collect::<Result<Vec<_>, _>>()?;
-        Ok(Feature { id, properties, geometry: geometry(row, table.fields.len() + 1)? })
+        let properties = fields.iter().enumerate().map(|(i, f)| value(f, row, i + 1)).collect::<Result<Vec<_>, _>>()?;
+        Ok(Feature { id, properties, geometry: geometry(row, fields.len() + 1)? })
     }
 }
 

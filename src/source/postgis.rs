@@ -157,12 +157,12 @@ fn field_type(udt: &str) -> FieldType {
 }
 
 /// SELECT id, fields..., geometry as WKB.
-fn select(table: &Table) -> Sql {
-    super::sql::select(Dialect::Postgres, table, select_expr, "NULL::text", &format!("ST_AsBinary({})", quote_ident(&table.geometry_column)))
+fn select(table: &Table, fields: &[Field]) -> Sql {
+    super::sql::select(Dialect::Postgres, table, fields, select_expr, "NULL::text", &format!("ST_AsBinary({})", quote_ident(&table.geometry_column)))
 }
 
-fn decode_row(table: &Table, row: &PgRow) -> Result<Feature, sqlx::Error> {
-    Feature::from_row(table, row, decode, |row, i| row.try_get::<Option<Vec<u8>>, _>(i))
+fn decode_row(table: &Table, fields: &[Field], row: &PgRow) -> Result<Feature, sqlx::Error> {
+    Feature::from_row(table, fields, row, decode, |row, i| row.try_get::<Option<Vec<u8>>, _>(i))
 }
 
 fn split_table(name: &str) -> (String, String) {
@@ -321,7 +321,8 @@ impl VectorSource for PostGis {
     fn features(&self, table: Arc<Table>, query: Query) -> FeatureStream {
         let pool = self.pool.clone();
         Box::pin(async_stream::try_stream! {
-            let mut sql = select(&table);
+            let fields = query.fields.as_deref().unwrap_or(&table.fields);
+            let mut sql = select(&table, fields);
             where_clause(&mut sql, &table, query.envelope.as_ref(), query.filter.as_ref(), &PgDialect)?;
             sql.order_by(&table, &query.sort);
             // Literals, not parameters: with a parameter the generic plan cannot know the page is
@@ -335,7 +336,7 @@ impl VectorSource for PostGis {
             let Sql { text, params, .. } = sql;
             let mut rows = bind(sqlx::query(AssertSqlSafe(text)), params).fetch(&pool);
             while let Some(row) = rows.try_next().await? {
-                yield decode_row(&table, &row)?;
+                yield decode_row(&table, fields, &row)?;
             }
         })
     }
@@ -369,9 +370,9 @@ impl VectorSource for PostGis {
     }
 
     async fn feature(&self, table: Arc<Table>, id: &str) -> Result<Option<Feature>> {
-        let Some(Sql { text, params, .. }) = super::sql::by_id(select(&table), &table, id) else { return Ok(None) };
+        let Some(Sql { text, params, .. }) = super::sql::by_id(select(&table, &table.fields), &table, id) else { return Ok(None) };
         let row = bind(sqlx::query(AssertSqlSafe(text)), params).fetch_optional(&self.pool).await?;
-        Ok(row.map(|r| decode_row(&table, &r)).transpose()?)
+        Ok(row.map(|r| decode_row(&table, &table.fields, &r)).transpose()?)
     }
 
     async fn ready(&self) -> Result<()> {

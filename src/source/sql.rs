@@ -96,14 +96,14 @@ impl Sql {
     }
 }
 
-/// `SELECT id, fields..., geometry FROM table`. Columns are aliased by position (`c0`, `c1`...)
+/// `SELECT id, fields..., geometry FROM table` (`fields`: the table's, or those a query selects). Columns are aliased by position (`c0`, `c1`...)
 /// so that names in WHERE and ORDER BY always mean the table's columns, never a cast output
 /// column of the same name (which would defeat the key index).
-pub fn select(dialect: Dialect, table: &Table, cast: fn(&super::Field) -> String, null_id: &str, geometry: &str) -> Sql {
+pub fn select(dialect: Dialect, table: &Table, fields: &[super::Field], cast: fn(&super::Field) -> String, null_id: &str, geometry: &str) -> Sql {
     let mut sql = Sql::new(dialect);
     sql.push("SELECT ");
     sql.push(&table.id.as_ref().map_or_else(|| null_id.to_string(), cast)).push(" AS c0");
-    for (i, f) in table.fields.iter().enumerate() {
+    for (i, f) in fields.iter().enumerate() {
         sql.push(", ").push(&cast(f)).push(&format!(" AS c{}", i + 1));
     }
     sql.push(", ").push(geometry).push(" AS g FROM ").ident(&table.name);

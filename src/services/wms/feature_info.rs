@@ -55,7 +55,7 @@ pub async fn get_feature_info(state: &AppState, caps: &Capabilities<'_>, g: &Get
         let position = g.map.layers.iter().position(|n| n == name);
         let cql = position.and_then(|i| g.map.cql_filters.get(i).cloned().flatten());
         let time = resolved.iter().find(|r| r.layer.name.as_deref() == Some(name)).and_then(|r| r.time.clone());
-        let candidates = features(state, layer, &probe, cql, time.as_ref(), 0.0).await?;
+        let candidates = features(state, layer, None, &probe, cql, time.as_ref(), 0.0).await?;
         let hit = crate::render::features::to_pixels(&layer.table, &candidates, &view).map_err(crate::raster::RasterError::from)?;
         let mut hits: Vec<_> = hit
             .into_iter()

@@ -21,13 +21,21 @@ use crate::raster::{RasterError, RasterLayer, Rgba};
 use crate::registry::Layer;
 use crate::render::Canvas;
 use crate::render::view::View;
-use crate::source::{Feature, Query};
+use crate::crs::Transform;
+use crate::source::{Feature, Field, Query, Table};
 use crate::tiles::encode::{EncodeOptions, encode, png8};
 
 pub async fn get_map(state: &AppState, caps: &Capabilities<'_>, m: &GetMap) -> Result<Response, Failure> {
-    if m.map.sld.is_some() || m.map.sld_body.is_some() {
-        return Err(WmsError::invalid(if m.map.sld.is_some() { "SLD" } else { "SLD_BODY" }, "user styles (SLD, SLD_BODY) are not supported; name a style with STYLES").into());
-    }
+    let user = super::user_styles::of_request(state, m).await?;
+    let from_sld;
+    let m = match &user {
+        Some(u) if m.map.layers.is_empty() => {
+            let layers = u.layer_names();
+            from_sld = GetMap { map: MapRequest { styles: vec![String::new(); layers.len()], layers, ..m.map.clone() }, ..m.clone() };
+            &from_sld
+        }
+        _ => m,
+    };
     let resolved = caps.check_get_map(m)?;
     let view = view_of(&m.map)?;
     let window = Window { crs: m.map.crs, bbox: m.map.bbox, width: m.map.width, height: m.map.height };
@@ -38,9 +46,17 @@ pub async fn get_map(state: &AppState, caps: &Capabilities<'_>, m: &GetMap) -> R
         match super::map_layer(state, name).ok_or_else(|| WmsError::invalid("LAYERS", format!("layer '{name}' is not drawable")))? {
             MapLayer::Vector(layer) => {
                 let filter = m.map.cql_filters.get(i).cloned().flatten();
-                let features = features(state, layer, &view, filter, r.time.as_ref(), crate::render::labels::LABEL_BUFFER_PX).await?;
-                let style = layer.styles.get(&r.style).cloned().ok_or_else(|| WmsError::invalid("STYLES", format!("no style '{}'", r.style)))?;
-                let (graphics, table) = (layer.styles.graphics.clone(), layer.table.clone());
+                let style = match user.as_ref().map(|u| u.style_for(layer)).transpose()?.flatten() {
+                    Some(s) => s,
+                    None => layer_style(layer, &r.style)?,
+                };
+                // Only the properties the style reads are fetched, and the drawn features see a
+                // table of those.
+                let read = style.style.properties();
+                let table = Arc::new(Table { fields: layer.table.fields.iter().filter(|f| read.contains(&f.name.as_str())).cloned().collect(), ..(*layer.table).clone() });
+                let reach = crate::render::reach(&style.style, &view);
+                let features = features(state, layer, Some(table.fields.clone()), &view, filter, r.time.as_ref(), reach).await?;
+                let graphics = layer.styles.graphics.clone();
                 canvas = crate::raster::on_blocking_pool(move || {
                     let drawn = crate::render::features::to_pixels(&table, &features, &canvas.view).map_err(|e| e.to_string())?;
                     canvas.draw_features(&style.style, &graphics, &drawn)?;
@@ -49,6 +65,9 @@ pub async fn get_map(state: &AppState, caps: &Capabilities<'_>, m: &GetMap) -> R
                 .await?;
             }
             MapLayer::Raster(layer) => {
+                if let Some(u) = user.as_ref().filter(|u| u.names(name)) {
+                    return Err(WmsError::invalid(u.locator(), format!("NamedLayer '{name}': imagery is drawn with its own style")).into());
+                }
                 first_raster.get_or_insert(layer);
                 let image = read(layer, &window).await?;
                 canvas = crate::raster::on_blocking_pool(move || {
@@ -65,18 +84,39 @@ pub async fn get_map(state: &AppState, caps: &Capabilities<'_>, m: &GetMap) -> R
     Ok(with_type(bytes.into_response(), m.format.media_type()))
 }
 
+/// A style of the layer by name (with an SLD the checks leave STYLES unresolved; empty: the
+/// default).
+fn layer_style(layer: &Layer, name: &str) -> Result<Arc<crate::styles::NamedStyle>, WmsError> {
+    let style = if name.is_empty() { layer.styles.styles.first() } else { layer.styles.get(name) };
+    style.cloned().ok_or_else(|| WmsError::new(ogc::wms::ExceptionCode::StyleNotDefined, "STYLES", format!("layer '{}' has no style '{name}'", layer.id)))
+}
+
 /// The map's geometry and resolution for the renderer.
 pub fn view_of(map: &MapRequest) -> Result<View, Failure> {
     let geographic = crate::crs::is_geographic(map.crs).map_err(RasterError::from)?;
     Ok(View::new(map.crs, map.bbox, map.width, map.height, map.dpi, geographic))
 }
 
-/// The features of `layer` a map of `view` draws: those meeting its box grown by `buffer`
-/// pixels, matching the layer's CQL_FILTER and TIME. At most `max_map_features`: a box holding
-/// more is refused rather than drawn for minutes.
-pub async fn features(state: &AppState, layer: &Arc<Layer>, view: &View, cql: Option<Filter>, time: Option<&TimeValue>, buffer: f64) -> Result<Vec<Feature>, Failure> {
+/// The features of `layer` a map of `view` draws: those whose envelope meets its box grown by
+/// `buffer` pixels (the index's test: what lies in the envelope but not the box is clipped
+/// by the canvas, cheaper than an exact test per row), matching the layer's CQL_FILTER and
+/// TIME, with `fields` (all when `None`). At most `max_map_features`: a box holding more is
+/// refused rather than drawn for minutes.
+pub async fn features(
+    state: &AppState,
+    layer: &Arc<Layer>,
+    fields: Option<Vec<Field>>,
+    view: &View,
+    cql: Option<Filter>,
+    time: Option<&TimeValue>,
+    buffer: f64,
+) -> Result<Vec<Feature>, Failure> {
     let table = &layer.table;
-    let mut filters = vec![crate::bind::within_box(table, &view.buffered(buffer), view.crs, false).map_err(|e| WmsError::invalid("BBOX", e.0))?];
+    let envelope = Transform::to_storage(view.crs, false, table.crs)
+        .map_err(RasterError::from)?
+        .envelope(&view.buffered(buffer))
+        .ok_or_else(|| WmsError::invalid("BBOX", "the box lies outside the area of its CRS"))?;
+    let mut filters = Vec::new();
     if let Some(f) = cql {
         filters.push(crate::bind::bind(f, table, Crs::Crs84).map_err(|e| WmsError::invalid("CQL_FILTER", format!("layer '{}': {}", layer.id, e.0)))?);
     }
@@ -84,7 +124,7 @@ pub async fn features(state: &AppState, layer: &Arc<Layer>, view: &View, cql: Op
         filters.push(time_filter(time, &field.name, table.temporal_extent.and_then(|(_, end)| end)));
     }
     let max = state.limits.max_map_features;
-    let query = Query { filter: Filter::all(filters), limit: Some(max + 1), ..Query::default() };
+    let query = Query { envelope: Some(envelope), filter: Filter::all(filters), limit: Some(max + 1), fields, ..Query::default() };
     let features: Vec<Feature> = layer.source.features(table.clone(), query).try_collect().await?;
     if features.len() as u64 > max {
         return Err(WmsError::invalid("BBOX", format!("layer '{}' has more than {max} features in this box; zoom in", layer.id)).into());

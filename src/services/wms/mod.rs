@@ -9,6 +9,7 @@ mod feature_info;
 mod legend;
 mod map;
 mod tree;
+mod user_styles;
 
 use std::sync::Arc;
 
@@ -74,7 +75,7 @@ impl Offer {
             endpoint: &self.endpoint,
             update_sequence: None,
             limits: self.limits,
-            supports_sld: false,
+            supports_sld: true,
             map_formats: &MAP_FORMATS,
             info_formats: &INFO_FORMATS,
             legend_graphic: true,
