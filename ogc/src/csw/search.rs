@@ -127,7 +127,8 @@ impl Subject for Searched<'_> {
     }
 }
 
-fn envelope(g: &geo_types::Geometry<f64>) -> Option<Bbox> {
+/// The envelope of a filter geometry, which spatial operators compare with a record's extent.
+pub(crate) fn envelope(g: &geo_types::Geometry<f64>) -> Option<Bbox> {
     use geo_types::Geometry as G;
     fn extend(b: &mut Option<Bbox>, c: geo_types::Coord<f64>) {
         *b = Some(match b {

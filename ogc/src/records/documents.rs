@@ -146,17 +146,6 @@ pub struct CatalogueInfo<'a> {
     /// The union of the records' extents.
     pub extent: Option<Bbox>,
 }
-
-/// The union of the records' extents.
-pub fn extent<'a>(records: impl IntoIterator<Item = &'a Record>) -> Option<Bbox> {
-    records.into_iter().filter_map(|r| r.bbox).reduce(|a, b| Bbox {
-        min_x: a.min_x.min(b.min_x),
-        min_y: a.min_y.min(b.min_y),
-        max_x: a.max_x.max(b.max_x),
-        max_y: a.max_y.max(b.max_y),
-    })
-}
-
 /// The catalogue's collection document (`itemType: record`).
 pub fn collection(urls: &CatalogueUrls, info: &CatalogueInfo, json_is_self: bool) -> Value {
     let href = urls.collection();

@@ -55,7 +55,7 @@ async fn collection(State(state): State<AppState>, RawQuery(q): RawQuery, header
     let doc = collection_document(&state, format == Format::Json);
     Ok(match format {
         Format::Json => json_response(&doc, JSON),
-        Format::Html => Html(html::collection(&state, &doc)).into_response(),
+        Format::Html => Html(html::collection(&state, &doc, state.catalogue.candidates(None).await?.len())).into_response(),
     })
 }
 
@@ -76,8 +76,9 @@ async fn items(State(state): State<AppState>, RawQuery(q): RawQuery, headers: He
         return Err(ServiceError::param("filter", format!("longer than the {} bytes allowed", state.limits.filter_bytes)));
     }
     let filter = p.filter()?;
+    let candidates = state.catalogue.candidates(filter.as_ref()).await?;
     let mut matched: Vec<&Record> = Vec::new();
-    for r in &state.catalogue.records {
+    for r in candidates.iter().map(|r| &**r) {
         let selected = match &filter {
             Some(f) => ogc::csw::search::matches(f, r).map_err(|e| ServiceError::param("filter", e.message))?,
             None => true,
@@ -109,12 +110,8 @@ async fn items(State(state): State<AppState>, RawQuery(q): RawQuery, headers: He
 
 async fn item(State(state): State<AppState>, Path(id): Path<String>, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ServiceError> {
     let format = format_only(&q, &headers)?;
-    let record = state
-        .catalogue
-        .records
-        .iter()
-        .find(|r| r.file_identifier == id)
-        .ok_or_else(|| ServiceError::NotFound(format!("no record '{id}' in the catalogue")))?;
+    let found = state.catalogue.by_ids(std::slice::from_ref(&id)).await?;
+    let record = found.first().ok_or_else(|| ServiceError::NotFound(format!("no record '{id}' in the catalogue")))?;
     let doc = documents::record(record, &urls(&state), format == Format::Json);
     Ok(match format {
         Format::Json => json_response(&doc, GEOJSON),
