@@ -113,11 +113,13 @@ impl Store {
         }
     }
 
-    /// Every stored record. A document that no longer reads (written by an older version, or
-    /// edited by hand) is logged and left out rather than stopping the server.
+    /// Every stored record, by identifier. A document that no longer reads (written by an
+    /// older version, or edited by hand) is logged and left out rather than stopping the server.
     pub async fn load(&self) -> Result<Vec<Record>, SourceError> {
         let stamps = self.candidates(&Prefilter::All).await?;
-        Ok(self.documents(&stamps).await?.into_iter().map(|(_, r)| r).collect())
+        let mut records: Vec<Record> = self.documents(&stamps).await?.into_iter().map(|(_, r)| r).collect();
+        records.sort_by(|a, b| a.file_identifier.cmp(&b.file_identifier));
+        Ok(records)
     }
 
     /// The records meeting `prefilter`, by identifier (byte order, the same in both databases).
@@ -130,11 +132,10 @@ impl Store {
         sql.push("SELECT file_identifier, imported_at FROM catalogue WHERE ");
         condition(&mut sql, prefilter);
         let Sql { text, params, .. } = sql;
-        let rows = match self {
+        let mut rows = match self {
             Store::Sqlite(pool) => crate::source::gpkg::bind(sqlx::query(AssertSqlSafe(text)), params).fetch_all(pool).await?.into_iter().map(|r| stamp(&r)).collect::<Result<Vec<_>, _>>()?,
             Store::Postgres(pool) => crate::source::postgis::bind(sqlx::query(AssertSqlSafe(text)), params).fetch_all(pool).await?.into_iter().map(|r| stamp(&r)).collect::<Result<Vec<_>, _>>()?,
         };
-        let mut rows = rows;
         rows.sort_by(|a, b| a.file_identifier.cmp(&b.file_identifier));
         Ok(rows)
     }
