@@ -53,6 +53,12 @@ RECORD_CORE = {
 
 
 @pytest.fixture(scope="module")
+def base_url(catalogue_url) -> str:
+    """Every test of this module runs against both catalogue stores (conftest's catalogue_url)."""
+    return catalogue_url
+
+
+@pytest.fixture(scope="module")
 def records(base_url) -> Records:
     return Records(base_url, timeout=TIMEOUT)
 
