@@ -27,6 +27,7 @@ pub fn routes() -> axum::Router<AppState> {
     axum::Router::new()
         .route(&base, get(collection))
         .route(&format!("{base}/queryables"), get(queryables))
+        .route(&format!("{base}/sortables"), get(sortables))
         .route(&format!("{base}/items"), get(items))
         .route(&format!("{base}/items/{{id}}"), get(item))
 }
@@ -68,6 +69,15 @@ async fn queryables(State(state): State<AppState>, RawQuery(q): RawQuery, header
     })
 }
 
+async fn sortables(State(state): State<AppState>, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ServiceError> {
+    let format = format_only(&q, &headers)?;
+    let doc = documents::sortables(&urls(&state), TITLE);
+    Ok(match format {
+        Format::Json => json_response(&doc, "application/schema+json"),
+        Format::Html => Html(super::features::html::queryables(&state, COLLECTION_ID, TITLE, "Properties usable in <code>sortby</code> (a <code>-</code> before a name sorts in descending order).", &doc)).into_response(),
+    })
+}
+
 async fn items(State(state): State<AppState>, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ServiceError> {
     let all = pairs(&q);
     let p = RecordsParams::parse(all.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
@@ -87,6 +97,7 @@ async fn items(State(state): State<AppState>, RawQuery(q): RawQuery, headers: He
             matched.push(r);
         }
     }
+    ogc::csw::search::sort(&mut matched, &p.sortby);
     let limit = p.limit.unwrap_or(state.limits.default_limit).min(state.catalogue.limits.max_records);
     let skip = usize::try_from(p.offset).unwrap_or(usize::MAX);
     let records: Vec<&Record> = matched.iter().skip(skip).take(usize::try_from(limit).unwrap_or(usize::MAX)).copied().collect();
