@@ -2,6 +2,8 @@
 # Catalogue load benchmark: Ossature's CSW (and OGC API Records) vs pycsw on generated ISO records.
 #   benches/csw.sh [-d SECS] [-c CONC] [other benches/run options]      (defaults: -d 10 -c 2)
 #   CSW_RECORDS=10000 benches/csw.sh ...      the same on 10,000 records instead of the dataset's 200
+#   CSW_PG=postgresql://... benches/csw.sh    Ossature's store in that PostgreSQL database instead of an
+#                                             SQLite file (a database of its own: its `catalogue` table is replaced)
 # Workload `csw-getrecords` of the shared bench.py: GetRecords KVP, `csw:AnyText like '%{q}%'` (CQL_TEXT)
 # with a keyword among 14, startPosition 1/11/21, 10 records, Dublin Core summary and ISO full output;
 # then Ossature's OGC API Records `q={q}` (same keyword, offset 1/11/21, 10 records) on its own.
@@ -35,6 +37,12 @@ fi
 require_free_port "its catalogue"
 mkdir -p "$OSSATURE_RUN"
 OSSATURE_CONFIG="$BENCHES_DIR/ossature-csw.toml"
+if [ -n "${CSW_PG:-}" ]; then
+  psql "$CSW_PG" -X -qc "DROP TABLE IF EXISTS catalogue" >&2
+  export OSSATURE_CATALOGUE_STORE="$CSW_PG"
+else
+  export OSSATURE_CATALOGUE_STORE="$OSSATURE_RUN/catalogue.db"
+fi
 "$OSSATURE_BIN" catalogue import "$OSSATURE_CONFIG" "$RECORDS" >&2
 "$PEERS_KIT/peers.sh" start pycsw >&2 || { echo "could not start pycsw: ../shared/bench/pycsw/install.sh first" >&2; exit 1; }
 start_ossature

@@ -22,12 +22,18 @@ TIMEOUT = 60
 
 
 @pytest.fixture(scope="module")
+def base_url(catalogue_url) -> str:
+    """Every test of this module runs against both catalogue stores (conftest's catalogue_url)."""
+    return catalogue_url
+
+
+@pytest.fixture(scope="module")
 def csw(base_url) -> CatalogueServiceWeb:
     return CatalogueServiceWeb(base_url.rstrip("/") + "/csw", timeout=TIMEOUT)
 
 
 @pytest.fixture(scope="module")
-def expected_count(client) -> int:
+def expected_count(base_url) -> int:
     return len(s.LAYERS) + len(s.RASTER_IDS) + len(IMPORTED)
 
 

@@ -169,8 +169,8 @@ async fn seed(path: &Path, a: SeedArgs) -> anyhow::Result<()> {
 
 async fn catalogue_import(path: &Path, folder: &Path) -> anyhow::Result<()> {
     let config = Config::load(path)?;
-    let store_path = config.catalogue.store.as_deref().ok_or_else(|| anyhow::anyhow!("{}: no [catalogue] store to import into", path.display()))?;
-    let store = crate::catalogue::store::Store::open(&config.origin.resolve(&crate::config::expand_env(store_path)), true).await?;
+    let location = crate::catalogue::store::Location::of(&config).ok_or_else(|| anyhow::anyhow!("{}: no [catalogue] store to import into", path.display()))?;
+    let store = crate::catalogue::store::Store::open(&location, true).await?;
     let bar = indicatif::ProgressBar::new(0);
     bar.set_style(indicatif::ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} records read").expect("valid template"));
     let report = crate::catalogue::import_folder(&store, folder, &bar).await?;

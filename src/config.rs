@@ -294,12 +294,12 @@ impl Default for TileCacheConfig {
 }
 
 /// The catalogue (CSW): a record per served layer, plus the ISO 19139 records imported with
-/// `ossature catalogue import`, kept in an SQLite file.
+/// `ossature catalogue import`, kept in an SQLite file or a PostgreSQL database.
 #[derive(Debug, Deserialize, Clone)]
 #[serde(deny_unknown_fields, default)]
 pub struct CatalogueConfig {
-    /// The SQLite file of imported records, relative to the configuration file; created by the
-    /// first import. No imported records when absent.
+    /// Where imported records are kept: an SQLite file, relative to the configuration file, or a
+    /// `postgresql://` URL; created by the first import. No imported records when absent.
     pub store: Option<String>,
     /// The most records one GetRecords page returns (`maxRecords` above it is refused).
     pub max_records: u64,

@@ -6,7 +6,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use ossature::catalogue::store::Store;
+use ossature::catalogue::store::{Location, Store};
 
 /// A folder with the demo's records, one document that is not XML, one that is not ISO, and one
 /// readable ISO record that breaks gmd.xsd (a topic category outside its enumeration).
@@ -43,7 +43,7 @@ fn identifiers(doc: &str) -> Vec<String> {
 async fn import_then_harvest() {
     let folder = import_folder();
     let db = folder.join("catalogue.db");
-    let store = Store::open(&db, true).await.unwrap();
+    let store = Store::open(&Location::File(db.clone()), true).await.unwrap();
     let bar = indicatif::ProgressBar::hidden();
     let report = ossature::catalogue::import_folder(&store, &folder, &bar).await.unwrap();
     assert_eq!(report.added.len(), 6, "{report:?}");

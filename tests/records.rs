@@ -6,7 +6,7 @@ mod common;
 use std::collections::HashSet;
 use std::path::Path;
 
-use ossature::catalogue::store::Store;
+use ossature::catalogue::store::{Location, Store};
 use serde_json::Value;
 
 const ITEMS: &str = "/collections/catalogue/items";
@@ -18,7 +18,7 @@ async fn server() -> common::TestServer {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let db = dir.join("catalogue.db");
-    let store = Store::open(&db, true).await.unwrap();
+    let store = Store::open(&Location::File(db.clone()), true).await.unwrap();
     let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/catalogue");
     let report = ossature::catalogue::import_folder(&store, &demo, &indicatif::ProgressBar::hidden()).await.unwrap();
     assert_eq!(report.added.len(), 6, "{report:?}");
@@ -100,6 +100,25 @@ async fn records_collection_search_and_paging() {
     let next = link(&first, "next").expect("several records say Hauts-de-France");
     assert!(next.contains("q=hauts-de-france") && next.contains("offset=1"), "{next}");
 
+    // sortby: the order of CSW's SortBy on the same queryables, every record once, the dates
+    // descending, and title breaking ties (the layers' records share the server's date).
+    let sortables = server.json("/collections/catalogue/sortables").await;
+    let names: Vec<&String> = sortables["properties"].as_object().unwrap().keys().collect();
+    assert_eq!(names, ["id", "title", "type", "updated"]);
+    let collection = server.json("/collections/catalogue").await;
+    assert!(link(&collection, "http://www.opengis.net/def/rel/ogc/1.0/sortables").is_some());
+    let sorted = server.json(&format!("{ITEMS}?sortby=-updated,title&limit=100")).await;
+    let csw = server.get("/csw?service=CSW&version=2.0.2&request=GetRecords&typenames=csw:Record&resulttype=results&elementsetname=full&maxrecords=100&sortby=dct:modified:D,dc:title:A").await.text().await.unwrap();
+    let csw_ids: Vec<String> = csw.split("<dc:identifier>").skip(1).map(|s| s[..s.find('<').unwrap()].to_string()).collect();
+    assert_eq!(ids(&sorted), csw_ids);
+    let features = sorted["features"].as_array().unwrap();
+    assert_eq!(features.len(), matched);
+    let key = |f: &Value| (f["properties"]["updated"].as_str().unwrap().to_string(), f["properties"]["title"].as_str().unwrap().to_lowercase());
+    assert!(features.windows(2).all(|w| { let (a, b) = (key(&w[0]), key(&w[1])); a.0[..10] > b.0[..10] || (a.0[..10] == b.0[..10] && a.1 <= b.1) }), "{:?}", features.iter().map(key).collect::<Vec<_>>());
+    assert_ne!(ids(&sorted), seen, "sorting changes the catalogue order");
+    let ascending = ids(&server.json(&format!("{ITEMS}?sortby=%2Bupdated,title&limit=100")).await);
+    assert_eq!(ascending.first(), ids(&sorted).last());
+
     // One record: GeoJSON with its ISO alternate; HTML pages.
     let record = server.json(&format!("{ITEMS}/{PLU}")).await;
     assert_eq!(record["properties"]["title"], "Plan local d'urbanisme de Surcamps");
@@ -126,7 +145,9 @@ async fn records_errors_are_problem_details() {
     problem(&server, &format!("{ITEMS}?bbox=1,2,3"), 400).await;
     problem(&server, &format!("{ITEMS}?datetime=yesterday"), 400).await;
     problem(&server, &format!("{ITEMS}?limit=0"), 400).await;
-    problem(&server, &format!("{ITEMS}?sortby=title"), 400).await;
+    let p = problem(&server, &format!("{ITEMS}?sortby=-nonsense"), 400).await;
+    assert!(p["detail"].as_str().unwrap().contains("sortables"), "{p}");
+    problem(&server, &format!("{ITEMS}?sortby=description"), 400).await;
     problem(&server, &format!("{ITEMS}/ossature-communes?limit=3"), 400).await;
 }
 

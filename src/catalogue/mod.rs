@@ -3,12 +3,21 @@
 //! imported into the store (`ossature catalogue import`), which describe data served elsewhere
 //! or in more detail.
 //!
-//! Records are held in memory and searched there (`ogc::csw::search`): a regional catalogue has
-//! hundreds to a few thousand records, and the store is read once at start-up.
+//! A search reads its candidates from the store at every request (its indexes select them,
+//! `ogc::csw::prefilter`), so an import is visible without a restart, and to every instance when
+//! the store is PostgreSQL; `ogc::csw::search` then decides over the candidates, the layers'
+//! records included, so every store gives the same answer. Documents read from the store are
+//! kept parsed, by identifier and write time, so a record is parsed once, not per request.
 
 pub mod store;
 
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, RwLock};
+
+use ogc::bbox::Bbox;
+use ogc::csw::prefilter::Prefilter;
+use ogc::filter::Filter;
 
 use ogc::csw::import::ImportReport;
 
@@ -18,6 +27,8 @@ use ogc::csw::Record;
 
 use crate::config::ServiceConfig;
 use crate::registry::Registry;
+use crate::source::SourceError;
+use store::{Stamp, Store};
 
 /// The id of the catalogue's OGC API Records collection, beside the layers' collections: the
 /// word a user of `/collections` expects, and what pycsw and GeoNetwork's OGC API call theirs
@@ -25,9 +36,15 @@ use crate::registry::Registry;
 pub const COLLECTION_ID: &str = "catalogue";
 
 pub struct Catalogue {
-    pub records: Vec<Record>,
-    /// The union of the records' extents (CRS84), for the Records collection document.
-    pub extent: Option<ogc::bbox::Bbox>,
+    /// The served layers' records, made at start-up.
+    layers: Vec<Arc<Record>>,
+    layer_ids: HashSet<String>,
+    store: Option<Store>,
+    /// Records read from the store: identifier → (write time, record).
+    read: RwLock<HashMap<String, (String, Arc<Record>)>>,
+    /// The union of the records' extents (CRS84) at start-up, for the Records collection
+    /// document.
+    pub extent: Option<Bbox>,
     /// What GetRecords may ask for at once (`[catalogue] max_records`).
     pub limits: ogc::csw::request::Limits,
 }
@@ -44,9 +61,8 @@ pub fn layer_record_url(base: &str, layer: &str) -> String {
 }
 
 impl Catalogue {
-    /// The layers' records, then the imported ones; an imported record that takes a layer
-    /// record's identifier is left out (the server's description of what it serves wins).
-    pub fn new(registry: &Registry, base: &str, service: &ServiceConfig, limits: ogc::csw::request::Limits, imported: Vec<Record>) -> Catalogue {
+    /// The layers' records over the imported ones of `store`, whose extent is `store_extent`.
+    pub fn new(registry: &Registry, base: &str, service: &ServiceConfig, limits: ogc::csw::request::Limits, store: Option<Store>, store_extent: Option<Bbox>) -> Catalogue {
         let today = RecordDate::Date(chrono::Utc::now().date_naive());
         let contact = service.provider.as_ref().map(|p| Contact {
             organisation: p.name.clone(),
@@ -88,22 +104,46 @@ impl Catalogue {
             r.formats = l.formats.iter().map(|f| f.media_type().to_string()).collect();
             records.push(r);
         }
-        for r in imported {
-            if records.iter().any(|l| l.file_identifier == r.file_identifier) {
-                tracing::warn!(file_identifier = %r.file_identifier, "imported record left out: a served layer's record has this identifier");
-                continue;
+        let extent = records.iter().filter_map(|r| r.bbox).chain(store_extent).reduce(|a, b| a.union(&b));
+        let layer_ids = records.iter().map(|r| r.file_identifier.clone()).collect();
+        Catalogue { layers: records.into_iter().map(Arc::new).collect(), layer_ids, store, read: RwLock::default(), extent, limits }
+    }
+
+    /// The records `filter` may select, in catalogue order: the layers', then the imported ones
+    /// by identifier. An imported record that takes a layer record's identifier is left out
+    /// (the server's description of what it serves wins).
+    pub async fn candidates(&self, filter: Option<&Filter>) -> Result<Vec<Arc<Record>>, SourceError> {
+        let mut out = self.layers.clone();
+        let Some(store) = &self.store else { return Ok(out) };
+        let stamps: Vec<Stamp> = store.candidates(&filter.map_or(Prefilter::All, Prefilter::of)).await?.into_iter().filter(|s| !self.layer_ids.contains(&s.file_identifier)).collect();
+        let unread: Vec<Stamp> = {
+            let read = self.read.read().expect("not poisoned");
+            stamps.iter().filter(|s| read.get(&s.file_identifier).is_none_or(|(at, _)| *at != s.imported_at)).cloned().collect()
+        };
+        if !unread.is_empty() {
+            let records = store.documents(&unread).await?;
+            let mut read = self.read.write().expect("not poisoned");
+            for (s, r) in records {
+                read.insert(s.file_identifier, (s.imported_at, Arc::new(r)));
             }
-            records.push(r);
         }
-        let extent = ogc::records::documents::extent(&records);
-        Catalogue { records, extent, limits }
+        let read = self.read.read().expect("not poisoned");
+        out.extend(stamps.iter().filter_map(|s| read.get(&s.file_identifier).map(|(_, r)| r.clone())));
+        Ok(out)
+    }
+
+    /// The records of these identifiers, in the order asked, those not in the catalogue left out.
+    pub async fn by_ids(&self, ids: &[String]) -> Result<Vec<Arc<Record>>, SourceError> {
+        let found = self.candidates(Some(&Filter::ResourceId(ids.to_vec()))).await?;
+        Ok(ids.iter().filter_map(|id| found.iter().find(|r| &r.file_identifier == id).cloned()).collect())
     }
 }
 
 /// Imports the `*.xml` documents of `folder` into `store`: every document is read first, the
-/// good ones are merged by fileIdentifier and written in one transaction, the bad ones (not
-/// ISO 19139, unreadable) are named in the report with the reason.
-pub async fn import_folder(store: &store::Store, folder: &Path, progress: &indicatif::ProgressBar) -> anyhow::Result<ImportReport> {
+/// good ones are merged by fileIdentifier and each new or changed one is written in a
+/// transaction of its own, the bad ones (not ISO 19139, unreadable) are named in the report
+/// with the reason. An import cut short leaves whole records, and running it again completes it.
+pub async fn import_folder(store: &Store, folder: &Path, progress: &indicatif::ProgressBar) -> anyhow::Result<ImportReport> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(folder)
         .map_err(|e| anyhow::anyhow!("{}: {e}", folder.display()))?
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -123,7 +163,9 @@ pub async fn import_folder(store: &store::Store, folder: &Path, progress: &indic
     let mut records = store.load().await?;
     let mut report = ogc::csw::import::import(&mut records, documents.iter().map(|(n, t)| (n.as_str(), t.as_str())));
     report.skipped.extend(unreadable);
-    let changed: std::collections::HashSet<&String> = report.added.iter().chain(&report.updated).collect();
-    store.save(records.iter().filter(|r| changed.contains(&r.file_identifier))).await?;
+    let changed: HashSet<&String> = report.added.iter().chain(&report.updated).collect();
+    for r in records.iter().filter(|r| changed.contains(&r.file_identifier)) {
+        store.save(r).await.map_err(|e| anyhow::anyhow!("catalogue store: record {}: {e}", r.file_identifier))?;
+    }
     Ok(report)
 }

@@ -1,68 +1,282 @@
-//! The imported records, kept as their ISO 19139 documents in an SQLite file: the document is
-//! the record (an import replaces it whole), and reading it back gives the same `Record` the
-//! import validated.
+//! The imported records, in the table `catalogue` of an SQLite file (the embedded default,
+//! beside the configuration) or of a PostgreSQL database (`[catalogue] store =
+//! "postgresql://..."`, which every instance of a deployment shares, so an import is seen by
+//! all of them at their next request).
+//!
+//! A row is one record: its ISO 19139 document as imported (the record itself; an import
+//! replaces it whole), the record's AnyText lower-cased and its extent, which the
+//! [`Prefilter`] of a search reads through a trigram index: FTS5's `trigram` tokenizer in
+//! SQLite, `pg_trgm` GIN in PostgreSQL. Both serve `LIKE '%text%'` on substrings, which is what
+//! `csw:AnyText LIKE '%kw%'` means; a word tokenizer would match words, not substrings, and
+//! select other records.
 
-use std::path::Path;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
 
 use ogc::csw::Record;
-use sqlx::Row;
+use ogc::csw::prefilter::Prefilter;
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePool, SqlitePoolOptions};
+use sqlx::{AssertSqlSafe, Row};
 
-pub struct Store {
-    pool: SqlitePool,
+use crate::config::Config;
+use crate::source::SourceError;
+use crate::source::sql::{Dialect, Param, Sql};
+
+/// Where the records are, as `[catalogue] store` names it.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Location {
+    /// An SQLite file (relative paths are relative to the configuration file).
+    File(PathBuf),
+    /// A PostgreSQL URL.
+    Postgres(String),
 }
 
-#[derive(Debug, thiserror::Error)]
-#[error("catalogue store {path}: {source}")]
-pub struct StoreError {
-    path: String,
-    source: sqlx::Error,
+impl Location {
+    /// The configuration's store, `${VAR}` expanded; None when it names none.
+    pub fn of(config: &Config) -> Option<Location> {
+        let text = crate::config::expand_env(config.catalogue.store.as_deref()?);
+        Some(if text.starts_with("postgres://") || text.starts_with("postgresql://") { Location::Postgres(text) } else { Location::File(config.origin.resolve(&text)) })
+    }
 }
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::File(p) => write!(f, "{}", p.display()),
+            // The URL may carry a password: name the database only.
+            Location::Postgres(url) => write!(f, "PostgreSQL database {}", url.rsplit('/').next().unwrap_or_default().split('?').next().unwrap_or_default()),
+        }
+    }
+}
+
+pub enum Store {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// A stored record's identifier and the time it was written, which tells a cached copy of
+/// its document from a stale one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stamp {
+    pub file_identifier: String,
+    pub imported_at: String,
+}
+
+const SQLITE_SCHEMA: [&str; 2] = [
+    "CREATE TABLE IF NOT EXISTS catalogue (file_identifier TEXT PRIMARY KEY, document TEXT NOT NULL, search_text TEXT NOT NULL, west REAL, south REAL, east REAL, north REAL, imported_at TEXT NOT NULL)",
+    // Same rowid as the record's row; kept in step by `save`, in the record's transaction.
+    "CREATE VIRTUAL TABLE IF NOT EXISTS catalogue_text USING fts5(search_text, tokenize = 'trigram')",
+];
+
+const POSTGRES_SCHEMA: [&str; 3] = [
+    "CREATE EXTENSION IF NOT EXISTS pg_trgm",
+    "CREATE TABLE IF NOT EXISTS catalogue (file_identifier text PRIMARY KEY, document text NOT NULL, search_text text NOT NULL, west float8, south float8, east float8, north float8, imported_at text NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS catalogue_search_text ON catalogue USING gin (search_text gin_trgm_ops)",
+];
 
 impl Store {
-    /// Opens the store, creating the file and its table when `create` (imports) and refusing a
-    /// missing file otherwise (the server reads it: a typo in the path must not look empty).
-    pub async fn open(path: &Path, create: bool) -> Result<Store, StoreError> {
-        let err = |source| StoreError { path: path.display().to_string(), source };
-        let options = SqliteConnectOptions::new().filename(path).create_if_missing(create).read_only(!create);
-        let pool = SqlitePoolOptions::new().max_connections(1).connect_with(options).await.map_err(err)?;
-        if create {
-            sqlx::query("CREATE TABLE IF NOT EXISTS catalogue_records (file_identifier TEXT PRIMARY KEY, document TEXT NOT NULL, imported_at TEXT NOT NULL)")
-                .execute(&pool)
-                .await
-                .map_err(err)?;
-        }
-        Ok(Store { pool })
-    }
-
-    /// Every stored record. A document that no longer reads (written by an older version, or
-    /// edited by hand) is logged and left out rather than stopping the server.
-    pub async fn load(&self) -> Result<Vec<Record>, sqlx::Error> {
-        let rows = sqlx::query("SELECT file_identifier, document FROM catalogue_records ORDER BY file_identifier").fetch_all(&self.pool).await?;
-        let mut records = Vec::with_capacity(rows.len());
-        for row in rows {
-            let (id, document): (String, String) = (row.try_get(0)?, row.try_get(1)?);
-            match ogc::csw::iso::read(&document) {
-                Ok(r) => records.push(r),
-                Err(e) => tracing::warn!(file_identifier = %id, error = %e, "stored catalogue record skipped"),
+    /// Opens the store. `create` (imports) creates the file, the table and its index when
+    /// missing; otherwise (the server) a missing SQLite file is refused, since a typo in the
+    /// path must not look like an empty catalogue, and PostgreSQL is connected lazily like the
+    /// PostGIS sources, so a database that is down gives 503s rather than a server that does
+    /// not start.
+    pub async fn open(location: &Location, create: bool) -> anyhow::Result<Store> {
+        let context = |e: sqlx::Error| anyhow::anyhow!("catalogue store {location}: {e}");
+        match location {
+            Location::File(path) => {
+                let options = SqliteConnectOptions::new().filename(path).create_if_missing(create).read_only(!create);
+                let pool = SqlitePoolOptions::new().max_connections(if create { 1 } else { 4 }).connect_with(options).await.map_err(context)?;
+                if create {
+                    for statement in SQLITE_SCHEMA {
+                        sqlx::query(statement).execute(&pool).await.map_err(context)?;
+                    }
+                }
+                Ok(Store::Sqlite(pool))
+            }
+            Location::Postgres(url) => {
+                let options = PgConnectOptions::from_str(url).map_err(context)?.application_name("ossature");
+                let pool = PgPoolOptions::new()
+                    .max_connections(4)
+                    .min_connections(0)
+                    .acquire_timeout(Duration::from_secs(3))
+                    .test_before_acquire(true)
+                    .connect_lazy_with(options);
+                if create {
+                    for statement in POSTGRES_SCHEMA {
+                        sqlx::query(statement).execute(&pool).await.map_err(context)?;
+                    }
+                }
+                Ok(Store::Postgres(pool))
             }
         }
+    }
+
+    /// Every stored record, by identifier. A document that no longer reads (written by an
+    /// older version, or edited by hand) is logged and left out rather than stopping the server.
+    pub async fn load(&self) -> Result<Vec<Record>, SourceError> {
+        let stamps = self.candidates(&Prefilter::All).await?;
+        let mut records: Vec<Record> = self.documents(&stamps).await?.into_iter().map(|(_, r)| r).collect();
+        records.sort_by(|a, b| a.file_identifier.cmp(&b.file_identifier));
         Ok(records)
     }
 
-    /// Writes the given records (imported ones: they carry their document) in one transaction.
-    pub async fn save<'a>(&self, records: impl IntoIterator<Item = &'a Record>) -> Result<(), sqlx::Error> {
-        let now = chrono::Utc::now().to_rfc3339();
-        let mut tx = self.pool.begin().await?;
-        for r in records {
-            let Some(document) = &r.source_xml else { continue };
-            sqlx::query("INSERT INTO catalogue_records (file_identifier, document, imported_at) VALUES (?, ?, ?) ON CONFLICT (file_identifier) DO UPDATE SET document = excluded.document, imported_at = excluded.imported_at")
+    /// The records meeting `prefilter`, by identifier (byte order, the same in both databases).
+    pub async fn candidates(&self, prefilter: &Prefilter) -> Result<Vec<Stamp>, SourceError> {
+        let dialect = match self {
+            Store::Sqlite(_) => Dialect::Sqlite,
+            Store::Postgres(_) => Dialect::Postgres,
+        };
+        let mut sql = Sql::new(dialect);
+        sql.push("SELECT file_identifier, imported_at FROM catalogue WHERE ");
+        condition(&mut sql, prefilter);
+        let Sql { text, params, .. } = sql;
+        let mut rows = match self {
+            Store::Sqlite(pool) => crate::source::gpkg::bind(sqlx::query(AssertSqlSafe(text)), params).fetch_all(pool).await?.into_iter().map(|r| stamp(&r)).collect::<Result<Vec<_>, _>>()?,
+            Store::Postgres(pool) => crate::source::postgis::bind(sqlx::query(AssertSqlSafe(text)), params).fetch_all(pool).await?.into_iter().map(|r| stamp(&r)).collect::<Result<Vec<_>, _>>()?,
+        };
+        rows.sort_by(|a, b| a.file_identifier.cmp(&b.file_identifier));
+        Ok(rows)
+    }
+
+    /// The documents of `stamps`, read into records (in no particular order).
+    pub async fn documents(&self, stamps: &[Stamp]) -> Result<Vec<(Stamp, Record)>, SourceError> {
+        if stamps.is_empty() {
+            return Ok(Vec::new());
+        }
+        let ids: Vec<&str> = stamps.iter().map(|s| s.file_identifier.as_str()).collect();
+        let rows: Vec<(String, String, String)> = match self {
+            Store::Sqlite(pool) => {
+                let ids = serde_json::to_string(&ids).map_err(|e| SourceError::Internal(e.into()))?;
+                sqlx::query_as("SELECT file_identifier, imported_at, document FROM catalogue WHERE file_identifier IN (SELECT value FROM json_each(?))").bind(ids).fetch_all(pool).await?
+            }
+            Store::Postgres(pool) => sqlx::query_as("SELECT file_identifier, imported_at, document FROM catalogue WHERE file_identifier = ANY($1)").bind(ids).fetch_all(pool).await?,
+        };
+        let mut out = Vec::with_capacity(rows.len());
+        for (file_identifier, imported_at, document) in rows {
+            match ogc::csw::iso::read(&document) {
+                Ok(r) => out.push((Stamp { file_identifier, imported_at }, r)),
+                Err(e) => tracing::warn!(%file_identifier, error = %e, "stored catalogue record skipped"),
+            }
+        }
+        Ok(out)
+    }
+
+    /// Writes one imported record (it carries its document) with its index entry, in one
+    /// transaction: a record is in the store and its index whole, or not at all.
+    pub async fn save(&self, r: &Record) -> Result<(), SourceError> {
+        let Some(document) = &r.source_xml else { return Err(SourceError::Internal(anyhow::anyhow!("record {} has no document to store", r.file_identifier))) };
+        let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
+        let b = r.bbox;
+        match self {
+            Store::Sqlite(pool) => {
+                let mut tx = pool.begin().await?;
+                let rowid: i64 = sqlx::query_scalar(
+                    "INSERT INTO catalogue (file_identifier, document, search_text, west, south, east, north, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
+                     ON CONFLICT (file_identifier) DO UPDATE SET document = excluded.document, search_text = excluded.search_text, west = excluded.west, \
+                     south = excluded.south, east = excluded.east, north = excluded.north, imported_at = excluded.imported_at RETURNING rowid",
+                )
                 .bind(&r.file_identifier)
                 .bind(document)
+                .bind(r.search_text())
+                .bind(b.map(|b| b.min_x))
+                .bind(b.map(|b| b.min_y))
+                .bind(b.map(|b| b.max_x))
+                .bind(b.map(|b| b.max_y))
                 .bind(&now)
-                .execute(&mut *tx)
+                .fetch_one(&mut *tx)
                 .await?;
+                sqlx::query("DELETE FROM catalogue_text WHERE rowid = ?").bind(rowid).execute(&mut *tx).await?;
+                sqlx::query("INSERT INTO catalogue_text (rowid, search_text) VALUES (?, ?)").bind(rowid).bind(r.search_text()).execute(&mut *tx).await?;
+                tx.commit().await?;
+            }
+            Store::Postgres(pool) => {
+                // One statement: atomic, and the GIN index is maintained with the row.
+                sqlx::query(
+                    "INSERT INTO catalogue (file_identifier, document, search_text, west, south, east, north, imported_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+                     ON CONFLICT (file_identifier) DO UPDATE SET document = excluded.document, search_text = excluded.search_text, west = excluded.west, \
+                     south = excluded.south, east = excluded.east, north = excluded.north, imported_at = excluded.imported_at",
+                )
+                .bind(&r.file_identifier)
+                .bind(document)
+                .bind(r.search_text())
+                .bind(b.map(|b| b.min_x))
+                .bind(b.map(|b| b.min_y))
+                .bind(b.map(|b| b.max_x))
+                .bind(b.map(|b| b.max_y))
+                .bind(&now)
+                .execute(pool)
+                .await?;
+            }
         }
-        tx.commit().await
+        Ok(())
+    }
+
+    /// The union of the stored records' extents (west, south, east, north).
+    pub async fn extent(&self) -> Result<Option<ogc::bbox::Bbox>, SourceError> {
+        const SQL: &str = "SELECT min(west), min(south), max(east), max(north) FROM catalogue";
+        let (w, s, e, n): (Option<f64>, Option<f64>, Option<f64>, Option<f64>) = match self {
+            Store::Sqlite(pool) => sqlx::query_as(SQL).fetch_one(pool).await?,
+            Store::Postgres(pool) => sqlx::query_as(SQL).fetch_one(pool).await?,
+        };
+        Ok(match (w, s, e, n) {
+            (Some(min_x), Some(min_y), Some(max_x), Some(max_y)) => Some(ogc::bbox::Bbox { min_x, min_y, max_x, max_y }),
+            _ => None,
+        })
+    }
+}
+
+fn stamp<R: Row>(row: &R) -> Result<Stamp, sqlx::Error>
+where
+    usize: sqlx::ColumnIndex<R>,
+    for<'r> String: sqlx::Decode<'r, R::Database> + sqlx::Type<R::Database>,
+{
+    Ok(Stamp { file_identifier: row.try_get(0)?, imported_at: row.try_get(1)? })
+}
+
+/// The prefilter as a condition on the `catalogue` row. `Contains` texts have no LIKE special
+/// characters ([`Prefilter`]), so they go between `%` as they are; the search text is lower
+/// case already, so LIKE compares exactly (no case folding is needed or used).
+fn condition(sql: &mut Sql, p: &Prefilter) {
+    match p {
+        Prefilter::All => {
+            sql.push("TRUE");
+        }
+        Prefilter::Contains(text) => {
+            let pattern = Param::Text(format!("%{text}%"));
+            match sql.dialect() {
+                Dialect::Sqlite => sql.push("rowid IN (SELECT rowid FROM catalogue_text WHERE search_text LIKE ").param(pattern).push(")"),
+                Dialect::Postgres => sql.push("search_text LIKE ").param(pattern),
+            };
+        }
+        Prefilter::Meets(b) => {
+            sql.push("(west <= ").param(Param::Float(b.max_x)).push(" AND east >= ").param(Param::Float(b.min_x));
+            sql.push(" AND south <= ").param(Param::Float(b.max_y)).push(" AND north >= ").param(Param::Float(b.min_y)).push(")");
+        }
+        Prefilter::Identifiers(ids) if ids.is_empty() => {
+            sql.push("FALSE");
+        }
+        Prefilter::Identifiers(ids) => {
+            sql.push("file_identifier IN (");
+            for (i, id) in ids.iter().enumerate() {
+                if i > 0 {
+                    sql.push(", ");
+                }
+                sql.param(Param::Text(id.clone()));
+            }
+            sql.push(")");
+        }
+        Prefilter::And(parts) | Prefilter::Or(parts) => {
+            let joiner = if matches!(p, Prefilter::And(_)) { " AND " } else { " OR " };
+            sql.push("(");
+            for (i, part) in parts.iter().enumerate() {
+                if i > 0 {
+                    sql.push(joiner);
+                }
+                condition(sql, part);
+            }
+            sql.push(")");
+        }
     }
 }

@@ -121,14 +121,20 @@ pub async fn build_state(config: &Config, bound: SocketAddr) -> anyhow::Result<A
         None => format!("http://{bound}"),
     };
     metrics::install();
-    let imported = match &config.catalogue.store {
-        Some(path) => {
-            let path = config.origin.resolve(&crate::config::expand_env(path));
-            crate::catalogue::store::Store::open(&path, false).await?.load().await.map_err(|e| anyhow::anyhow!("catalogue store {}: {e}", path.display()))?
-        }
-        None => Vec::new(),
+    let store = match crate::catalogue::store::Location::of(config) {
+        Some(location) => Some(crate::catalogue::store::Store::open(&location, false).await?),
+        None => None,
     };
-    let catalogue = crate::catalogue::Catalogue::new(&registry, &base, &config.service, ogc::csw::request::Limits { max_records: config.catalogue.max_records }, imported);
+    // The extent only describes the collection: a store that cannot answer now must not stop the
+    // server, whose searches will report it.
+    let store_extent = match &store {
+        Some(s) => s.extent().await.unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "catalogue store: extent of the imported records unknown");
+            None
+        }),
+        None => None,
+    };
+    let catalogue = crate::catalogue::Catalogue::new(&registry, &base, &config.service, ogc::csw::request::Limits { max_records: config.catalogue.max_records }, store, store_extent);
     Ok(AppState(Arc::new(AppInner { registry, base, limits: config.server.limits.clone(), service: config.service.clone(),
         wmts: std::sync::OnceLock::new(),
         wms: std::sync::OnceLock::new(),

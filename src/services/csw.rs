@@ -18,7 +18,7 @@ pub fn routes() -> axum::Router<AppState> {
 pub async fn kvp(State(state): State<AppState>, RawQuery(q): RawQuery) -> Response {
     let pairs = super::features::pairs(&q);
     match ogc::csw::request::parse_kvp(&pairs, &state.catalogue.limits) {
-        Ok(request) => answer(&state, request, None),
+        Ok(request) => answer(&state, request, None).await,
         Err(e) => exception(&e),
     }
 }
@@ -28,38 +28,54 @@ pub async fn post(State(state): State<AppState>, body: Bytes) -> Response {
         return exception(&CswError::invalid("", "the request body is not UTF-8 text"));
     };
     match ogc::csw::xml_request::parse_xml(body, &state.catalogue.limits) {
-        Ok(request) => answer(&state, request, Some(body)),
+        Ok(request) => answer(&state, request, Some(body)).await,
         Err(e) => exception(&e),
     }
 }
 
 /// `body`: the XML of a POST request, echoed by `resultType=validate`.
-fn answer(state: &AppState, request: CswRequest, body: Option<&str>) -> Response {
-    let records = &state.catalogue.records;
+async fn answer(state: &AppState, request: CswRequest, body: Option<&str>) -> Response {
+    let catalogue = &state.catalogue;
     let now = chrono::Utc::now();
     let document = match request {
         CswRequest::GetCapabilities(c) => {
-            ogc::csw::capabilities::capabilities(&super::service_metadata(state), &format!("{}/csw", state.base), c.sections.as_deref(), &state.catalogue.limits)
+            ogc::csw::capabilities::capabilities(&super::service_metadata(state), &format!("{}/csw", state.base), c.sections.as_deref(), &catalogue.limits)
         }
         CswRequest::DescribeRecord(d) => response::describe_record(&d.type_names),
         CswRequest::GetRecords(g) if g.result_type == ResultType::Validate => response::acknowledgement(&g, body, &now),
-        CswRequest::GetRecords(g) => match ogc::csw::search::search(records, &g) {
-            Ok(page) => response::get_records_response(&g, &page, &now),
-            Err(e) => return exception(&e),
-        },
-        CswRequest::GetRecordById(g) => {
-            let found: Vec<&ogc::csw::Record> = g.ids.iter().filter_map(|id| records.iter().find(|r| &r.file_identifier == id)).collect();
-            response::get_record_by_id_response(&found, g.output_schema, g.element_set)
+        CswRequest::GetRecords(g) => {
+            let records = match catalogue.candidates(g.constraint.as_ref()).await {
+                Ok(r) => r,
+                Err(e) => return store_failure(&e),
+            };
+            match ogc::csw::search::search(records.iter().map(|r| &**r), &g) {
+                Ok(page) => response::get_records_response(&g, &page, &now),
+                Err(e) => return exception(&e),
+            }
         }
+        CswRequest::GetRecordById(g) => match catalogue.by_ids(&g.ids).await {
+            Ok(found) => response::get_record_by_id_response(&found.iter().map(|r| &**r).collect::<Vec<_>>(), g.output_schema, g.element_set),
+            Err(e) => return store_failure(&e),
+        },
         CswRequest::GetDomain(g) => {
+            let records = match catalogue.candidates(None).await {
+                Ok(r) => r,
+                Err(e) => return store_failure(&e),
+            };
             let domains: Vec<_> = g.names.into_iter().map(|name| {
-                let values = response::domain_values(&name, records);
+                let values = response::domain_values(&name, records.iter().map(|r| &**r));
                 (name, values)
             }).collect();
             response::get_domain_response(&domains)
         }
     };
     xml(StatusCode::OK, document)
+}
+
+/// A store that cannot answer: logged in full, reported without its detail.
+fn store_failure(e: &crate::source::SourceError) -> Response {
+    tracing::error!(error = %e, "catalogue store");
+    exception(&CswError::internal(format!("the catalogue store cannot answer: {e}")))
 }
 
 pub fn exception(e: &CswError) -> Response {

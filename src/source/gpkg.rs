@@ -116,7 +116,7 @@ fn decode_row(table: &Table, fields: &[Field], row: &SqliteRow) -> Result<Featur
     })
 }
 
-fn bind(mut q: SqlxQuery<'static, sqlx::Sqlite, SqliteArguments>, params: Vec<Param>) -> SqlxQuery<'static, sqlx::Sqlite, SqliteArguments> {
+pub(crate) fn bind(mut q: SqlxQuery<'static, sqlx::Sqlite, SqliteArguments>, params: Vec<Param>) -> SqlxQuery<'static, sqlx::Sqlite, SqliteArguments> {
     for p in params {
         q = match p {
             Param::Bool(b) => q.bind(b),

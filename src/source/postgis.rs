@@ -105,7 +105,7 @@ fn geometry_param(sql: &mut Sql, table: &Table, g: &geo_types::Geometry<f64>) {
     sql.push("ST_GeomFromWKB(").param(Param::Bytes(wkb)).push(&format!(", {})", table.crs.epsg_code()));
 }
 
-fn bind(mut q: SqlxQuery<'static, Postgres, PgArguments>, params: Vec<Param>) -> SqlxQuery<'static, Postgres, PgArguments> {
+pub(crate) fn bind(mut q: SqlxQuery<'static, Postgres, PgArguments>, params: Vec<Param>) -> SqlxQuery<'static, Postgres, PgArguments> {
     for p in params {
         q = match p {
             Param::Bool(b) => q.bind(b),

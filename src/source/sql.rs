@@ -48,6 +48,10 @@ impl Sql {
         Sql { text: String::with_capacity(256), params: Vec::new(), dialect }
     }
 
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
     pub fn push(&mut self, s: &str) -> &mut Sql {
         self.text.push_str(s);
         self

@@ -18,7 +18,8 @@
 //! - [`error`]: [`CswError`] and its `ows:ExceptionReport`;
 //! - [`request`], [`xml_request`]: KVP and XML POST requests;
 //! - [`capabilities`], [`response`]: the response documents;
-//! - [`search`]: GetRecords evaluated over records in memory.
+//! - [`search`]: GetRecords evaluated over records in memory; [`prefilter`]: the condition a
+//!   store's indexes select its candidates by.
 //!
 //! Wiring a request: parse ([`request::parse_kvp`] or [`xml_request::parse_xml`]); on error
 //! answer [`CswError::report`] with [`error::ExceptionCode::http_status`]; else
@@ -37,6 +38,7 @@ pub mod import;
 pub mod iso;
 pub mod iso_rules;
 pub mod layer_links;
+pub mod prefilter;
 pub mod queryables;
 pub mod record;
 pub mod request;

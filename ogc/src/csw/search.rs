@@ -24,7 +24,7 @@ use std::cmp::Ordering;
 use super::error::CswError;
 use super::queryables::{QueryValue, Queryable};
 use super::record::Record;
-use super::request::{GetRecords, ResultType};
+use super::request::{GetRecords, ResultType, SortKey};
 use super::response::ResultPage;
 use crate::bbox::Bbox;
 use crate::filter::eval::{self, Scalar, Subject};
@@ -39,18 +39,7 @@ pub fn search<'a>(records: impl IntoIterator<Item = &'a Record>, request: &GetRe
             matched.push(r);
         }
     }
-    if !request.sort_by.is_empty() {
-        matched.sort_by(|a, b| {
-            for key in &request.sort_by {
-                let ordering = compare_for_sort(key.queryable, a, b);
-                let ordering = if key.ascending { ordering } else { ordering.reverse() };
-                if ordering != Ordering::Equal {
-                    return ordering;
-                }
-            }
-            Ordering::Equal
-        });
-    }
+    sort(&mut matched, &request.sort_by);
     let total = matched.len() as u64;
     let page = match request.result_type {
         ResultType::Hits | ResultType::Validate => Vec::new(),
@@ -61,6 +50,24 @@ pub fn search<'a>(records: impl IntoIterator<Item = &'a Record>, request: &GetRe
         }
     };
     Ok(ResultPage { matched: total, records: page })
+}
+
+/// Orders records by `keys` (CSW SortBy, OGC API Records `sortby`); records equal on every key
+/// keep their order, so paging through a sorted result is stable.
+pub fn sort(records: &mut [&Record], keys: &[SortKey]) {
+    if keys.is_empty() {
+        return;
+    }
+    records.sort_by(|a, b| {
+        for key in keys {
+            let ordering = compare_for_sort(key.queryable, a, b);
+            let ordering = if key.ascending { ordering } else { ordering.reverse() };
+            if ordering != Ordering::Equal {
+                return ordering;
+            }
+        }
+        Ordering::Equal
+    });
 }
 
 /// Sort order of two records on one queryable: by first value, records without one last.
@@ -127,7 +134,8 @@ impl Subject for Searched<'_> {
     }
 }
 
-fn envelope(g: &geo_types::Geometry<f64>) -> Option<Bbox> {
+/// The envelope of a filter geometry, which spatial operators compare with a record's extent.
+pub(crate) fn envelope(g: &geo_types::Geometry<f64>) -> Option<Bbox> {
     use geo_types::Geometry as G;
     fn extend(b: &mut Option<Bbox>, c: geo_types::Coord<f64>) {
         *b = Some(match b {

@@ -101,7 +101,7 @@ impl ItemsParams {
 }
 
 /// `sortby=name,-other,+third`: ascending unless prefixed with `-`.
-fn parse_sortby(v: &str) -> Result<Vec<(String, bool)>, String> {
+pub(crate) fn parse_sortby(v: &str) -> Result<Vec<(String, bool)>, String> {
     v.split(',')
         .map(|item| {
             let item = item.trim();

@@ -8,7 +8,7 @@
 use serde_json::{Map, Value, json};
 
 use super::RECORD_CORE;
-use super::params::TIME_QUERYABLES;
+use super::params::{SORTABLES, TIME_QUERYABLES};
 use crate::bbox::Bbox;
 use crate::crs::Crs;
 use crate::csw::Record;
@@ -146,17 +146,6 @@ pub struct CatalogueInfo<'a> {
     /// The union of the records' extents.
     pub extent: Option<Bbox>,
 }
-
-/// The union of the records' extents.
-pub fn extent<'a>(records: impl IntoIterator<Item = &'a Record>) -> Option<Bbox> {
-    records.into_iter().filter_map(|r| r.bbox).reduce(|a, b| Bbox {
-        min_x: a.min_x.min(b.min_x),
-        min_y: a.min_y.min(b.min_y),
-        max_x: a.max_x.max(b.max_x),
-        max_y: a.max_y.max(b.max_y),
-    })
-}
-
 /// The catalogue's collection document (`itemType: record`).
 pub fn collection(urls: &CatalogueUrls, info: &CatalogueInfo, json_is_self: bool) -> Value {
     let href = urls.collection();
@@ -165,6 +154,7 @@ pub fn collection(urls: &CatalogueUrls, info: &CatalogueInfo, json_is_self: bool
         Link::new(format!("{href}/items"), "items", GEOJSON, "Records as GeoJSON"),
         Link::new(format!("{href}/items?f=html"), "items", HTML, "Records as HTML"),
         Link::new(format!("{href}/queryables"), "http://www.opengis.net/def/rel/ogc/1.0/queryables", "application/schema+json", "Queryable properties"),
+        Link::new(format!("{href}/sortables"), "http://www.opengis.net/def/rel/ogc/1.0/sortables", "application/schema+json", "Sortable properties"),
         Link::new(format!("{}/csw?service=CSW&version=2.0.2&request=GetCapabilities", urls.base), "alternate", "application/xml", "The same catalogue as CSW 2.0.2"),
     ]);
     let mut doc = json!({
@@ -184,22 +174,30 @@ pub fn collection(urls: &CatalogueUrls, info: &CatalogueInfo, json_is_self: bool
 
 /// The queryables a `filter` may name, as a JSON Schema (Features Part 3 form).
 pub fn queryables(urls: &CatalogueUrls, title: &str) -> Value {
-    let properties: Map<String, Value> = Queryable::all()
-        .iter()
-        .map(|q| {
-            let schema = match q.kind() {
+    properties_schema(urls, "queryables", title, Queryable::all().iter().map(|q| (q.records_name(), *q)))
+}
+
+/// The properties `sortby` may name, as a JSON Schema (Records Part 1 sorting).
+pub fn sortables(urls: &CatalogueUrls, title: &str) -> Value {
+    properties_schema(urls, "sortables", title, SORTABLES.iter().copied())
+}
+
+/// A JSON Schema of the named queryables, at `{collection}/{path}`.
+fn properties_schema(urls: &CatalogueUrls, path: &str, title: &str, named: impl Iterator<Item = (&'static str, Queryable)>) -> Value {
+    let properties: Map<String, Value> = named
+        .map(|(name, q)| {
+            let mut schema = match q.kind() {
                 ValueKind::Text => json!({ "type": "string" }),
                 ValueKind::Date => json!({ "type": "string", "format": "date-time" }),
                 ValueKind::Bbox => json!({ "format": "geometry-polygon" }),
             };
-            let mut schema = schema;
             schema["title"] = json!(q.name());
-            (q.records_name().to_string(), schema)
+            (name.to_string(), schema)
         })
         .collect();
     json!({
         "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": format!("{}/queryables", urls.collection()),
+        "$id": format!("{}/{path}", urls.collection()),
         "type": "object",
         "title": title,
         "properties": properties,
@@ -232,6 +230,7 @@ pub fn openapi_paths(collection: &str, default_limit: u64, max_limit: u64) -> Ma
         query("filter", "A CQL2 filter on the queryables", json!({ "type": "string" })),
         query("filter-lang", "The language of filter", json!({ "type": "string", "enum": ["cql2-text", "cql2-json"], "default": "cql2-text" })),
         query("filter-crs", "The CRS of filter geometries", json!({ "type": "string", "format": "uri" })),
+        query("sortby", "Sort keys, comma-separated, each a sortable optionally prefixed with + (ascending, the default) or - (descending)", json!({ "type": "array", "items": { "type": "string" } })),
         query("limit", "Records per page", json!({ "type": "integer", "minimum": 1, "maximum": max_limit, "default": default_limit })),
         query("offset", "Records to skip", json!({ "type": "integer", "minimum": 0, "default": 0 })),
         f.clone(),
@@ -241,6 +240,7 @@ pub fn openapi_paths(collection: &str, default_limit: u64, max_limit: u64) -> Ma
     let mut paths = Map::new();
     paths.insert(base.clone(), get("The catalogue collection", "describeCatalogue", vec![f.clone()], "The collection", &[JSON, HTML]));
     paths.insert(format!("{base}/queryables"), get("Queryables of the catalogue", "getCatalogueQueryables", vec![f.clone()], "The queryables", &["application/schema+json", HTML]));
+    paths.insert(format!("{base}/sortables"), get("Sortables of the catalogue", "getCatalogueSortables", vec![f.clone()], "The sortables", &["application/schema+json", HTML]));
     paths.insert(format!("{base}/items"), get("Search the records", "getRecords", items_params, "A page of records", &[GEOJSON, HTML]));
     paths.insert(format!("{base}/items/{{recordId}}"), get("One record", "getRecord", vec![record_id, f], "The record", &[GEOJSON, HTML]));
     paths
@@ -280,7 +280,7 @@ mod tests {
     #[test]
     fn collection_and_queryables() {
         let r = layer_record();
-        let d = collection(&URLS, &CatalogueInfo { title: "Catalogue", description: "", extent: extent([&r]) }, true);
+        let d = collection(&URLS, &CatalogueInfo { title: "Catalogue", description: "", extent: r.bbox }, true);
         assert_eq!((d["itemType"].as_str(), d["id"].as_str()), (Some("record"), Some("catalogue")));
         assert_eq!(d["extent"]["spatial"]["bbox"][0][0], -0.33);
         let q = queryables(&URLS, "Catalogue");

@@ -11,15 +11,16 @@
 pub mod documents;
 pub mod params;
 
-/// The Records Part 1 classes implemented. Not claimed: `sorting` (no `sortby`) and the
-/// searchable-catalog classes, whose query parameters include `externalIds` and `sortby`; the
-/// `filter` parameter is the one of Features Part 3, whose classes the server declares already.
+/// The Records Part 1 classes implemented. Not claimed: the searchable-catalog classes, whose
+/// query parameters include `externalIds`; the `filter` parameter is the one of Features Part 3,
+/// whose classes the server declares already.
 pub const CONFORMANCE: &[&str] = &[
     "http://www.opengis.net/spec/ogcapi-records-1/1.0/conf/record-core",
     "http://www.opengis.net/spec/ogcapi-records-1/1.0/conf/record-collection",
     "http://www.opengis.net/spec/ogcapi-records-1/1.0/conf/record-api",
     "http://www.opengis.net/spec/ogcapi-records-1/1.0/conf/json",
     "http://www.opengis.net/spec/ogcapi-records-1/1.0/conf/html",
+    "http://www.opengis.net/spec/ogcapi-records-1/1.0/conf/sorting",
 ];
 
 /// What every record says it conforms to (`conformsTo` of a record).

@@ -11,13 +11,18 @@
 //!   which the record's `time` shows; a record without such dates is not selected.
 //! - `ids`: records by identifier; `type`: by hierarchy level (`dataset`, `service`, ...).
 //! - `filter`: CQL2 text or JSON over the queryables ([`crate::csw::constraint::normalise`]).
+//!
+//! `sortby` orders by the [`SORTABLES`] as a CSW `SortBy` on the same queryables does
+//! ([`crate::csw::search::sort`]), so `sortby=-updated,title` and `SortBy=dct:modified:D,dc:title:A`
+//! give one order.
 
 use crate::bbox::Bbox;
 use crate::crs::Crs;
 use crate::csw::constraint;
 use crate::csw::queryables::Queryable;
+use crate::csw::request::SortKey;
 use crate::datetime::Interval;
-use crate::features::params::{FilterLang, ParamError};
+use crate::features::params::{FilterLang, ParamError, parse_sortby};
 use crate::filter::{CompareOp, Expr, Filter, SpatialOp, TemporalOp, cql2_json, cql2_text};
 use crate::value::Value;
 
@@ -34,7 +39,16 @@ pub struct RecordsParams {
     pub filter: Option<String>,
     pub filter_lang: FilterLang,
     pub filter_crs: Option<Crs>,
+    pub sortby: Vec<SortKey>,
     pub format: Option<String>,
+}
+
+/// What `sortby` may name: the record GeoJSON's members (`id`, `title`, `updated`, `type`),
+/// each a CSW queryable. The CSW names of these queryables are accepted too.
+pub const SORTABLES: [(&str, Queryable); 4] = [("id", Queryable::Identifier), ("title", Queryable::Title), ("updated", Queryable::Modified), ("type", Queryable::Type)];
+
+fn sortable(name: &str) -> Option<Queryable> {
+    SORTABLES.iter().find(|(n, _)| *n == name).map(|(_, q)| *q).or_else(|| Queryable::parse(name).filter(|q| SORTABLES.iter().any(|(_, s)| s == q)))
 }
 
 impl RecordsParams {
@@ -73,6 +87,18 @@ impl RecordsParams {
                 "filter" => p.filter = Some(v.to_string()),
                 "filter-lang" => p.filter_lang = FilterLang::parse(v).map_err(|m| ParamError::new(k, m))?,
                 "filter-crs" => p.filter_crs = Some(Crs::parse(v).map_err(|e| ParamError::new(k, e))?),
+                "sortby" => {
+                    p.sortby = parse_sortby(v)
+                        .and_then(|keys| {
+                            keys.into_iter()
+                                .map(|(name, ascending)| {
+                                    let queryable = sortable(&name).ok_or_else(|| format!("'{name}' is not sortable (see the collection's sortables)"))?;
+                                    Ok(SortKey { queryable, ascending })
+                                })
+                                .collect()
+                        })
+                        .map_err(|m| ParamError::new(k, m))?
+                }
                 "f" => p.format = Some(v.to_string()),
                 _ => return Err(ParamError::new(k, "unknown parameter")),
             }
@@ -183,12 +209,19 @@ mod tests {
 
     #[test]
     fn errors_name_the_parameter() {
-        for (k, v) in [("limit", "0"), ("bbox", "1,2"), ("datetime", "soon"), ("q", " , "), ("filter", "title ="), ("filter", "nonsense = 1"), ("filter-lang", "sql"), ("sortby", "title")] {
+        for (k, v) in [("limit", "0"), ("bbox", "1,2"), ("datetime", "soon"), ("q", " , "), ("filter", "title ="), ("filter", "nonsense = 1"), ("filter-lang", "sql"), ("sortby", "nonsense"), ("sortby", "abstract"), ("sortby", "-")] {
             let e = RecordsParams::parse([(k, v)]).and_then(|p| p.filter()).unwrap_err();
             assert_eq!(e.param, k, "{k}={v}: {e}");
         }
         // An operator the catalogue cannot evaluate is refused when evaluated, naming the filter.
         assert_eq!(select(&[("filter", "S_TOUCHES(geometry, POINT(1 2))")]).unwrap_err().param, "filter");
         assert_eq!(RecordsParams::parse([("q", "a"), ("q", "b")]).unwrap_err().param, "q");
+    }
+
+    #[test]
+    fn sort_keys() {
+        let p = RecordsParams::parse([("sortby", "-updated, title,+dc:type")]).unwrap();
+        let keys: Vec<(Queryable, bool)> = p.sortby.iter().map(|k| (k.queryable, k.ascending)).collect();
+        assert_eq!(keys, [(Queryable::Modified, false), (Queryable::Title, true), (Queryable::Type, true)]);
     }
 }

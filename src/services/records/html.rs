@@ -25,12 +25,12 @@ fn search_form(state: &AppState, q: &str) -> String {
     )
 }
 
-pub fn collection(state: &AppState, doc: &Value) -> String {
+pub fn collection(state: &AppState, doc: &Value, count: usize) -> String {
     let links: Vec<Link> = serde_json::from_value(doc["links"].clone()).unwrap_or_default();
     let body = format!(
         "<p>{}</p><p>{} records.</p>{}{}",
         escape(doc["description"].as_str().unwrap_or("")),
-        state.catalogue.records.len(),
+        count,
         search_form(state, ""),
         links_list(&links)
     );

@@ -27,6 +27,7 @@ pub fn routes() -> axum::Router<AppState> {
     axum::Router::new()
         .route(&base, get(collection))
         .route(&format!("{base}/queryables"), get(queryables))
+        .route(&format!("{base}/sortables"), get(sortables))
         .route(&format!("{base}/items"), get(items))
         .route(&format!("{base}/items/{{id}}"), get(item))
 }
@@ -55,7 +56,7 @@ async fn collection(State(state): State<AppState>, RawQuery(q): RawQuery, header
     let doc = collection_document(&state, format == Format::Json);
     Ok(match format {
         Format::Json => json_response(&doc, JSON),
-        Format::Html => Html(html::collection(&state, &doc)).into_response(),
+        Format::Html => Html(html::collection(&state, &doc, state.catalogue.candidates(None).await?.len())).into_response(),
     })
 }
 
@@ -68,6 +69,15 @@ async fn queryables(State(state): State<AppState>, RawQuery(q): RawQuery, header
     })
 }
 
+async fn sortables(State(state): State<AppState>, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ServiceError> {
+    let format = format_only(&q, &headers)?;
+    let doc = documents::sortables(&urls(&state), TITLE);
+    Ok(match format {
+        Format::Json => json_response(&doc, "application/schema+json"),
+        Format::Html => Html(super::features::html::queryables(&state, COLLECTION_ID, TITLE, "Properties usable in <code>sortby</code> (a <code>-</code> before a name sorts in descending order).", &doc)).into_response(),
+    })
+}
+
 async fn items(State(state): State<AppState>, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ServiceError> {
     let all = pairs(&q);
     let p = RecordsParams::parse(all.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
@@ -76,8 +86,9 @@ async fn items(State(state): State<AppState>, RawQuery(q): RawQuery, headers: He
         return Err(ServiceError::param("filter", format!("longer than the {} bytes allowed", state.limits.filter_bytes)));
     }
     let filter = p.filter()?;
+    let candidates = state.catalogue.candidates(filter.as_ref()).await?;
     let mut matched: Vec<&Record> = Vec::new();
-    for r in &state.catalogue.records {
+    for r in candidates.iter().map(|r| &**r) {
         let selected = match &filter {
             Some(f) => ogc::csw::search::matches(f, r).map_err(|e| ServiceError::param("filter", e.message))?,
             None => true,
@@ -86,6 +97,7 @@ async fn items(State(state): State<AppState>, RawQuery(q): RawQuery, headers: He
             matched.push(r);
         }
     }
+    ogc::csw::search::sort(&mut matched, &p.sortby);
     let limit = p.limit.unwrap_or(state.limits.default_limit).min(state.catalogue.limits.max_records);
     let skip = usize::try_from(p.offset).unwrap_or(usize::MAX);
     let records: Vec<&Record> = matched.iter().skip(skip).take(usize::try_from(limit).unwrap_or(usize::MAX)).copied().collect();
@@ -109,12 +121,8 @@ async fn items(State(state): State<AppState>, RawQuery(q): RawQuery, headers: He
 
 async fn item(State(state): State<AppState>, Path(id): Path<String>, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ServiceError> {
     let format = format_only(&q, &headers)?;
-    let record = state
-        .catalogue
-        .records
-        .iter()
-        .find(|r| r.file_identifier == id)
-        .ok_or_else(|| ServiceError::NotFound(format!("no record '{id}' in the catalogue")))?;
+    let found = state.catalogue.by_ids(std::slice::from_ref(&id)).await?;
+    let record = found.first().ok_or_else(|| ServiceError::NotFound(format!("no record '{id}' in the catalogue")))?;
     let doc = documents::record(record, &urls(&state), format == Format::Json);
     Ok(match format {
         Format::Json => json_response(&doc, GEOJSON),
