@@ -33,11 +33,14 @@ impl PostGis {
             .application_name("ossature")
             // UTC sessions: dates and timestamps without zone compare as UTC instants. No JIT: a
             // dense tile's estimated cost passes `jit_above_cost`, and compiling its expressions
-            // took 300-650 ms of a 1 s statement, which the one execution never earns back.
+            // took 300-650 ms of a 1 s statement, which the one execution never earns back. No
+            // parallel workers: a server answers many requests at once, and a tile split over
+            // workers cost half as much CPU again (workers' start, gathering) for the same bytes.
             .options([
                 ("statement_timeout", query_timeout.as_millis().to_string()),
                 ("TimeZone", "UTC".to_string()),
                 ("jit", "off".to_string()),
+                ("max_parallel_workers_per_gather", "0".to_string()),
             ]);
         let pool = PgPoolOptions::new()
             .max_connections(pool_size)
