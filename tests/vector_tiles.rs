@@ -414,3 +414,34 @@ async fn a_tile_past_the_query_timeout_is_504_and_the_next_one_is_served() {
     assert!(!tile.unwrap().layers[0].features.is_empty());
     sqlx::query("DROP TABLE tile_timeout").execute(&pool).await.unwrap();
 }
+
+/// The XYZ tile directory serves the OGC tiles under x/y (the OGC path is row/column), with the
+/// TileJSON as its metadata.json, and answers 204 where the tileset answers 404 for being
+/// outside the data (GDAL reads a whole level and stops at a 404); other errors stay 404.
+#[tokio::test]
+async fn xyz_directory_mirrors_the_tileset() {
+    let s = common::start().await;
+    assert_eq!(s.json("/collections/ocs2d/tiles/WebMercatorQuad/xyz/metadata.json").await, s.json("/collections/ocs2d/tiles/WebMercatorQuad/tilejson.json").await);
+    let (z, row, col) = tiles_over(OCS2D_AREA, 14)[0];
+    let ogc = s.get(&format!("/collections/ocs2d/tiles/WebMercatorQuad/{z}/{row}/{col}")).await.bytes().await.unwrap();
+    for ext in ["", ".pbf", ".mvt"] {
+        let xyz = s.get(&format!("/collections/ocs2d/tiles/WebMercatorQuad/xyz/{z}/{col}/{row}{ext}")).await;
+        assert_eq!(xyz.status(), 200);
+        assert_eq!(xyz.bytes().await.unwrap(), ogc, "{ext}");
+    }
+    let dataset = s.get(&format!("/tiles/WebMercatorQuad/xyz/{z}/{col}/{row}.pbf?collections=ocs2d")).await;
+    assert_eq!(dataset.bytes().await.unwrap(), ogc);
+    let (z, row, col) = tiles_over([2.3, 50.3, 2.3, 50.3], 14)[0];
+    assert_eq!(s.get(&format!("/collections/ocs2d/tiles/WebMercatorQuad/{z}/{row}/{col}")).await.status(), 404);
+    assert_eq!(s.get(&format!("/collections/ocs2d/tiles/WebMercatorQuad/xyz/{z}/{col}/{row}.pbf")).await.status(), 204, "outside the data");
+    for path in [
+        format!("/collections/ocs2d/tiles/WebMercatorQuad/xyz/25/{col}/{row}.pbf"),
+        "/collections/ocs2d/tiles/WebMercatorQuad/xyz/14/1/99999999.pbf".to_string(),
+        "/collections/ocs2d/tiles/WebMercatorQuad/xyz/14/1/1.png".to_string(),
+        "/collections/ocs2d/tiles/LAMB93_5cm_EPSG/xyz/14/1/1.pbf".to_string(),
+    ] {
+        let r = s.get(&path).await;
+        assert_eq!(r.status(), 404, "{path}");
+        assert_eq!(r.headers()["content-type"], "application/problem+json", "{path}");
+    }
+}
