@@ -2,15 +2,46 @@
 """bench.py with two more placeholders: `{bbox_2154_lower}` and `{bbox_2154_upper}`, the corners
 of `{bbox_2154}` as URL-encoded "x y" pairs. They let a template carry the same box inside an FES
 filter (gml:lowerCorner / gml:upperCorner), since WFS forbids BBOX and FILTER together.
+Also `--header "Name: value"` (repeatable): a request header wrk sends with every request (wrk's
+`-H`, which bench.py does not expose), e.g. `Accept-Encoding: gzip` as browsers and GIS clients send.
 
-    bench_corners.py BENCH_PY [bench.py arguments]
+    bench_corners.py BENCH_PY [--header "Name: value" ...] [bench.py arguments]
 """
 import importlib.util
+import subprocess
 import sys
+
+
+def pop_headers(argv):
+    """The `--header` values, removed from argv (bench.py does not know the option)."""
+    headers, i = [], 0
+    while i < len(argv):
+        if argv[i] == "--header" and i + 1 < len(argv):
+            headers.append(argv[i + 1])
+            del argv[i:i + 2]
+        else:
+            i += 1
+    return headers
+
+
+class WrkWithHeaders:
+    """bench.py's `subprocess`, adding `-H header` to its wrk command lines."""
+
+    def __init__(self, headers):
+        self.headers = headers
+
+    def __getattr__(self, name):
+        return getattr(subprocess, name)
+
+    def run(self, cmd, *args, **kwargs):
+        if cmd and cmd[0] == "wrk":
+            cmd = [cmd[0], *[a for h in self.headers for a in ("-H", h)], *cmd[1:]]
+        return subprocess.run(cmd, *args, **kwargs)
 
 
 def main():
     path = sys.argv.pop(1)
+    headers = pop_headers(sys.argv)
     spec = importlib.util.spec_from_file_location("bench", path)
     bench = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(bench)
@@ -24,6 +55,8 @@ def main():
         return params
 
     bench.bbox_params = with_corners
+    if headers:
+        bench.subprocess = WrkWithHeaders(headers)
     sys.argv[0] = path
     sys.exit(bench.main())
 

@@ -3,11 +3,13 @@
 # layers ocs2d from z12 + communes, from the bench PostGIS): Ossature's dataset tiles
 #   /tiles/WebMercatorQuad/{z}/{y}/{x}?collections=ocs2d,communes
 # with the tile cache off (every tile is one ST_AsMVT statement) vs MapServer (WMS GetMap FORMAT=mvt on the
-# tile bbox) and Martin (if installed), then with the cache on (--prime: every tile of the list cached).
+# tile bbox) and Martin (if installed), then with the cache on (every tile of the list cached) vs the kit's
+# nginx-static serving the same gzipped tiles from files; the cached run sends `Accept-Encoding: gzip`.
 #   benches/mvt.sh [-d SECS] [-c CONC] [other benches/run options]      (defaults: -d 10 -c 2)
 # Starts Ossature itself on $OSSATURE_PORT (default 18081) with benches/ossature-mvt.toml, then with a copy
-# where [tile_cache] memory_mb = 0; starts the peers mapserver and martin (they stay up:
-# ../shared/bench/peers.sh stop mapserver martin).
+# where [tile_cache] memory_mb = 0; starts the peers mapserver, martin and nginx-static (they stay up:
+# ../shared/bench/peers.sh stop mapserver martin nginx-static). The static tiles are written to
+# $BENCH_CACHE/tiles/ossature-mvt (benches/mvt_static.py).
 set -euo pipefail; . "$(dirname "$0")/common.sh"
 
 MARTIN_BIN="${MARTIN_BIN:-$OSSATURE_BENCH_HOME/martin/bin/martin}"
@@ -19,7 +21,7 @@ COLD_CONFIG="$OSSATURE_RUN/ossature-mvt-cold.toml"
 
 require_free_port "its own configs"
 need_binary
-START=(mapserver)
+START=(mapserver nginx-static)
 if [ -x "$MARTIN_BIN" ]; then START+=(martin); else echo "# martin not installed ($MARTIN_BIN): compared with MapServer only" >&2; fi
 "$PEERS_KIT/peers.sh" start "${START[@]}" >&2 || { echo "could not start peers (${START[*]})" >&2; exit 1; }
 
@@ -37,6 +39,8 @@ OSSATURE_CONFIG="$COLD_CONFIG"; start_ossature; wait_http "$OSSATURE_URL/tiles" 
 "$BENCHES_DIR/run" mvt "ossature-cold=$TILE" "${peers[@]}" "$@"
 stop_ossature
 
-echo "## mvt, tile cache on (primed)"
+echo "## mvt, tile cache on (primed), gzip accepted, vs nginx serving the same tiles from files"
 OSSATURE_CONFIG="$HOT_CONFIG"; start_ossature; wait_http "$OSSATURE_URL/tiles" 60
-"$BENCHES_DIR/run" mvt "ossature-cached=$TILE" "${peers[@]}" --prime "$@"
+python3 "$BENCHES_DIR/mvt_static.py" "$PEERS_KIT/bench.py" ossature-mvt "$TILE"
+"$BENCHES_DIR/run" mvt "ossature-cached=$TILE" "nginx-static=http://127.0.0.1:18001/tiles/ossature-mvt/{z}/{x}/{y}.pbf" \
+    --prime --header "Accept-Encoding: gzip" "$@"

@@ -104,3 +104,43 @@ def test_api_items_parameters(api_doc):
     assert limit.get("maximum") == s.CONFIG["server"]["limits"]["max_limit"], limit
     assert limit.get("default") == s.CONFIG["server"]["limits"]["default_limit"], limit
 
+
+
+@pytest.mark.parametrize("cid", s.LAYER_IDS)
+def test_api_describes_the_vector_tiles_that_answer(cid, api_doc, client):
+    """Every vector tile resource of a collection and of the dataset is in the API definition,
+    and each documented path, filled in, answers one of its documented statuses."""
+    paths = api_doc["paths"]
+    z, row, col = 14, 5510, 8327  # a WebMercatorQuad tile over the demo's land cover
+    concrete = {
+        f"/collections/{cid}/tiles": 200,
+        f"/collections/{cid}/tiles/WebMercatorQuad": 200,
+        f"/collections/{cid}/tiles/WebMercatorQuad/tilejson.json": 200,
+        f"/collections/{cid}/tiles/WebMercatorQuad/style.json": 200,
+        f"/collections/{cid}/tiles/WebMercatorQuad/{z}/{row}/{col}": None,
+        f"/collections/{cid}/tiles/WebMercatorQuad/xyz/metadata.json": 200,
+        f"/collections/{cid}/tiles/WebMercatorQuad/xyz/{z}/{col}/{row}.pbf": None,
+        "/tiles": 200,
+        "/tiles/WebMercatorQuad": 200,
+        "/tiles/WebMercatorQuad/tilejson.json": 200,
+        f"/tiles/WebMercatorQuad/{z}/{row}/{col}": None,
+        "/tiles/WebMercatorQuad/xyz/metadata.json": 200,
+        f"/tiles/WebMercatorQuad/xyz/{z}/{col}/{row}": None,
+    }
+    for path, expected in concrete.items():
+        templates = [t for t in paths if _path_template_matches(t, path)]
+        assert templates, f"no path in the API definition serves {path}"
+        # The most specific template (fewest parameters) is the one a router picks.
+        t = min(templates, key=lambda t: t.count("{"))
+        op = paths[t]["get"]
+        for prm in _params_of(api_doc, paths[t]):
+            if prm.get("in") == "path":
+                value = path.strip("/").split("/")[t.strip("/").split("/").index("{" + prm["name"] + "}")]
+                allowed = _resolve(api_doc, prm.get("schema", {})).get("enum")
+                assert allowed is None or value in allowed, (t, prm["name"], value, allowed)
+        r = client.get(path)
+        assert str(r.status_code) in op["responses"], (path, r.status_code, list(op["responses"]))
+        if expected is not None:
+            assert r.status_code == expected, (path, r.status_code, r.text[:200])
+        if r.status_code == 200:
+            assert s.media_type(r) in op["responses"]["200"]["content"], (path, s.media_type(r))

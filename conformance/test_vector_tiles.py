@@ -98,6 +98,30 @@ def test_gdal_mvt_driver_reads_a_tile(client):
         assert 0 <= minx <= maxx <= 4096 and 0 <= miny <= maxy <= 4096
 
 
+@pytest.mark.parametrize("collection", ["ocs2d", "pg_ocs2d"])
+def test_gdal_mvt_driver_reads_a_whole_tileset(client, collection):
+    """GDAL 3.6's MVT driver opens a zoom level of a tile directory ({z}/{x}/{y}.pbf beside
+    metadata.json), not a TileJSON: the tileset's xyz directory gives it every feature."""
+    base = f"/collections/{collection}/tiles/WebMercatorQuad"
+    assert client.get_json(f"{base}/xyz/metadata.json") == client.get_json(f"{base}/tilejson.json")
+    ds = gdal.OpenEx(f"MVT:{client.url(base)}/xyz/14", gdal.OF_VECTOR)
+    layer = ds.GetLayerByName(collection)
+    assert layer.GetSpatialRef().GetAuthorityCode(None) == "3857"
+    defn = layer.GetLayerDefn()
+    # The schema comes from the metadata's vector_layers, typed.
+    types = {defn.GetFieldDefn(i).GetName(): defn.GetFieldDefn(i).GetType() for i in range(defn.GetFieldCount())}
+    assert types["code_cs"] == ogr.OFTString and types["surf_m2"] == ogr.OFTReal, types
+    ids = set()
+    # GDAL asks for the tiles of the metadata's bounds rounded outwards and stops at the first
+    # 404 (an empty RuntimeError here): the directory answers 204 outside the data.
+    for f in layer:
+        assert f.GetGeometryRef().IsValid(), f.GetField("mvt_id")
+        ids.add(f.GetField("mvt_id"))
+    # Every feature of the collection is in some tile of the level (GDAL does not stitch
+    # features cut by tile edges, so ids repeat across tiles).
+    assert len(ids) == client.get_json(f"/collections/{collection}/items", params={"limit": 1})["numberMatched"]
+
+
 def test_tilejson_describes_the_tiles(client):
     doc = client.get_json("/collections/ocs2d/tiles/WebMercatorQuad/tilejson.json")
     assert doc["tilejson"] == "3.0.0" and doc["vector_layers"][0]["id"] == "ocs2d"

@@ -375,3 +375,73 @@ async fn wmts_offers_vector_layers_as_mvt() {
     assert_eq!(far.status(), 400);
     assert!(far.text().await.unwrap().contains("TileOutOfRange"));
 }
+
+/// A tile statement that runs past the query timeout (here: waiting on a lock the test holds)
+/// is cancelled and answered `504` with a problem document that names no SQL; the same tile is
+/// served once the lock is gone (the timeout was not cached and the connection was kept).
+#[tokio::test]
+async fn a_tile_past_the_query_timeout_is_504_and_the_next_one_is_served() {
+    if !common::has_pg() {
+        return;
+    }
+    let pool = sqlx::PgPool::connect(&std::env::var("OSSATURE_TEST_PG").unwrap()).await.unwrap();
+    // A table of this test's own, so that locking it holds no other test up.
+    sqlx::query("DROP TABLE IF EXISTS tile_timeout").execute(&pool).await.unwrap();
+    sqlx::query("CREATE TABLE tile_timeout AS SELECT * FROM ocs2d").execute(&pool).await.unwrap();
+    let mut config = common::config("[[layers]]\nid = \"locked\"\nsource = \"pg\"\ntable = \"tile_timeout\"\n");
+    config.server.limits.query_timeout_ms = 700;
+    let s = common::serve(config).await;
+    let (z, row, col) = tiles_over(OCS2D_AREA, 14)[0];
+    let path = format!("/collections/locked/tiles/WebMercatorQuad/{z}/{row}/{col}");
+
+    let mut lock = pool.begin().await.unwrap();
+    sqlx::query("LOCK TABLE tile_timeout IN ACCESS EXCLUSIVE MODE").execute(&mut *lock).await.unwrap();
+    let started = std::time::Instant::now();
+    let r = s.get(&path).await;
+    assert_eq!(r.status(), 504);
+    assert!(started.elapsed() < std::time::Duration::from_secs(5), "cancelled at the timeout, not when the lock went");
+    assert_eq!(r.headers()["content-type"], "application/problem+json");
+    let problem: Value = r.json().await.unwrap();
+    assert_eq!(problem["status"], 504);
+    let text = problem.to_string();
+    for leak in ["SELECT", "ST_AsMVT", "tile_timeout", "57014", "statement"] {
+        assert!(!text.contains(leak), "{leak} in {text}");
+    }
+    lock.rollback().await.unwrap();
+
+    let (status, tile) = get_tile(&s, &path).await;
+    assert_eq!(status, 200);
+    assert!(!tile.unwrap().layers[0].features.is_empty());
+    sqlx::query("DROP TABLE tile_timeout").execute(&pool).await.unwrap();
+}
+
+/// The XYZ tile directory serves the OGC tiles under x/y (the OGC path is row/column), with the
+/// TileJSON as its metadata.json, and answers 204 where the tileset answers 404 for being
+/// outside the data (GDAL reads a whole level and stops at a 404); other errors stay 404.
+#[tokio::test]
+async fn xyz_directory_mirrors_the_tileset() {
+    let s = common::start().await;
+    assert_eq!(s.json("/collections/ocs2d/tiles/WebMercatorQuad/xyz/metadata.json").await, s.json("/collections/ocs2d/tiles/WebMercatorQuad/tilejson.json").await);
+    let (z, row, col) = tiles_over(OCS2D_AREA, 14)[0];
+    let ogc = s.get(&format!("/collections/ocs2d/tiles/WebMercatorQuad/{z}/{row}/{col}")).await.bytes().await.unwrap();
+    for ext in ["", ".pbf", ".mvt"] {
+        let xyz = s.get(&format!("/collections/ocs2d/tiles/WebMercatorQuad/xyz/{z}/{col}/{row}{ext}")).await;
+        assert_eq!(xyz.status(), 200);
+        assert_eq!(xyz.bytes().await.unwrap(), ogc, "{ext}");
+    }
+    let dataset = s.get(&format!("/tiles/WebMercatorQuad/xyz/{z}/{col}/{row}.pbf?collections=ocs2d")).await;
+    assert_eq!(dataset.bytes().await.unwrap(), ogc);
+    let (z, row, col) = tiles_over([2.3, 50.3, 2.3, 50.3], 14)[0];
+    assert_eq!(s.get(&format!("/collections/ocs2d/tiles/WebMercatorQuad/{z}/{row}/{col}")).await.status(), 404);
+    assert_eq!(s.get(&format!("/collections/ocs2d/tiles/WebMercatorQuad/xyz/{z}/{col}/{row}.pbf")).await.status(), 204, "outside the data");
+    for path in [
+        format!("/collections/ocs2d/tiles/WebMercatorQuad/xyz/25/{col}/{row}.pbf"),
+        "/collections/ocs2d/tiles/WebMercatorQuad/xyz/14/1/99999999.pbf".to_string(),
+        "/collections/ocs2d/tiles/WebMercatorQuad/xyz/14/1/1.png".to_string(),
+        "/collections/ocs2d/tiles/LAMB93_5cm_EPSG/xyz/14/1/1.pbf".to_string(),
+    ] {
+        let r = s.get(&path).await;
+        assert_eq!(r.status(), 404, "{path}");
+        assert_eq!(r.headers()["content-type"], "application/problem+json", "{path}");
+    }
+}

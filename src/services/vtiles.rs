@@ -33,11 +33,19 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/tiles", get(dataset_tilesets))
         .route("/tiles/{tms}", get(dataset_tileset))
         .route("/tiles/{tms}/tilejson.json", get(dataset_tilejson))
+        // The TileJSON again where a tile directory keeps its metadata (see `xyz_coordinates`).
+        .route("/collections/{id}/tiles/{tms}/xyz/metadata.json", get(collection_tilejson))
+        .route("/tiles/{tms}/xyz/metadata.json", get(dataset_tilejson))
 }
+
 
 /// The tiles, outside the compression layer: they are stored gzipped and sent as stored.
 pub fn tile_routes() -> axum::Router<AppState> {
-    axum::Router::new().route("/collections/{id}/tiles/{tms}/{z}/{row}/{col}", get(collection_tile)).route("/tiles/{tms}/{z}/{row}/{col}", get(dataset_tile))
+    axum::Router::new()
+        .route("/collections/{id}/tiles/{tms}/{z}/{row}/{col}", get(collection_tile))
+        .route("/tiles/{tms}/{z}/{row}/{col}", get(dataset_tile))
+        .route("/collections/{id}/tiles/{tms}/xyz/{z}/{x}/{y}", get(collection_xyz_tile))
+        .route("/tiles/{tms}/xyz/{z}/{x}/{y}", get(dataset_xyz_tile))
 }
 
 fn set(tms: &str) -> Result<&'static TileMatrixSet, ServiceError> {
@@ -240,10 +248,50 @@ fn tile_coordinates(set: &TileMatrixSet, z: &str, row: &str, col: &str) -> Resul
     Ok((z, number(row, "row")?, number(col, "column")?))
 }
 
-async fn serve(state: &AppState, layers: &[Arc<Layer>], set: &TileMatrixSet, at: (usize, u32, u32), headers: &HeaderMap) -> Result<Response, ServiceError> {
+/// A WebMercatorQuad tileset is also laid out as a tile directory, `xyz/{z}/{x}/{y}.pbf` beside
+/// `xyz/metadata.json`: the layout tippecanoe writes and GDAL's MVT driver reads
+/// (`MVT:<tileset>/xyz/<z>` opens a zoom level). That driver (3.6) neither opens a TileJSON nor
+/// takes a URL template, and the OGC path puts the row (y) before the column (x). These are the
+/// coordinates of such a tile (`y` may carry the `.pbf` or `.mvt` extension).
+fn xyz_coordinates(tms: &str, z: &str, x: &str, y: &str) -> Result<(&'static TileMatrixSet, (usize, u32, u32)), ServiceError> {
+    let set = set(tms)?;
+    if set.id != ogc::tms::WEB_MERCATOR_QUAD {
+        return Err(ServiceError::NotFound(format!("the xyz tile directory is WebMercatorQuad's, not {tms}")));
+    }
+    let row = y.strip_suffix(".pbf").or_else(|| y.strip_suffix(".mvt")).unwrap_or(y);
+    Ok((set, tile_coordinates(set, z, row, x)?))
+}
+
+async fn collection_xyz_tile(State(state): State<AppState>, Path((id, tms, z, x, y)): Path<(String, String, String, String, String)>, request: Request) -> Result<Response, ServiceError> {
+    let l = layer(&state, &id)?;
+    check_format(request.uri().query(), &[])?;
+    let (set, at) = xyz_coordinates(&tms, &z, &x, &y)?;
+    serve(&state, std::slice::from_ref(l), set, at, request.headers(), OutsideData::Empty).await
+}
+
+async fn dataset_xyz_tile(State(state): State<AppState>, Path((tms, z, x, y)): Path<(String, String, String, String)>, request: Request) -> Result<Response, ServiceError> {
+    let query = request.uri().query();
+    let layers = dataset_layers(&state, query, &["f"])?;
+    check_format(query, &["collections"])?;
+    let (set, at) = xyz_coordinates(&tms, &z, &x, &y)?;
+    serve(&state, &layers, set, at, request.headers(), OutsideData::Empty).await
+}
+
+/// How a tile outside the data is answered: `404` in a tileset (it is outside the limits the
+/// tileset document gives), `204` in a tile directory, where every tile of a level exists
+/// (GDAL computes the tiles of a level from the metadata's bounds, rounded outwards, and stops
+/// reading at the first 404).
+#[derive(Clone, Copy, PartialEq)]
+enum OutsideData {
+    NotFound,
+    Empty,
+}
+
+async fn serve(state: &AppState, layers: &[Arc<Layer>], set: &TileMatrixSet, at: (usize, u32, u32), headers: &HeaderMap, outside: OutsideData) -> Result<Response, ServiceError> {
     match vtiles::tile(&state.registry, layers, set, at).await {
         Ok(tile) => Ok(response(&tile, &state.tile_cache_control, headers)),
-        Err(VectorTileError::OutOfRange(m)) => Err(ServiceError::NotFound(m)),
+        Err(VectorTileError::OutsideData(_)) if outside == OutsideData::Empty => Ok(response(&Tile::new(bytes::Bytes::new()), &state.tile_cache_control, headers)),
+        Err(VectorTileError::OutOfRange(m) | VectorTileError::OutsideData(m)) => Err(ServiceError::NotFound(m)),
         Err(VectorTileError::Source(e)) => Err(ServiceError::Source(e)),
     }
 }
@@ -253,7 +301,7 @@ async fn collection_tile(State(state): State<AppState>, Path((id, tms, z, row, c
     let set = set(&tms)?;
     check_format(request.uri().query(), &[])?;
     let at = tile_coordinates(&set, &z, &row, &col)?;
-    serve(&state, std::slice::from_ref(l), &set, at, request.headers()).await
+    serve(&state, std::slice::from_ref(l), &set, at, request.headers(), OutsideData::NotFound).await
 }
 
 async fn dataset_tile(State(state): State<AppState>, Path((tms, z, row, col)): Path<(String, String, String, String)>, request: Request) -> Result<Response, ServiceError> {
@@ -262,7 +310,7 @@ async fn dataset_tile(State(state): State<AppState>, Path((tms, z, row, col)): P
     check_format(query, &["collections"])?;
     let set = set(&tms)?;
     let at = tile_coordinates(&set, &z, &row, &col)?;
-    serve(&state, &layers, &set, at, request.headers()).await
+    serve(&state, &layers, &set, at, request.headers(), OutsideData::NotFound).await
 }
 
 /// A vector tile as the client can take it: gzipped as stored when it accepts gzip,

@@ -139,7 +139,7 @@ async fn answer(state: &AppState, request: WmtsRequest, headers: &HeaderMap) -> 
                 let layer = state.registry.layer(&found.layer.id).expect("advertised layers exist");
                 return match crate::vtiles::tile(&state.registry, std::slice::from_ref(layer), found.set, at).await {
                     Ok(tile) => super::vtiles::response(&tile, &state.tile_cache_control, headers),
-                    Err(VectorTileError::OutOfRange(m)) => exception(&WmtsError::new(ExceptionCode::TileOutOfRange, "TileRow", m), None),
+                    Err(VectorTileError::OutOfRange(m) | VectorTileError::OutsideData(m)) => exception(&WmtsError::new(ExceptionCode::TileOutOfRange, "TileRow", m), None),
                     Err(VectorTileError::Source(e)) => {
                         let e = crate::error::ServiceError::Source(e);
                         let status = e.status();

@@ -91,9 +91,13 @@ impl TileSettings {
 /// Why a vector tile cannot be served.
 #[derive(Debug, thiserror::Error)]
 pub enum VectorTileError {
-    /// Outside the matrix, the layers' zooms or their extent.
+    /// Outside the matrix or the layers' zooms.
     #[error("{0}")]
     OutOfRange(String),
+    /// In the matrix at a zoom the layers show, but outside their extent: out of the
+    /// tileset's limits for OGC API and WMTS, an empty tile for a tile directory.
+    #[error("{0}")]
+    OutsideData(String),
     #[error(transparent)]
     Source(#[from] SourceError),
 }
@@ -183,7 +187,7 @@ pub async fn tile(registry: &Registry, layers: &[Arc<Layer>], set: &TileMatrixSe
     }
     let bbox = matrix.tile_bbox(row, col);
     if !shown.iter().any(|l| extent_in(l, set).is_none_or(|e| e.intersection(&bbox).is_some())) {
-        return Err(VectorTileError::OutOfRange(format!("tile {}/{row}/{col} of {} is outside the data", matrix.id, set.id)));
+        return Err(VectorTileError::OutsideData(format!("tile {}/{row}/{col} of {} is outside the data", matrix.id, set.id)));
     }
     let ids: Vec<&str> = shown.iter().map(|l| l.id.as_str()).collect();
     let key = TileKey { layer: ids.join(",").into(), style: STYLE.into(), tms: set.id.as_str().into(), z: z as u8, row, col, format: TileFormat::Mvt };

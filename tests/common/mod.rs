@@ -84,7 +84,11 @@ pub fn config(extra: &str) -> Config {
 }
 
 pub async fn start_with(extra: &str) -> TestServer {
-    let config = config(extra);
+    serve(config(extra)).await
+}
+
+/// The server over `config` (for tests that change settings `config` fixes, such as limits).
+pub async fn serve(config: Config) -> TestServer {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let state = ossature::http::build_state(&config, addr).await.expect("registry builds");

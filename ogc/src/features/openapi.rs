@@ -23,7 +23,8 @@ fn param_ref(name: &str) -> Value {
     json!({ "$ref": format!("#/components/parameters/{name}") })
 }
 
-fn responses(ok_description: &str, media: &[&str]) -> Value {
+/// The responses of a GET: `ok_description` in the `media` types, and the problem responses.
+pub(crate) fn responses(ok_description: &str, media: &[&str]) -> Value {
     let content: Map<String, Value> = media.iter().map(|m| (m.to_string(), json!({ "schema": { "type": "object" } }))).collect();
     json!({
         "200": { "description": ok_description, "content": content },
@@ -34,12 +35,17 @@ fn responses(ok_description: &str, media: &[&str]) -> Value {
 }
 
 fn get(summary: &str, operation_id: &str, tag: &str, params: Vec<Value>, ok: &str, media: &[&str]) -> Value {
+    get_with(summary, operation_id, tag, params, responses(ok, media))
+}
+
+/// A path item with one GET operation answering `responses`.
+pub(crate) fn get_with(summary: &str, operation_id: &str, tag: &str, params: Vec<Value>, responses: Value) -> Value {
     json!({ "get": {
         "summary": summary,
         "operationId": operation_id,
         "tags": [tag],
         "parameters": params,
-        "responses": responses(ok, media),
+        "responses": responses,
     }})
 }
 

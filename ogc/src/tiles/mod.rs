@@ -7,6 +7,7 @@
 pub mod conformance;
 pub mod documents;
 mod format;
+pub mod openapi;
 pub mod tilejson;
 
 #[cfg(test)]

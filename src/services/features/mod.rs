@@ -130,6 +130,9 @@ async fn api(State(state): State<AppState>, RawQuery(q): RawQuery, headers: Head
     let mut doc = openapi::document(&state.base, &title, &description, &described, &limits);
     if let Some(paths) = doc["paths"].as_object_mut() {
         paths.extend(ogc::records::documents::openapi_paths(crate::catalogue::COLLECTION_ID, state.limits.default_limit, state.catalogue.limits.max_records));
+        let layers: Vec<&str> = state.registry.layers.iter().map(|l| l.id.as_str()).collect();
+        let sets: Vec<&str> = crate::vtiles::tile_matrix_sets().iter().map(|s| s.id.as_str()).collect();
+        paths.extend(ogc::tiles::openapi::vector_paths(&layers, &sets));
     }
     Ok(match format {
         Format::Json => json_response(&doc, OPENAPI_JSON),
