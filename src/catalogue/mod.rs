@@ -3,17 +3,19 @@
 //! imported into the store (`ossature catalogue import`), which describe data served elsewhere
 //! or in more detail.
 //!
-//! A search reads its candidates from the store at every request (its indexes select them,
-//! `ogc::csw::prefilter`), so an import is visible without a restart, and to every instance when
-//! the store is PostgreSQL; `ogc::csw::search` then decides over the candidates, the layers'
-//! records included, so every store gives the same answer. Documents read from the store are
-//! kept parsed, by identifier and write time, so a record is parsed once, not per request.
+//! A search reads its candidates from the store (its indexes select them,
+//! `ogc::csw::prefilter`) unless the store's version (row count, latest write) is the one an
+//! earlier search of the same prefilter read them at, so an import is visible without a
+//! restart, and to every instance when the store is PostgreSQL; `ogc::csw::search` then
+//! decides over the candidates, the layers' records included, so every store gives the same
+//! answer. Documents read from the store are kept parsed, by identifier and write time, so a
+//! record is parsed once, not per request.
 
 pub mod store;
 
 use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use ogc::bbox::Bbox;
 use ogc::csw::prefilter::Prefilter;
@@ -42,6 +44,11 @@ pub struct Catalogue {
     store: Option<Store>,
     /// Records read from the store: identifier → (write time, record).
     read: RwLock<HashMap<String, (String, Arc<Record>)>>,
+    /// The imported records each prefilter selected, while the store is at the version they
+    /// were read at: harvesters and viewers repeat their searches, and a common keyword selects
+    /// thousands of records of a large catalogue (reading their rows again per request measured
+    /// 6x pycsw on 10,000 records, against 65x with the records held in memory).
+    selections: Mutex<Selections>,
     /// The union of the records' extents (CRS84) at start-up, for the Records collection
     /// document.
     pub extent: Option<Bbox>,
@@ -106,7 +113,7 @@ impl Catalogue {
         }
         let extent = records.iter().filter_map(|r| r.bbox).chain(store_extent).reduce(|a, b| a.union(&b));
         let layer_ids = records.iter().map(|r| r.file_identifier.clone()).collect();
-        Catalogue { layers: records.into_iter().map(Arc::new).collect(), layer_ids, store, read: RwLock::default(), extent, limits }
+        Catalogue { layers: records.into_iter().map(Arc::new).collect(), layer_ids, store, read: RwLock::default(), selections: Mutex::default(), extent, limits }
     }
 
     /// The records `filter` may select, in catalogue order: the layers', then the imported ones
@@ -115,7 +122,26 @@ impl Catalogue {
     pub async fn candidates(&self, filter: Option<&Filter>) -> Result<Vec<Arc<Record>>, SourceError> {
         let mut out = self.layers.clone();
         let Some(store) = &self.store else { return Ok(out) };
-        let stamps: Vec<Stamp> = store.candidates(&filter.map_or(Prefilter::All, Prefilter::of)).await?.into_iter().filter(|s| !self.layer_ids.contains(&s.file_identifier)).collect();
+        let prefilter = filter.map_or(Prefilter::All, Prefilter::of);
+        let version = store.version().await?;
+        let key = format!("{prefilter:?}");
+        let selected = self.selections.lock().expect("not poisoned").get(&version, &key);
+        let selected = match selected {
+            Some(records) => records,
+            None => {
+                let records = Arc::new(self.read_selection(store, &prefilter).await?);
+                self.selections.lock().expect("not poisoned").keep(version, key, records.clone());
+                records
+            }
+        };
+        out.extend(selected.iter().cloned());
+        Ok(out)
+    }
+
+    /// The imported records `prefilter` selects, read from the store (documents parsed once per
+    /// write time).
+    async fn read_selection(&self, store: &Store, prefilter: &Prefilter) -> Result<Vec<Arc<Record>>, SourceError> {
+        let stamps: Vec<Stamp> = store.candidates(prefilter).await?.into_iter().filter(|s| !self.layer_ids.contains(&s.file_identifier)).collect();
         let unread: Vec<Stamp> = {
             let read = self.read.read().expect("not poisoned");
             stamps.iter().filter(|s| read.get(&s.file_identifier).is_none_or(|(at, _)| *at != s.imported_at)).cloned().collect()
@@ -128,14 +154,37 @@ impl Catalogue {
             }
         }
         let read = self.read.read().expect("not poisoned");
-        out.extend(stamps.iter().filter_map(|s| read.get(&s.file_identifier).map(|(_, r)| r.clone())));
-        Ok(out)
+        Ok(stamps.iter().filter_map(|s| read.get(&s.file_identifier).map(|(_, r)| r.clone())).collect())
     }
 
     /// The records of these identifiers, in the order asked, those not in the catalogue left out.
     pub async fn by_ids(&self, ids: &[String]) -> Result<Vec<Arc<Record>>, SourceError> {
         let found = self.candidates(Some(&Filter::ResourceId(ids.to_vec()))).await?;
         Ok(ids.iter().filter_map(|id| found.iter().find(|r| &r.file_identifier == id).cloned()).collect())
+    }
+}
+
+/// Selections by prefilter (its `Debug` form), all read at one store version.
+#[derive(Default)]
+struct Selections {
+    version: Option<(i64, String)>,
+    by_prefilter: HashMap<String, Arc<Vec<Arc<Record>>>>,
+}
+
+/// Distinct prefilters kept; past it the oldest are not worth tracking, all are dropped.
+const MAX_SELECTIONS: usize = 256;
+
+impl Selections {
+    fn get(&self, version: &(i64, String), key: &str) -> Option<Arc<Vec<Arc<Record>>>> {
+        (self.version.as_ref() == Some(version)).then(|| self.by_prefilter.get(key).cloned()).flatten()
+    }
+
+    fn keep(&mut self, version: (i64, String), key: String, records: Arc<Vec<Arc<Record>>>) {
+        if self.version.as_ref() != Some(&version) || self.by_prefilter.len() >= MAX_SELECTIONS {
+            self.by_prefilter.clear();
+            self.version = Some(version);
+        }
+        self.by_prefilter.insert(key, records);
     }
 }
 

@@ -64,15 +64,18 @@ pub struct Stamp {
     pub imported_at: String,
 }
 
-const SQLITE_SCHEMA: [&str; 2] = [
+const SQLITE_SCHEMA: [&str; 3] = [
     "CREATE TABLE IF NOT EXISTS catalogue (file_identifier TEXT PRIMARY KEY, document TEXT NOT NULL, search_text TEXT NOT NULL, west REAL, south REAL, east REAL, north REAL, imported_at TEXT NOT NULL)",
+    // `Store::version` reads the latest write through it.
+    "CREATE INDEX IF NOT EXISTS catalogue_imported_at ON catalogue (imported_at)",
     // Same rowid as the record's row; kept in step by `save`, in the record's transaction.
     "CREATE VIRTUAL TABLE IF NOT EXISTS catalogue_text USING fts5(search_text, tokenize = 'trigram')",
 ];
 
-const POSTGRES_SCHEMA: [&str; 3] = [
+const POSTGRES_SCHEMA: [&str; 4] = [
     "CREATE EXTENSION IF NOT EXISTS pg_trgm",
     "CREATE TABLE IF NOT EXISTS catalogue (file_identifier text PRIMARY KEY, document text NOT NULL, search_text text NOT NULL, west float8, south float8, east float8, north float8, imported_at text NOT NULL)",
+    "CREATE INDEX IF NOT EXISTS catalogue_imported_at ON catalogue (imported_at)",
     "CREATE INDEX IF NOT EXISTS catalogue_search_text ON catalogue USING gin (search_text gin_trgm_ops)",
 ];
 
@@ -120,6 +123,16 @@ impl Store {
         let mut records: Vec<Record> = self.documents(&stamps).await?.into_iter().map(|(_, r)| r).collect();
         records.sort_by(|a, b| a.file_identifier.cmp(&b.file_identifier));
         Ok(records)
+    }
+
+    /// What changes whenever a record is written or removed: the row count and the latest write
+    /// time. One indexed lookup, so a search can tell whether what it read before still holds.
+    pub async fn version(&self) -> Result<(i64, String), SourceError> {
+        const SQL: &str = "SELECT count(*), coalesce(max(imported_at), '') FROM catalogue";
+        Ok(match self {
+            Store::Sqlite(pool) => sqlx::query_as(SQL).fetch_one(pool).await?,
+            Store::Postgres(pool) => sqlx::query_as(SQL).fetch_one(pool).await?,
+        })
     }
 
     /// The records meeting `prefilter`, by identifier (byte order, the same in both databases).
