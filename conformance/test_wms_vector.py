@@ -106,6 +106,32 @@ def test_owslib_draws_every_vector_layer_in_every_crs(wms, boxes):
             assert varies(ds), f"{wms.version} {name} {crs}: nothing drawn"
 
 
+RED_WATER = """<StyledLayerDescriptor version="1.0.0" xmlns="http://www.opengis.net/sld" xmlns:ogc="http://www.opengis.net/ogc">
+<NamedLayer><Name>{layer}</Name><UserStyle><FeatureTypeStyle><Rule>
+<ogc:Filter><ogc:PropertyIsEqualTo><ogc:PropertyName>code_cs</ogc:PropertyName><ogc:Literal>CS1.2.2</ogc:Literal></ogc:PropertyIsEqualTo></ogc:Filter>
+<PolygonSymbolizer><Fill><CssParameter name="fill">#ff0000</CssParameter></Fill></PolygonSymbolizer>
+</Rule></FeatureTypeStyle></UserStyle></NamedLayer></StyledLayerDescriptor>"""
+
+
+def test_owslib_getmap_with_sld_body(wms):
+    """The capabilities announce user-defined symbolization, and a map drawn with SLD_BODY
+    through OWSLib shows the water of OCS2D in the document's red, from both sources; a style
+    the renderer cannot draw is refused with the element named."""
+    assert wms.getOperationByName("GetMap") is not None
+    for name in ("ocs2d", "pg_ocs2d"):
+        img = wms.getmap(layers=[name], styles=[""], srs="EPSG:2154", bbox=L93, size=(256, 256), format="image/png",
+                         SLD_BODY=RED_WATER.format(layer=name))
+        ds = decode(img.read())
+        r, g, b = (ds.GetRasterBand(i).ReadRaster() for i in (1, 2, 3))
+        red = sum(1 for p in zip(r, g, b) if p == (255, 0, 0))
+        assert red > 100, f"{wms.version} {name}: {red} red pixels"
+    bad = RED_WATER.format(layer="ocs2d").replace("<Fill>", "<Fill><GraphicFill><Graphic/></GraphicFill>")
+    r = requests.get(wms.url, params={"SERVICE": "WMS", "VERSION": wms.version, "REQUEST": "GetMap", "LAYERS": "ocs2d", "STYLES": "",
+                                      "SRS" if wms.version == "1.1.1" else "CRS": "EPSG:2154", "BBOX": ",".join(map(str, L93)),
+                                      "WIDTH": 64, "HEIGHT": 64, "FORMAT": "image/png", "SLD_BODY": bad}, timeout=TIMEOUT)
+    assert b"GraphicFill" in r.content and b"InvalidParameterValue" in r.content, r.text[:500]
+
+
 @pytest.mark.parametrize("version", ["1.3.0", "1.1.1"])
 def test_gdal_wms_driver_draws_every_vector_layer_in_every_crs(wms_url, boxes, gdal_wms_cache, version):
     for name in VECTOR:

@@ -22,13 +22,18 @@ pub struct Drawn<'a> {
 impl Drawn<'_> {
     /// A property's value by name (the id column included), for templates and filters.
     pub fn property(&self, name: &str) -> Option<Value> {
+        self.value(name).cloned()
+    }
+
+    /// A property's value in place (filters read one per rule and feature).
+    fn value(&self, name: &str) -> Option<&Value> {
         if let Some(id) = &self.table.id
             && id.name == name
         {
-            return self.feature.id.clone();
+            return self.feature.id.as_ref();
         }
         let i = self.table.fields.iter().position(|f| f.name == name)?;
-        self.feature.properties.get(i).cloned()
+        self.feature.properties.get(i)
     }
 }
 
@@ -110,7 +115,7 @@ impl Subject for Drawn<'_> {
     type Error = String;
 
     fn values(&self, property: &str) -> Result<Vec<Scalar>, String> {
-        Ok(self.property(property).as_ref().and_then(Scalar::of).into_iter().collect())
+        Ok(self.value(property).and_then(Scalar::of).into_iter().collect())
     }
 
     fn has_id(&self, ids: &[String]) -> bool {

@@ -30,11 +30,12 @@ pub enum Scalar {
 }
 
 impl Scalar {
-    fn text(&self) -> String {
+    /// Borrowed for text, which style rules compare once per rule and feature.
+    fn text(&self) -> std::borrow::Cow<'_, str> {
         match self {
-            Scalar::Text(t) => t.clone(),
-            Scalar::Number(n) => n.to_string(),
-            Scalar::Date(d) => d.to_text(),
+            Scalar::Text(t) => std::borrow::Cow::Borrowed(t),
+            Scalar::Number(n) => n.to_string().into(),
+            Scalar::Date(d) => d.to_text().into(),
         }
     }
 
@@ -189,10 +190,16 @@ fn compare(a: &Scalar, b: &Scalar) -> Option<Ordering> {
         (Scalar::Date(x), Scalar::Date(y)) => Some(x.start().cmp(&y.start())),
         (Scalar::Date(x), other) => Some(x.start().cmp(&DateOrInstant::parse(&other.text())?.start())),
         (other, Scalar::Date(y)) => Some(DateOrInstant::parse(&other.text())?.start().cmp(&y.start())),
-        (x, y) => match (x.text().trim().parse::<f64>(), y.text().trim().parse::<f64>()) {
-            (Ok(m), Ok(n)) if matches!(x, Scalar::Number(_)) || matches!(y, Scalar::Number(_)) => m.partial_cmp(&n),
-            _ => Some(x.text().cmp(&y.text())),
-        },
+        (x, y) => {
+            // Numerically when a side is a number and both read as numbers; texts alone are
+            // never parsed.
+            if matches!((x, y), (Scalar::Number(_), _) | (_, Scalar::Number(_)))
+                && let (Ok(m), Ok(n)) = (x.text().trim().parse::<f64>(), y.text().trim().parse::<f64>())
+            {
+                return m.partial_cmp(&n);
+            }
+            Some(x.text().cmp(&y.text()))
+        }
     }
 }
 
