@@ -69,20 +69,20 @@ impl TileCache {
         // size every hit's future, which the request's envelope moves several times; copying it
         // measured a fifth of a cached tile's instructions.
         Box::pin(self.memory.try_get_with_by_ref(key, async {
-                if let Some(disk) = &self.disk
-                    && let Some(bytes) = disk.get(key).await
-                {
-                    return Ok(Tile::new(bytes));
-                }
-                let tile = render().await?;
-                self.renders.fetch_add(1, Ordering::Relaxed);
-                metrics::counter!("ossature_tiles_rendered_total").increment(1);
-                if let Some(disk) = &self.disk {
-                    disk.put(key, &tile.bytes).await;
-                }
-                Ok(tile)
-            }))
-            .await
+            if let Some(disk) = &self.disk
+                && let Some(bytes) = disk.get(key).await
+            {
+                return Ok(Tile::new(bytes));
+            }
+            let tile = render().await?;
+            self.renders.fetch_add(1, Ordering::Relaxed);
+            metrics::counter!("ossature_tiles_rendered_total").increment(1);
+            if let Some(disk) = &self.disk {
+                disk.put(key, &tile.bytes).await;
+            }
+            Ok(tile)
+        }))
+        .await
     }
 
     /// Whether the tile is on disk already (seeding resumes by skipping those).
