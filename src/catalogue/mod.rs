@@ -103,6 +103,16 @@ impl Catalogue {
 /// Imports the `*.xml` documents of `folder` into `store`: every document is read first, the
 /// good ones are merged by fileIdentifier and written in one transaction, the bad ones (not
 /// ISO 19139, unreadable) are named in the report with the reason.
+impl Catalogue {
+    /// The catalogue without the records of these layers (those a caller may not see).
+    pub fn without_layers(&self, layers: &[&str]) -> Catalogue {
+        let hidden: Vec<String> = layers.iter().map(|l| layer_record_id(l)).collect();
+        let records: Vec<Record> = self.records.iter().filter(|r| !hidden.contains(&r.file_identifier)).cloned().collect();
+        let extent = ogc::records::documents::extent(&records);
+        Catalogue { records, extent, limits: self.limits }
+    }
+}
+
 pub async fn import_folder(store: &store::Store, folder: &Path, progress: &indicatif::ProgressBar) -> anyhow::Result<ImportReport> {
     let mut files: Vec<PathBuf> = std::fs::read_dir(folder)
         .map_err(|e| anyhow::anyhow!("{}: {e}", folder.display()))?

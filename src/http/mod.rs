@@ -35,10 +35,9 @@ pub struct AppInner {
     pub base: String,
     pub limits: Limits,
     pub service: ServiceConfig,
-    pub wmts: std::sync::OnceLock<crate::services::wmts::Offer>,
-    pub wms: std::sync::OnceLock<crate::services::wms::Offer>,
     pub series: metrics::Series,
-    pub catalogue: crate::catalogue::Catalogue,
+    /// Who may see what; faces read the caller's view, never the registry's layers.
+    pub access: crate::access::Access,
     /// `Cache-Control` of tiles, formatted once.
     pub tile_cache_control: axum::http::HeaderValue,
 }
@@ -47,6 +46,35 @@ impl std::ops::Deref for AppState {
     type Target = AppInner;
     fn deref(&self) -> &AppInner {
         &self.0
+    }
+}
+
+/// A request's share of the state: everything the server holds, and the caller's view of the
+/// layers (attached by the access middleware), which is all a face may read layers from.
+#[derive(Clone)]
+pub struct Caller {
+    pub state: AppState,
+    pub view: Arc<crate::access::View>,
+}
+
+impl std::ops::Deref for Caller {
+    type Target = AppState;
+    fn deref(&self) -> &AppState {
+        &self.state
+    }
+}
+
+impl axum::extract::FromRequestParts<AppState> for Caller {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &AppState) -> Result<Caller, Self::Rejection> {
+        // The middleware attaches a view to every request; a router built without it (unit
+        // tests of one face) sees what anonymous callers see.
+        let view = match parts.extensions.get::<Arc<crate::access::View>>() {
+            Some(v) => v.clone(),
+            None => state.access.anonymous_view(),
+        };
+        Ok(Caller { state: state.clone(), view })
     }
 }
 
@@ -77,6 +105,8 @@ pub fn router(state: AppState) -> Router {
     documents
         .merge(tiles)
         .layer(envelope)
+        // Outside the envelope, so the API key is out of the URI before the request is logged.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), crate::access::middleware::authorize))
         // Bodies up to the configured limit reach the handlers, which answer in their standard's
         // terms; RequestBodyLimitLayer below refuses anything larger.
         .layer(axum::extract::DefaultBodyLimit::max(limits.request_body_bytes))
@@ -105,7 +135,8 @@ pub async fn serve(config: Config, bind: Option<SocketAddr>) -> anyhow::Result<(
             tracing::warn!(error = %e, "cannot set TCP_NODELAY");
         }
     });
-    axum::serve(listener, tower::make::Shared::new(app)).with_graceful_shutdown(shutdown_signal()).await?;
+    // The client's address keys the failed-login limiter.
+    axum::serve(listener, axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<SocketAddr>(app)).with_graceful_shutdown(shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
 }
@@ -126,12 +157,12 @@ pub async fn build_state(config: &Config, bound: SocketAddr) -> anyhow::Result<A
         None => Vec::new(),
     };
     let catalogue = crate::catalogue::Catalogue::new(&registry, &base, &config.service, ogc::csw::request::Limits { max_records: config.catalogue.max_records }, imported);
+    let access = crate::access::Access::build(config, &registry, catalogue).await?;
     Ok(AppState(Arc::new(AppInner { registry, base, limits: config.server.limits.clone(), service: config.service.clone(),
-        wmts: std::sync::OnceLock::new(),
-        wms: std::sync::OnceLock::new(),
         series: metrics::Series::default(),
-        catalogue,
-        tile_cache_control: axum::http::HeaderValue::from_str(&format!("public, max-age={}", config.tile_cache.max_age_s)).expect("ascii"),
+        access,
+        // With access rules a tile may be one group's: shared caches must not keep it.
+        tile_cache_control: axum::http::HeaderValue::from_str(&format!("{}, max-age={}", if config.access.is_some() { "private" } else { "public" }, config.tile_cache.max_age_s)).expect("ascii"),
     })))
 }
 

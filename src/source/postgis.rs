@@ -313,6 +313,7 @@ impl VectorSource for PostGis {
             footprint,
             temporal,
             temporal_extent,
+            hidden: Vec::new(),
             order,
             rtree: None,
         })

@@ -3,7 +3,7 @@
 
 mod html;
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, RawQuery};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -17,7 +17,7 @@ use super::features::items::Page;
 use super::features::{format_only, json_response, pairs};
 use crate::catalogue::COLLECTION_ID;
 use crate::error::ServiceError;
-use crate::http::AppState;
+use crate::http::{AppState, Caller};
 use crate::http::negotiate::{Format, negotiate};
 
 /// Static routes: they take precedence over the feature collections' `/collections/{id}`
@@ -31,26 +31,26 @@ pub fn routes() -> axum::Router<AppState> {
         .route(&format!("{base}/items/{{id}}"), get(item))
 }
 
-fn urls(state: &AppState) -> CatalogueUrls<'_> {
+fn urls(state: &Caller) -> CatalogueUrls<'_> {
     CatalogueUrls { base: &state.base, collection: COLLECTION_ID }
 }
 
 /// What `/collections` and the collection document say of the catalogue.
-pub fn info(state: &AppState) -> CatalogueInfo<'_> {
+pub fn info(state: &Caller) -> CatalogueInfo<'_> {
     CatalogueInfo {
         title: TITLE,
         description: "Metadata records of the datasets served here and of those imported into the catalogue; the same records as the CSW at /csw.",
-        extent: state.catalogue.extent,
+        extent: state.view.catalogue.extent,
     }
 }
 
 const TITLE: &str = "Catalogue";
 
-pub fn collection_document(state: &AppState, json_is_self: bool) -> serde_json::Value {
+pub fn collection_document(state: &Caller, json_is_self: bool) -> serde_json::Value {
     documents::collection(&urls(state), &info(state), json_is_self)
 }
 
-async fn collection(State(state): State<AppState>, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ServiceError> {
+async fn collection(state: Caller, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ServiceError> {
     let format = format_only(&q, &headers)?;
     let doc = collection_document(&state, format == Format::Json);
     Ok(match format {
@@ -59,7 +59,7 @@ async fn collection(State(state): State<AppState>, RawQuery(q): RawQuery, header
     })
 }
 
-async fn queryables(State(state): State<AppState>, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ServiceError> {
+async fn queryables(state: Caller, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ServiceError> {
     let format = format_only(&q, &headers)?;
     let doc = documents::queryables(&urls(&state), TITLE);
     Ok(match format {
@@ -68,7 +68,7 @@ async fn queryables(State(state): State<AppState>, RawQuery(q): RawQuery, header
     })
 }
 
-async fn items(State(state): State<AppState>, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ServiceError> {
+async fn items(state: Caller, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ServiceError> {
     let all = pairs(&q);
     let p = RecordsParams::parse(all.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
     let format = negotiate(p.format.as_deref(), &headers)?;
@@ -77,7 +77,7 @@ async fn items(State(state): State<AppState>, RawQuery(q): RawQuery, headers: He
     }
     let filter = p.filter()?;
     let mut matched: Vec<&Record> = Vec::new();
-    for r in &state.catalogue.records {
+    for r in &state.view.catalogue.records {
         let selected = match &filter {
             Some(f) => ogc::csw::search::matches(f, r).map_err(|e| ServiceError::param("filter", e.message))?,
             None => true,
@@ -86,7 +86,7 @@ async fn items(State(state): State<AppState>, RawQuery(q): RawQuery, headers: He
             matched.push(r);
         }
     }
-    let limit = p.limit.unwrap_or(state.limits.default_limit).min(state.catalogue.limits.max_records);
+    let limit = p.limit.unwrap_or(state.limits.default_limit).min(state.view.catalogue.limits.max_records);
     let skip = usize::try_from(p.offset).unwrap_or(usize::MAX);
     let records: Vec<&Record> = matched.iter().skip(skip).take(usize::try_from(limit).unwrap_or(usize::MAX)).copied().collect();
     let carried: Vec<(String, String)> = all.into_iter().filter(|(k, _)| k != "offset" && k != "f").collect();
@@ -107,10 +107,9 @@ async fn items(State(state): State<AppState>, RawQuery(q): RawQuery, headers: He
     })
 }
 
-async fn item(State(state): State<AppState>, Path(id): Path<String>, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ServiceError> {
+async fn item(state: Caller, Path(id): Path<String>, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ServiceError> {
     let format = format_only(&q, &headers)?;
-    let record = state
-        .catalogue
+    let record = state.view.catalogue
         .records
         .iter()
         .find(|r| r.file_identifier == id)

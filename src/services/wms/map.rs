@@ -15,7 +15,7 @@ use ogc::wms::time::TimeItem;
 use ogc::wms::{Capabilities, GetMap, MapFormat, MapRequest, TimeValue, WmsError};
 
 use super::{Failure, MapLayer, with_type};
-use crate::http::AppState;
+use crate::http::Caller;
 use crate::raster::warp::{self, Window};
 use crate::raster::{RasterError, RasterLayer, Rgba};
 use crate::registry::Layer;
@@ -24,7 +24,7 @@ use crate::render::view::View;
 use crate::source::{Feature, Query};
 use crate::tiles::encode::{EncodeOptions, encode, png8};
 
-pub async fn get_map(state: &AppState, caps: &Capabilities<'_>, m: &GetMap) -> Result<Response, Failure> {
+pub async fn get_map(state: &Caller, caps: &Capabilities<'_>, m: &GetMap) -> Result<Response, Failure> {
     if m.map.sld.is_some() || m.map.sld_body.is_some() {
         return Err(WmsError::invalid(if m.map.sld.is_some() { "SLD" } else { "SLD_BODY" }, "user styles (SLD, SLD_BODY) are not supported; name a style with STYLES").into());
     }
@@ -74,7 +74,7 @@ pub fn view_of(map: &MapRequest) -> Result<View, Failure> {
 /// The features of `layer` a map of `view` draws: those meeting its box grown by `buffer`
 /// pixels, matching the layer's CQL_FILTER and TIME. At most `max_map_features`: a box holding
 /// more is refused rather than drawn for minutes.
-pub async fn features(state: &AppState, layer: &Arc<Layer>, view: &View, cql: Option<Filter>, time: Option<&TimeValue>, buffer: f64) -> Result<Vec<Feature>, Failure> {
+pub async fn features(state: &Caller, layer: &Arc<Layer>, view: &View, cql: Option<Filter>, time: Option<&TimeValue>, buffer: f64) -> Result<Vec<Feature>, Failure> {
     let table = &layer.table;
     let mut filters = vec![crate::bind::within_box(table, &view.buffered(buffer), view.crs, false).map_err(|e| WmsError::invalid("BBOX", e.0))?];
     if let Some(f) = cql {
