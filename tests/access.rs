@@ -61,6 +61,10 @@ table = "signalements"
     if common::has_pg() {
         layers.push_str(
             r#"
+[access.user_table]
+url = "${OSSATURE_TEST_PG}"
+query = "SELECT password_hash, groups FROM access_test_users WHERE login = $1"
+
 [sources.pg]
 type = "postgis"
 url = "${OSSATURE_TEST_PG}"
@@ -437,9 +441,29 @@ fn token(secret: &[u8], audience: &str, exp_offset: i64, roles: &[&str]) -> Stri
     jsonwebtoken::encode(&header, &claims, &EncodingKey::from_secret(secret).unwrap()).unwrap()
 }
 
+/// A user of the PostgreSQL user table, in group A.
+async fn table_user() {
+    let pool = sqlx::PgPool::connect(&std::env::var("OSSATURE_TEST_PG").unwrap()).await.unwrap();
+    sqlx::query("CREATE TABLE IF NOT EXISTS access_test_users (login text PRIMARY KEY, password_hash text NOT NULL, groups text[] NOT NULL)").execute(&pool).await.unwrap();
+    sqlx::query("INSERT INTO access_test_users VALUES ('frank', $1, ARRAY['secteur_nord']) ON CONFLICT (login) DO UPDATE SET password_hash = EXCLUDED.password_hash, groups = EXCLUDED.groups")
+        .bind(ossature::access::hash_password("frank-pw").unwrap())
+        .execute(&pool)
+        .await
+        .unwrap();
+}
+
 #[tokio::test]
 async fn credentials_tokens_keys_and_brute_force() {
     let s = start().await;
+    if common::has_pg() {
+        table_user().await;
+        let items = format!("{}/collections/signalements/items?limit=100", s.base);
+        let res = s.client.get(&items).basic_auth("frank", Some("frank-pw")).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        assert_eq!(titles(&res.json().await.unwrap()), expected(Who::A));
+        let res = s.client.get(&items).basic_auth("frank", Some("wrong")).send().await.unwrap();
+        assert_eq!(res.status(), 401);
+    }
     let items = format!("{}/collections/signalements/items?limit=100", s.base);
     let get = |r: reqwest::RequestBuilder| async move {
         let res = r.send().await.unwrap();

@@ -145,6 +145,12 @@ impl Rules {
                 }
                 let clause = match table {
                     Some(table) => clause(table, area.as_ref(), row.as_ref(), &r.hidden).map_err(|m| err("filter", format!("on layer '{id}': {m}")))?,
+                    // Imagery is not masked by areas yet: a restricted rule does not cover it
+                    // (named explicitly, it is refused), rather than show more than it says.
+                    None if area.is_some() || row.is_some() || !r.hidden.is_empty() => match r.layers.contains(id) {
+                        true => return Err(err("area", format!("imagery layer '{id}' takes no area, filter or hidden attributes (not supported yet)"))),
+                        false => continue,
+                    },
                     None => None,
                 };
                 layers.push((id.clone(), clause));
