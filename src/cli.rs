@@ -141,6 +141,13 @@ async fn check(path: &Path) -> anyhow::Result<()> {
             layer.styles.styles.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")
         );
     }
+    if config.access.is_some() {
+        // The rules bind their areas and filters to the layers, and the JWKS is read: errors
+        // name the rule's line.
+        let catalogue = crate::catalogue::Catalogue::new(&registry, "", &config.service, ogc::csw::request::Limits { max_records: config.catalogue.max_records }, Vec::new());
+        crate::access::Access::build(&config, &registry, catalogue).await?;
+        println!("access rules: OK");
+    }
     println!("{}: OK, {} layers", path.display(), registry.layers.len());
     Ok(())
 }
