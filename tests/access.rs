@@ -158,8 +158,8 @@ async fn start() -> Server {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let state = ossature::http::build_state(&config, addr).await.expect("registry builds");
-    let app = ossature::http::router(state);
-    tokio::spawn(async move { axum::serve(listener, app.into_make_service_with_connect_info::<SocketAddr>()).await.unwrap() });
+    let app = ossature::http::app(state);
+    tokio::spawn(async move { axum::serve(listener, axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<SocketAddr>(app)).await.unwrap() });
     Server { base: format!("http://{addr}"), client: reqwest::Client::new() }
 }
 
