@@ -66,7 +66,13 @@ pub(crate) fn collection_info(layer: &Layer) -> Collection {
 }
 
 pub(crate) fn find_layer<'a>(state: &'a Caller, id: &str) -> Result<&'a std::sync::Arc<Layer>, ServiceError> {
-    state.view.layer(id).ok_or_else(|| ServiceError::NotFound(format!("no collection '{id}'")))
+    state.view.layer(id).ok_or_else(|| {
+        // GDAL's OAPIF driver asks every listed collection for items, imagery included.
+        ServiceError::NotFound(match state.view.raster(id) {
+            Some(_) => format!("collection '{id}' is imagery: it has map tiles, not features"),
+            None => format!("no collection '{id}'"),
+        })
+    })
 }
 
 fn service_title(state: &Caller) -> (String, String) {
