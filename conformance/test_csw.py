@@ -34,7 +34,7 @@ def csw(base_url) -> CatalogueServiceWeb:
 
 @pytest.fixture(scope="module")
 def expected_count(base_url) -> int:
-    return len(s.LAYERS) + len(s.RASTER_IDS) + len(IMPORTED)
+    return len(s.LAYER_IDS) + len(s.RASTER_IDS) + len(IMPORTED)
 
 
 def harvest(csw: CatalogueServiceWeb, page: int, **kw) -> tuple[list[str], int]:

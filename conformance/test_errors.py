@@ -51,6 +51,14 @@ def test_not_found_404(path, client):
     s.assert_problem(client.get(path), 404)
 
 
+@pytest.mark.parametrize("rid", s.RASTER_IDS)
+def test_items_of_imagery_404_says_why(rid, client):
+    """GDAL's OAPIF driver asks every listed collection for items: the answer names the reason."""
+    r = client.get(f"/collections/{rid}/items")
+    s.assert_problem(r, 404)
+    assert "imagery" in r.json()["detail"], r.text
+
+
 def test_not_found_in_html(client):
     r = client.get("/collections/no_such_collection", headers={"Accept": "text/html"})
     assert r.status_code == 404

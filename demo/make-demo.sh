@@ -46,6 +46,7 @@ else
 fi
 
 "$py" "$here/make_demo.py" --src "$src" --out "$out" --tolerance "${DEMO_TOLERANCE:-50}"
+"$py" "$here/make_signalements.py" "$out"
 
 # checks
 fail=0
@@ -65,5 +66,6 @@ check communes 3808
 check epci 93
 check scot 39
 check ocs2d ""
+check signalements 12
 [ "$fail" = 0 ] || exit 1
 echo "make-demo: $out ($(du -k "$out" | cut -f1) KB) ok" >&2

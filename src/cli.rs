@@ -55,6 +55,9 @@ enum Command {
         #[arg(long, default_value_t = 4)]
         jobs: usize,
     },
+    /// Print the argon2 hash of a password read from standard input (one line), for
+    /// `[[access.users]] password`. Read from stdin so it stays out of shell history and `ps`.
+    HashPassword,
     /// Manage the catalogue's imported records.
     Catalogue {
         #[command(subcommand)]
@@ -68,6 +71,17 @@ enum CatalogueCommand {
     /// store. A record with a known fileIdentifier replaces the stored one; a document that does
     /// not read is reported and skipped, and the others are imported in one transaction.
     Import { config: PathBuf, folder: PathBuf },
+}
+
+fn hash_password() -> anyhow::Result<()> {
+    let mut line = String::new();
+    std::io::stdin().read_line(&mut line)?;
+    let password = line.trim_end_matches(['\r', '\n']);
+    if password.is_empty() {
+        anyhow::bail!("no password on standard input");
+    }
+    println!("{}", crate::access::hash_password(password)?);
+    Ok(())
 }
 
 /// The demo configuration: `demo/ossature.toml` under the working directory, else the one of
@@ -96,6 +110,7 @@ pub fn main() -> ExitCode {
             Some(Command::Check { config }) => check(&config).await,
             Some(Command::Seed { config, layer, tms, zoom, bbox, within, filter, format, jobs }) => seed(&config, SeedArgs { layer, tms, zoom, bbox, within, filter, format, jobs }).await,
             Some(Command::Catalogue { action: CatalogueCommand::Import { config, folder } }) => catalogue_import(&config, &folder).await,
+            Some(Command::HashPassword) => hash_password(),
         }
     });
     match result {
@@ -125,6 +140,13 @@ async fn check(path: &Path) -> anyhow::Result<()> {
             layer.table.crs.short(),
             layer.styles.styles.iter().map(|s| s.name.as_str()).collect::<Vec<_>>().join(", ")
         );
+    }
+    if config.access.is_some() {
+        // The rules bind their areas and filters to the layers, and the JWKS is read: errors
+        // name the rule's line.
+        let catalogue = crate::catalogue::Catalogue::new(&registry, "", &config.service, ogc::csw::request::Limits { max_records: config.catalogue.max_records }, None, None);
+        crate::access::Access::build(&config, &registry, catalogue).await?;
+        println!("access rules: OK");
     }
     println!("{}: OK, {} layers", path.display(), registry.layers.len());
     Ok(())

@@ -35,6 +35,8 @@ pub struct Config {
     pub tile_cache: TileCacheConfig,
     #[serde(default)]
     pub catalogue: CatalogueConfig,
+    /// Who may read and write what; everything is open to everyone when absent.
+    pub access: Option<Spanned<crate::access::config::AccessConfig>>,
     /// Where the file was read from, for messages and relative paths.
     #[serde(skip)]
     pub origin: Origin,

@@ -5,6 +5,7 @@
 //! per protocol face, `http` the server and its middleware, `error` the mapping of failures
 //! to the standards' error responses.
 
+pub mod access;
 pub mod bind;
 pub mod catalogue;
 pub mod cli;

@@ -32,9 +32,18 @@ pub struct Layer {
     /// Spatial extent in CRS84.
     pub extent: Option<Bbox>,
     /// How WMS draws it, the default first.
-    pub styles: LayerStyles,
+    pub styles: Arc<LayerStyles>,
     /// How the layer is cut into vector tiles.
     pub tiles: crate::vtiles::TileSettings,
+    /// The caller's rights when the layer is seen through an access view; `None`: unrestricted.
+    pub grant: Option<Arc<crate::access::Grant>>,
+}
+
+impl Layer {
+    /// 0 for layers every caller sees alike; else what keys the caller's cached tiles apart.
+    pub fn grant_hash(&self) -> u64 {
+        self.grant.as_ref().map_or(0, |g| g.hash)
+    }
 }
 
 pub struct Registry {
@@ -106,8 +115,9 @@ impl Registry {
                 table: Arc::new(table),
                 crs,
                 extent,
-                styles,
+                styles: Arc::new(styles),
                 tiles,
+                grant: None,
             }));
         }
         let tc = &config.tile_cache;

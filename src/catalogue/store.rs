@@ -51,6 +51,7 @@ impl std::fmt::Display for Location {
     }
 }
 
+#[derive(Clone)]
 pub enum Store {
     Sqlite(SqlitePool),
     Postgres(PgPool),

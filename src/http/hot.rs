@@ -14,7 +14,7 @@ use axum::body::Body;
 use axum::http::{Method, Request, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 
-use super::AppState;
+use super::{AppState, Caller};
 
 /// The segments of `/collections/{id}/map/tiles/{tms}/{z}/{row}/{col}`, still percent-encoded.
 pub struct MapTilePath<'a> {
@@ -47,7 +47,9 @@ pub fn decoded(segment: &str) -> Cow<'_, str> {
 pub fn route(state: &AppState, req: Request<Body>) -> Result<impl Future<Output = Response> + Send + 'static, Request<Body>> {
     let Some(path) = MapTilePath::parse(req.uri().path()) else { return Err(req) };
     let resolved = if req.method() == Method::GET || req.method() == Method::HEAD {
-        crate::services::tiles::resolve(state, &path, req.uri().query(), req.headers()).map_err(IntoResponse::into_response)
+        // The layers the access middleware let this caller see, like every face.
+        let caller = Caller::of(state, req.extensions());
+        crate::services::tiles::resolve(&caller, &path, req.uri().query(), req.headers()).map_err(IntoResponse::into_response)
     } else {
         Err((StatusCode::METHOD_NOT_ALLOWED, [(header::ALLOW, "GET,HEAD")]).into_response())
     };

@@ -19,11 +19,11 @@ use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
-use tower_http::cors::{Cors, CorsLayer};
+use tower_http::cors::CorsLayer;
 use tower_http::limit::RequestBodyLimitLayer;
-use tower_http::normalize_path::{NormalizePath, NormalizePathLayer};
+use tower_http::normalize_path::NormalizePathLayer;
 
-use envelope::{Envelope, EnvelopeLayer};
+use envelope::EnvelopeLayer;
 
 use crate::config::{Config, Limits, ServiceConfig};
 use crate::registry::Registry;
@@ -38,10 +38,9 @@ pub struct AppInner {
     pub base: String,
     pub limits: Limits,
     pub service: ServiceConfig,
-    pub wmts: std::sync::OnceLock<crate::services::wmts::Offer>,
-    pub wms: std::sync::OnceLock<crate::services::wms::Offer>,
     pub series: metrics::Series,
-    pub catalogue: crate::catalogue::Catalogue,
+    /// Who may see what; faces read the caller's view, never the registry's layers.
+    pub access: crate::access::Access,
     /// `Cache-Control` of tiles, formatted once.
     pub tile_cache_control: axum::http::HeaderValue,
 }
@@ -53,11 +52,44 @@ impl std::ops::Deref for AppState {
     }
 }
 
-/// The whole HTTP service: path normalization, CORS and the envelope around the router, with
-/// the tile hot path inside the envelope (`hot`).
-pub type App = NormalizePath<Cors<Envelope<Router>>>;
+/// A request's share of the state: everything the server holds, and the caller's view of the
+/// layers (attached by the access middleware), which is all a face may read layers from.
+#[derive(Clone)]
+pub struct Caller {
+    pub state: AppState,
+    pub view: Arc<crate::access::View>,
+}
 
-pub fn app(state: AppState) -> App {
+impl std::ops::Deref for Caller {
+    type Target = AppState;
+    fn deref(&self) -> &AppState {
+        &self.state
+    }
+}
+
+impl axum::extract::FromRequestParts<AppState> for Caller {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, state: &AppState) -> Result<Caller, Self::Rejection> {
+        Ok(Caller::of(state, &parts.extensions))
+    }
+}
+
+impl Caller {
+    /// The caller of a request whose extensions the access middleware filled; a router built
+    /// without it (unit tests of one face) sees what anonymous callers see.
+    pub fn of(state: &AppState, extensions: &axum::http::Extensions) -> Caller {
+        let view = match extensions.get::<Arc<crate::access::View>>() {
+            Some(v) => v.clone(),
+            None => state.access.anonymous_view(),
+        };
+        Caller { state: state.clone(), view }
+    }
+}
+
+/// The whole HTTP service: path normalization, CORS, the access decision and the envelope
+/// around the router, with the tile hot path inside the envelope (`hot`).
+pub fn app(state: AppState) -> impl tower::Service<axum::extract::Request, Response = axum::response::Response, Error = std::convert::Infallible, Future: Send + 'static> + Clone + Send + Sync + 'static {
     let limits = state.limits.clone();
     let envelope = EnvelopeLayer::new(state.clone(), Duration::from_millis(limits.request_timeout_ms));
     let router = Router::new()
@@ -83,10 +115,12 @@ pub fn app(state: AppState) -> App {
         // terms; RequestBodyLimitLayer refuses anything larger.
         .layer(axum::extract::DefaultBodyLimit::max(limits.request_body_bytes))
         .layer(RequestBodyLimitLayer::new(limits.request_body_bytes))
-        .with_state(state);
+        .with_state(state.clone());
     ServiceBuilder::new()
         .layer(NormalizePathLayer::trim_trailing_slash())
         .layer(CorsLayer::permissive().expose_headers([HeaderName::from_static("content-crs")]))
+        // Outside the envelope, so the API key is out of the URI before the request is logged.
+        .layer(axum::middleware::from_fn_with_state(state, crate::access::middleware::authorize))
         .layer(envelope)
         .service(router)
 }
@@ -108,7 +142,8 @@ pub async fn serve(config: Config, bind: Option<SocketAddr>) -> anyhow::Result<(
             tracing::warn!(error = %e, "cannot set TCP_NODELAY");
         }
     });
-    axum::serve(listener, tower::make::Shared::new(app)).with_graceful_shutdown(shutdown_signal()).await?;
+    // The client's address keys the failed-login limiter.
+    axum::serve(listener, axum::ServiceExt::<axum::extract::Request>::into_make_service_with_connect_info::<SocketAddr>(app)).with_graceful_shutdown(shutdown_signal()).await?;
     tracing::info!("stopped");
     Ok(())
 }
@@ -135,12 +170,12 @@ pub async fn build_state(config: &Config, bound: SocketAddr) -> anyhow::Result<A
         None => None,
     };
     let catalogue = crate::catalogue::Catalogue::new(&registry, &base, &config.service, ogc::csw::request::Limits { max_records: config.catalogue.max_records }, store, store_extent);
+    let access = crate::access::Access::build(config, &registry, catalogue).await?;
     Ok(AppState(Arc::new(AppInner { registry, base, limits: config.server.limits.clone(), service: config.service.clone(),
-        wmts: std::sync::OnceLock::new(),
-        wms: std::sync::OnceLock::new(),
         series: metrics::Series::default(),
-        catalogue,
-        tile_cache_control: axum::http::HeaderValue::from_str(&format!("public, max-age={}", config.tile_cache.max_age_s)).expect("ascii"),
+        access,
+        // With access rules a tile may be one group's: shared caches must not keep it.
+        tile_cache_control: axum::http::HeaderValue::from_str(&format!("{}, max-age={}", if config.access.is_some() { "private" } else { "public" }, config.tile_cache.max_age_s)).expect("ascii"),
     })))
 }
 

@@ -2,40 +2,40 @@
 //! at start-up (`crate::catalogue`). The protocol itself is `ogc::csw`.
 
 use axum::body::Bytes;
-use axum::extract::{RawQuery, State};
+use axum::extract::{RawQuery};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use ogc::csw::request::{CswRequest, ResultType};
 use ogc::csw::{CswError, response};
 
-use crate::http::AppState;
+use crate::http::{AppState, Caller};
 
 pub fn routes() -> axum::Router<AppState> {
     axum::Router::new().route("/csw", get(kvp).post(post))
 }
 
-pub async fn kvp(State(state): State<AppState>, RawQuery(q): RawQuery) -> Response {
+pub async fn kvp(state: Caller, RawQuery(q): RawQuery) -> Response {
     let pairs = super::features::pairs(&q);
-    match ogc::csw::request::parse_kvp(&pairs, &state.catalogue.limits) {
+    match ogc::csw::request::parse_kvp(&pairs, &state.view.catalogue.limits) {
         Ok(request) => answer(&state, request, None).await,
         Err(e) => exception(&e),
     }
 }
 
-pub async fn post(State(state): State<AppState>, body: Bytes) -> Response {
+pub async fn post(state: Caller, body: Bytes) -> Response {
     let Ok(body) = std::str::from_utf8(&body) else {
         return exception(&CswError::invalid("", "the request body is not UTF-8 text"));
     };
-    match ogc::csw::xml_request::parse_xml(body, &state.catalogue.limits) {
+    match ogc::csw::xml_request::parse_xml(body, &state.view.catalogue.limits) {
         Ok(request) => answer(&state, request, Some(body)).await,
         Err(e) => exception(&e),
     }
 }
 
 /// `body`: the XML of a POST request, echoed by `resultType=validate`.
-async fn answer(state: &AppState, request: CswRequest, body: Option<&str>) -> Response {
-    let catalogue = &state.catalogue;
+async fn answer(state: &Caller, request: CswRequest, body: Option<&str>) -> Response {
+    let catalogue = &state.view.catalogue;
     let now = chrono::Utc::now();
     let document = match request {
         CswRequest::GetCapabilities(c) => {

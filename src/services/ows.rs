@@ -1,17 +1,17 @@
 //! `/ows`: every OGC web service at one URL, chosen by the SERVICE parameter.
 
-use axum::extract::{RawQuery, State};
+use axum::extract::RawQuery;
 use axum::response::Response;
 use axum::routing::get;
 use ogc::wfs::request::{Version, WfsError};
 
-use crate::http::AppState;
+use crate::http::{AppState, Caller};
 
 pub fn routes() -> axum::Router<AppState> {
     axum::Router::new().route("/ows", get(ows))
 }
 
-async fn ows(state: State<AppState>, query: RawQuery, headers: axum::http::HeaderMap) -> Response {
+async fn ows(state: Caller, query: RawQuery, headers: axum::http::HeaderMap) -> Response {
     let pairs = super::features::pairs(&query.0);
     let service = pairs.iter().find(|(k, _)| k.eq_ignore_ascii_case("service")).map(|(_, v)| v.to_ascii_uppercase());
     match service.as_deref() {

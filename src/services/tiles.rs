@@ -4,7 +4,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::http::{HeaderMap, header};
 use axum::response::Response;
 use axum::routing::get;
@@ -15,8 +15,8 @@ use ogc::tms::TileMatrixSet;
 use super::features::json_response;
 use super::maptiles::{self, TileError};
 use crate::error::ServiceError;
-use crate::http::AppState;
 use crate::http::hot::{MapTilePath, decoded};
+use crate::http::{AppState, Caller};
 use crate::raster::RasterLayer;
 
 pub fn routes() -> axum::Router<AppState> {
@@ -29,25 +29,25 @@ pub fn routes() -> axum::Router<AppState> {
 }
 
 /// Every set a layer offers, the well-known ones first, then the native ones.
-fn all_sets(state: &AppState) -> Vec<TileMatrixSet> {
+fn all_sets(state: &Caller) -> Vec<TileMatrixSet> {
     let mut sets: Vec<TileMatrixSet> = ogc::tms::WELL_KNOWN.iter().filter_map(|id| TileMatrixSet::well_known(id)).collect();
-    sets.extend(state.registry.rasters.iter().map(|l| l.native.clone()));
+    sets.extend(state.view.rasters().map(|l| l.native.clone()));
     sets
 }
 
-async fn tile_matrix_sets(State(state): State<AppState>) -> Response {
+async fn tile_matrix_sets(state: Caller) -> Response {
     json_response(&ogc::tms::json::tile_matrix_sets(&state.base, &all_sets(&state)), JSON)
 }
 
-async fn tile_matrix_set(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ServiceError> {
+async fn tile_matrix_set(state: Caller, Path(id): Path<String>) -> Result<Response, ServiceError> {
     let (base, hidpi) = TileMatrixSet::split_hidpi(&id);
     let set = all_sets(&state).into_iter().find(|s| s.id == base).ok_or_else(|| ServiceError::NotFound(format!("no tile matrix set '{id}'")))?;
     let set = if hidpi { set.hidpi() } else { set };
     Ok(json_response(&ogc::tms::json::tile_matrix_set(&set), JSON))
 }
 
-fn raster<'a>(state: &'a AppState, id: &str) -> Result<&'a Arc<RasterLayer>, ServiceError> {
-    state.registry.raster(id).ok_or_else(|| ServiceError::NotFound(format!("no collection '{id}' with map tiles")))
+fn raster<'a>(state: &'a Caller, id: &str) -> Result<&'a Arc<RasterLayer>, ServiceError> {
+    state.view.raster(id).ok_or_else(|| ServiceError::NotFound(format!("no collection '{id}' with map tiles")))
 }
 
 fn offered<'a>(layer: &'a RasterLayer, tms: &str) -> Result<&'a TileMatrixSet, ServiceError> {
@@ -64,7 +64,7 @@ struct Described {
     bbox: Option<ogc::bbox::Bbox>,
 }
 
-fn describe(state: &AppState, layer: &RasterLayer, set: &TileMatrixSet) -> Described {
+fn describe(state: &Caller, layer: &RasterLayer, set: &TileMatrixSet) -> Described {
     Described {
         href: format!("{}/collections/{}/map/tiles/{}", state.base, layer.id, set.id),
         geodata: format!("{}/collections/{}", state.base, layer.id),
@@ -89,7 +89,7 @@ fn tileset_of<'a>(layer: &'a RasterLayer, set: &'a TileMatrixSet, d: &'a Describ
     }
 }
 
-async fn tilesets(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ServiceError> {
+async fn tilesets(state: Caller, Path(id): Path<String>) -> Result<Response, ServiceError> {
     let layer = raster(&state, &id)?;
     let sets = &layer.tile_matrix_sets;
     let described: Vec<Described> = sets.iter().map(|s| describe(&state, layer, s)).collect();
@@ -98,14 +98,14 @@ async fn tilesets(State(state): State<AppState>, Path(id): Path<String>) -> Resu
     Ok(json_response(&ogc::tiles::tilesets(&state.base, &href, &items), JSON))
 }
 
-async fn tileset(State(state): State<AppState>, Path((id, tms)): Path<(String, String)>) -> Result<Response, ServiceError> {
+async fn tileset(state: Caller, Path((id, tms)): Path<(String, String)>) -> Result<Response, ServiceError> {
     let layer = raster(&state, &id)?;
     let set = offered(layer, &tms)?;
     let d = describe(&state, layer, set);
     Ok(json_response(&ogc::tiles::tileset(&state.base, &tileset_of(layer, set, &d)), JSON))
 }
 
-async fn tilejson(State(state): State<AppState>, Path((id, tms)): Path<(String, String)>) -> Result<Response, ServiceError> {
+async fn tilejson(state: Caller, Path((id, tms)): Path<(String, String)>) -> Result<Response, ServiceError> {
     let layer = raster(&state, &id)?;
     let set = offered(layer, &tms)?;
     if TileMatrixSet::split_hidpi(&set.id).0 != ogc::tms::WEB_MERCATOR_QUAD {
@@ -159,7 +159,7 @@ pub struct MapTileAt {
 }
 
 /// `crate::http::hot` routes map tile requests here, past the router.
-pub fn resolve(state: &AppState, path: &MapTilePath, query: Option<&str>, headers: &HeaderMap) -> Result<MapTileAt, ServiceError> {
+pub fn resolve(state: &Caller, path: &MapTilePath, query: Option<&str>, headers: &HeaderMap) -> Result<MapTileAt, ServiceError> {
     let layer = raster(state, &decoded(path.collection))?;
     let set = offered(layer, &decoded(path.tms))?;
     let format = tile_format(layer, query, headers)?;

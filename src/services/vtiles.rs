@@ -8,7 +8,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, RawQuery, Request, State};
+use axum::extract::{Path, RawQuery, Request};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -19,7 +19,7 @@ use ogc::tms::TileMatrixSet;
 use super::features::json_response;
 use super::maptiles::not_modified;
 use crate::error::ServiceError;
-use crate::http::AppState;
+use crate::http::{AppState, Caller};
 use crate::registry::Layer;
 use crate::tiles::Tile;
 use crate::vtiles::{self, VectorTileError};
@@ -55,13 +55,13 @@ fn set(tms: &str) -> Result<&'static TileMatrixSet, ServiceError> {
     })
 }
 
-fn layer<'a>(state: &'a AppState, id: &str) -> Result<&'a Arc<Layer>, ServiceError> {
-    state.registry.layer(id).ok_or_else(|| ServiceError::NotFound(format!("no collection '{id}' with vector tiles")))
+fn layer<'a>(state: &'a Caller, id: &str) -> Result<&'a Arc<Layer>, ServiceError> {
+    state.view.layer(id).ok_or_else(|| ServiceError::NotFound(format!("no collection '{id}' with vector tiles")))
 }
 
 /// The layers a dataset request names in `collections` (all of them when absent), in the
 /// registry's order; other parameters are refused.
-fn dataset_layers(state: &AppState, query: Option<&str>, allowed: &[&str]) -> Result<Vec<Arc<Layer>>, ServiceError> {
+fn dataset_layers(state: &Caller, query: Option<&str>, allowed: &[&str]) -> Result<Vec<Arc<Layer>>, ServiceError> {
     let mut wanted: Option<Vec<String>> = None;
     for (k, v) in form_urlencoded::parse(query.unwrap_or("").as_bytes()) {
         match k.as_ref() {
@@ -70,11 +70,11 @@ fn dataset_layers(state: &AppState, query: Option<&str>, allowed: &[&str]) -> Re
             _ => return Err(ServiceError::param(&k, "unknown parameter")),
         }
     }
-    let Some(wanted) = wanted else { return Ok(state.registry.layers.clone()) };
-    if let Some(bad) = wanted.iter().find(|w| state.registry.layer(w).is_none()) {
+    let Some(wanted) = wanted else { return Ok(state.view.layers.clone()) };
+    if let Some(bad) = wanted.iter().find(|w| state.view.layer(w).is_none()) {
         return Err(ServiceError::param("collections", format!("no collection '{bad}' with vector tiles")));
     }
-    Ok(state.registry.layers.iter().filter(|l| wanted.contains(&l.id)).cloned().collect())
+    Ok(state.view.layers.iter().filter(|l| wanted.contains(&l.id)).cloned().collect())
 }
 
 struct Described {
@@ -122,11 +122,11 @@ fn tileset_of<'a>(title: &'a str, description: &'a str, set: &'a TileMatrixSet, 
     }
 }
 
-fn collection_href(state: &AppState, id: &str) -> String {
+fn collection_href(state: &Caller, id: &str) -> String {
     format!("{}/collections/{id}/tiles", state.base)
 }
 
-async fn collection_tilesets(State(state): State<AppState>, Path(id): Path<String>) -> Result<Response, ServiceError> {
+async fn collection_tilesets(state: Caller, Path(id): Path<String>) -> Result<Response, ServiceError> {
     let l = layer(&state, &id)?;
     let sets = vtiles::tile_matrix_sets();
     let href = collection_href(&state, &id);
@@ -135,7 +135,7 @@ async fn collection_tilesets(State(state): State<AppState>, Path(id): Path<Strin
     Ok(json_response(&ogc::tiles::tilesets(&state.base, &href, &items), JSON))
 }
 
-async fn collection_tileset(State(state): State<AppState>, Path((id, tms)): Path<(String, String)>) -> Result<Response, ServiceError> {
+async fn collection_tileset(state: Caller, Path((id, tms)): Path<(String, String)>) -> Result<Response, ServiceError> {
     let l = layer(&state, &id)?;
     let set = set(&tms)?;
     let geodata = format!("{}/collections/{id}", state.base);
@@ -143,7 +143,7 @@ async fn collection_tileset(State(state): State<AppState>, Path((id, tms)): Path
     Ok(json_response(&ogc::tiles::tileset(&state.base, &tileset_of(&l.title, &l.description, &set, &d)), JSON))
 }
 
-async fn dataset_tilesets(State(state): State<AppState>, RawQuery(q): RawQuery) -> Result<Response, ServiceError> {
+async fn dataset_tilesets(state: Caller, RawQuery(q): RawQuery) -> Result<Response, ServiceError> {
     let layers = dataset_layers(&state, q.as_deref(), &["f"])?;
     let sets = vtiles::tile_matrix_sets();
     let href = format!("{}/tiles", state.base);
@@ -153,7 +153,7 @@ async fn dataset_tilesets(State(state): State<AppState>, RawQuery(q): RawQuery) 
     Ok(json_response(&ogc::tiles::tilesets(&state.base, &href, &items), JSON))
 }
 
-async fn dataset_tileset(State(state): State<AppState>, Path(tms): Path<String>, RawQuery(q): RawQuery) -> Result<Response, ServiceError> {
+async fn dataset_tileset(state: Caller, Path(tms): Path<String>, RawQuery(q): RawQuery) -> Result<Response, ServiceError> {
     let layers = dataset_layers(&state, q.as_deref(), &["f"])?;
     let set = set(&tms)?;
     let d = describe(&layers, &set, format!("{}/tiles/{tms}", state.base), None);
@@ -184,13 +184,13 @@ fn tilejson(layers: &[Arc<Layer>], tms: &str, name: &str, description: &str, til
     Ok(json_response(&doc, "application/json"))
 }
 
-async fn collection_tilejson(State(state): State<AppState>, Path((id, tms)): Path<(String, String)>) -> Result<Response, ServiceError> {
+async fn collection_tilejson(state: Caller, Path((id, tms)): Path<(String, String)>) -> Result<Response, ServiceError> {
     let l = layer(&state, &id)?;
     let href = format!("{}/{tms}", collection_href(&state, &id));
     tilejson(std::slice::from_ref(l), &tms, &l.title, &l.description, &href, "")
 }
 
-async fn dataset_tilejson(State(state): State<AppState>, Path(tms): Path<String>, RawQuery(q): RawQuery) -> Result<Response, ServiceError> {
+async fn dataset_tilejson(state: Caller, Path(tms): Path<String>, RawQuery(q): RawQuery) -> Result<Response, ServiceError> {
     let layers = dataset_layers(&state, q.as_deref(), &["f"])?;
     let href = format!("{}/tiles/{tms}", state.base);
     // The tile URLs keep the layer selection.
@@ -206,7 +206,7 @@ async fn dataset_tilejson(State(state): State<AppState>, Path(tms): Path<String>
 /// (its first SLD, else the plain style for its geometry type). A style MapLibre cannot be told
 /// (labels, property-driven values...) gives the plain style instead, and the document says why
 /// in its `metadata`, so a viewer is never handed a style that draws something else unsaid.
-async fn collection_style(State(state): State<AppState>, Path((id, tms)): Path<(String, String)>) -> Result<Response, ServiceError> {
+async fn collection_style(state: Caller, Path((id, tms)): Path<(String, String)>) -> Result<Response, ServiceError> {
     let l = layer(&state, &id)?;
     if set(&tms)?.id != ogc::tms::WEB_MERCATOR_QUAD {
         return Err(ServiceError::NotFound(format!("MapLibre styles draw WebMercatorQuad tiles, not {tms}")));
@@ -262,14 +262,14 @@ fn xyz_coordinates(tms: &str, z: &str, x: &str, y: &str) -> Result<(&'static Til
     Ok((set, tile_coordinates(set, z, row, x)?))
 }
 
-async fn collection_xyz_tile(State(state): State<AppState>, Path((id, tms, z, x, y)): Path<(String, String, String, String, String)>, request: Request) -> Result<Response, ServiceError> {
+async fn collection_xyz_tile(state: Caller, Path((id, tms, z, x, y)): Path<(String, String, String, String, String)>, request: Request) -> Result<Response, ServiceError> {
     let l = layer(&state, &id)?;
     check_format(request.uri().query(), &[])?;
     let (set, at) = xyz_coordinates(&tms, &z, &x, &y)?;
     serve(&state, std::slice::from_ref(l), set, at, request.headers(), OutsideData::Empty).await
 }
 
-async fn dataset_xyz_tile(State(state): State<AppState>, Path((tms, z, x, y)): Path<(String, String, String, String)>, request: Request) -> Result<Response, ServiceError> {
+async fn dataset_xyz_tile(state: Caller, Path((tms, z, x, y)): Path<(String, String, String, String)>, request: Request) -> Result<Response, ServiceError> {
     let query = request.uri().query();
     let layers = dataset_layers(&state, query, &["f"])?;
     check_format(query, &["collections"])?;
@@ -287,7 +287,7 @@ enum OutsideData {
     Empty,
 }
 
-async fn serve(state: &AppState, layers: &[Arc<Layer>], set: &TileMatrixSet, at: (usize, u32, u32), headers: &HeaderMap, outside: OutsideData) -> Result<Response, ServiceError> {
+async fn serve(state: &Caller, layers: &[Arc<Layer>], set: &TileMatrixSet, at: (usize, u32, u32), headers: &HeaderMap, outside: OutsideData) -> Result<Response, ServiceError> {
     match vtiles::tile(&state.registry, layers, set, at).await {
         Ok(tile) => Ok(response(&tile, &state.tile_cache_control, headers)),
         Err(VectorTileError::OutsideData(_)) if outside == OutsideData::Empty => Ok(response(&Tile::new(bytes::Bytes::new()), &state.tile_cache_control, headers)),
@@ -296,7 +296,7 @@ async fn serve(state: &AppState, layers: &[Arc<Layer>], set: &TileMatrixSet, at:
     }
 }
 
-async fn collection_tile(State(state): State<AppState>, Path((id, tms, z, row, col)): Path<(String, String, String, String, String)>, request: Request) -> Result<Response, ServiceError> {
+async fn collection_tile(state: Caller, Path((id, tms, z, row, col)): Path<(String, String, String, String, String)>, request: Request) -> Result<Response, ServiceError> {
     let l = layer(&state, &id)?;
     let set = set(&tms)?;
     check_format(request.uri().query(), &[])?;
@@ -304,7 +304,7 @@ async fn collection_tile(State(state): State<AppState>, Path((id, tms, z, row, c
     serve(&state, std::slice::from_ref(l), &set, at, request.headers(), OutsideData::NotFound).await
 }
 
-async fn dataset_tile(State(state): State<AppState>, Path((tms, z, row, col)): Path<(String, String, String, String)>, request: Request) -> Result<Response, ServiceError> {
+async fn dataset_tile(state: Caller, Path((tms, z, row, col)): Path<(String, String, String, String)>, request: Request) -> Result<Response, ServiceError> {
     let query = request.uri().query();
     let layers = dataset_layers(&state, query, &["f"])?;
     check_format(query, &["collections"])?;

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, RawQuery};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -12,7 +12,7 @@ use ogc::wmts::{self, Capabilities, ExceptionCode, Located, TileMatrixSetLink, W
 
 use super::maptiles::{self, TileError};
 use super::pixel_info::{self, Hit, InfoFormat};
-use crate::http::AppState;
+use crate::http::{AppState, Caller};
 use crate::raster::RasterLayer;
 use crate::vtiles::VectorTileError;
 use ogc::tiles::TileFormat;
@@ -27,11 +27,11 @@ pub fn tile_routes() -> axum::Router<AppState> {
     axum::Router::new().route("/wmts/{*path}", get(rest))
 }
 
-async fn rest_capabilities(State(state): State<AppState>, headers: HeaderMap) -> Response {
+async fn rest_capabilities(state: Caller, headers: HeaderMap) -> Response {
     answer(&state, WmtsRequest::GetCapabilities, &headers).await
 }
 
-pub async fn kvp(State(state): State<AppState>, RawQuery(q): RawQuery, headers: HeaderMap) -> Response {
+pub async fn kvp(state: Caller, RawQuery(q): RawQuery, headers: HeaderMap) -> Response {
     let pairs = super::features::pairs(&q);
     match wmts::parse_kvp(&pairs) {
         Ok(r) => answer(&state, r, &headers).await,
@@ -39,7 +39,7 @@ pub async fn kvp(State(state): State<AppState>, RawQuery(q): RawQuery, headers: 
     }
 }
 
-async fn rest(State(state): State<AppState>, Path(path): Path<String>, headers: HeaderMap) -> Response {
+async fn rest(state: Caller, Path(path): Path<String>, headers: HeaderMap) -> Response {
     match wmts::parse_rest(&path) {
         Ok(Some(r)) => answer(&state, r, &headers).await,
         Ok(None) => (StatusCode::NOT_FOUND, "no WMTS resource at this path").into_response(),
@@ -65,10 +65,10 @@ fn offer_set(sets: &mut Vec<TileMatrixSet>, set: &TileMatrixSet) {
 }
 
 impl Offer {
-    fn build(state: &AppState) -> Offer {
+    fn build(state: &Caller) -> Offer {
         let mut sets: Vec<TileMatrixSet> = Vec::new();
         let mut layers = Vec::new();
-        for l in &state.registry.rasters {
+        for l in state.view.rasters() {
             let mut links = Vec::new();
             for set in l.all_tile_matrix_sets() {
                 links.push(TileMatrixSetLink { tile_matrix_set: set.id.clone(), limits: l.limits(set) });
@@ -90,7 +90,7 @@ impl Offer {
         }
         // Vector layers, as MVT on the well-known sets.
         let vector_sets = crate::vtiles::tile_matrix_sets();
-        for l in &state.registry.layers {
+        for l in &state.view.layers {
             let mut links = Vec::new();
             for set in vector_sets {
                 let limits = crate::vtiles::limits(l, set);
@@ -121,8 +121,8 @@ impl Offer {
     }
 }
 
-async fn answer(state: &AppState, request: WmtsRequest, headers: &HeaderMap) -> Response {
-    let caps = state.wmts.get_or_init(|| Offer::build(state)).capabilities();
+async fn answer(state: &Caller, request: WmtsRequest, headers: &HeaderMap) -> Response {
+    let caps = state.view.wmts.get_or_init(|| Offer::build(state)).capabilities();
     match request {
         WmtsRequest::GetCapabilities => {
             let mut res = wmts::wmts_1_0_0(&caps).into_response();
@@ -135,8 +135,8 @@ async fn answer(state: &AppState, request: WmtsRequest, headers: &HeaderMap) -> 
                 Err(e) => return exception(&e, None),
             };
             let at = (found.z, t.tile.row, t.tile.col);
-            let Some(layer) = state.registry.raster(&found.layer.id) else {
-                let layer = state.registry.layer(&found.layer.id).expect("advertised layers exist");
+            let Some(layer) = state.view.raster(&found.layer.id) else {
+                let layer = state.view.layer(&found.layer.id).expect("advertised layers exist");
                 return match crate::vtiles::tile(&state.registry, std::slice::from_ref(layer), found.set, at).await {
                     Ok(tile) => super::vtiles::response(&tile, &state.tile_cache_control, headers),
                     Err(VectorTileError::OutOfRange(m) | VectorTileError::OutsideData(m)) => exception(&WmtsError::new(ExceptionCode::TileOutOfRange, "TileRow", m), None),
@@ -175,8 +175,8 @@ async fn answer(state: &AppState, request: WmtsRequest, headers: &HeaderMap) -> 
     }
 }
 
-fn raster<'a>(state: &'a AppState, found: &Located) -> &'a Arc<RasterLayer> {
-    state.registry.raster(&found.layer.id).expect("advertised layers exist")
+fn raster<'a>(state: &'a Caller, found: &Located) -> &'a Arc<RasterLayer> {
+    state.view.raster(&found.layer.id).expect("advertised layers exist")
 }
 
 fn tile_exception(e: TileError) -> Response {

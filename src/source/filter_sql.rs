@@ -203,7 +203,7 @@ impl<'a> Compiler<'a> {
     fn expr(&self, sql: &mut Sql, e: &Expr) -> R {
         match e {
             Expr::Property(name) => {
-                let field = self.table.field(name).ok_or_else(|| SourceError::Schema { key: "filter", message: format!("unknown property '{name}'") })?;
+                let field = self.table.column(name).ok_or_else(|| SourceError::Schema { key: "filter", message: format!("unknown property '{name}'") })?;
                 sql.ident(&field.name);
             }
             Expr::Literal(Value::Null) => {
@@ -248,7 +248,7 @@ impl<'a> Compiler<'a> {
         Ok(match e {
             Expr::Property(name) => {
                 let table: &'a Table = self.table;
-                let field = table.field(name).ok_or_else(|| SourceError::Schema { key: "filter", message: format!("unknown property '{name}'") })?;
+                let field = table.column(name).ok_or_else(|| SourceError::Schema { key: "filter", message: format!("unknown property '{name}'") })?;
                 if !field.ty.is_temporal() {
                     return Err(SourceError::Schema { key: "filter", message: format!("'{name}' is not a date or timestamp property") });
                 }

@@ -351,6 +351,7 @@ impl VectorSource for GeoPackage {
             footprint,
             temporal,
             temporal_extent,
+            hidden: Vec::new(),
             rtree,
         })
     }

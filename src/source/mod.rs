@@ -101,6 +101,9 @@ pub struct Table {
     /// transformed, it gives a tight extent in another CRS where the extent's corners would not.
     pub footprint: Vec<(f64, f64)>,
     pub temporal: Option<Field>,
+    /// Columns hidden from the caller (access rules): never selected nor offered, but read by
+    /// the rules' own row filters.
+    pub hidden: Vec<Field>,
     /// Temporal extent of the temporal field.
     pub temporal_extent: Option<(Option<DateTime<Utc>>, Option<DateTime<Utc>>)>,
     pub order: Order,
@@ -120,6 +123,11 @@ impl Table {
 
     pub fn field(&self, name: &str) -> Option<&Field> {
         self.fields.iter().find(|f| f.name == name).or_else(|| self.id.as_ref().filter(|f| f.name == name))
+    }
+
+    /// A column a compiled filter may read: an exposed field, the id, or a hidden column.
+    pub fn column(&self, name: &str) -> Option<&Field> {
+        self.field(name).or_else(|| self.hidden.iter().find(|f| f.name == name))
     }
 }
 

@@ -322,6 +322,7 @@ impl VectorSource for PostGis {
             footprint,
             temporal,
             temporal_extent,
+            hidden: Vec::new(),
             order,
             rtree: None,
         })

@@ -23,6 +23,16 @@ pub struct TileKey {
     pub format: TileFormat,
 }
 
+/// The style segment of a key for a caller whose grant hashes to `grant`: the style itself
+/// when the grant restricts nothing (everyone shares those tiles), else suffixed with the hash,
+/// so one group never gets another's tile and the disk tier keeps its layout.
+pub fn granted_style(style: &str, grant: u64) -> Arc<str> {
+    match grant {
+        0 => style.into(),
+        g => format!("{style}~{g:016x}").into(),
+    }
+}
+
 /// An encoded tile and its validator, kept as the header value it is sent as (a hit then
 /// formats nothing).
 #[derive(Clone, Debug)]

@@ -29,7 +29,7 @@ use crate::tiles::{Tile, TileKey};
 const STYLE: &str = "mvt";
 
 /// A layer's tile settings, checked against its table at start-up.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 pub struct TileSettings {
     pub min_zoom: u8,
     pub max_zoom: u8,
@@ -80,6 +80,13 @@ impl TileSettings {
     /// Whether the layer is in tiles of this (WebMercatorQuad) zoom.
     pub fn shows(&self, zoom: u8) -> bool {
         (self.min_zoom..=self.max_zoom).contains(&zoom)
+    }
+
+    /// The settings over `table` (the layer's own narrowed by an access grant): attributes it
+    /// no longer has dropped, positions counted among its fields.
+    pub fn restricted_to(&self, table: &Table) -> TileSettings {
+        let fields = self.fields.iter().filter_map(|(f, _)| table.fields.iter().position(|t| t.name == f.name).map(|n| (f.clone(), n))).collect();
+        TileSettings { fields, ..self.clone() }
     }
 
     /// Every filter that applies at `zoom`, combined.
@@ -190,7 +197,8 @@ pub async fn tile(registry: &Registry, layers: &[Arc<Layer>], set: &TileMatrixSe
         return Err(VectorTileError::OutsideData(format!("tile {}/{row}/{col} of {} is outside the data", matrix.id, set.id)));
     }
     let ids: Vec<&str> = shown.iter().map(|l| l.id.as_str()).collect();
-    let key = TileKey { layer: ids.join(",").into(), style: STYLE.into(), tms: set.id.as_str().into(), z: z as u8, row, col, format: TileFormat::Mvt };
+    let grant = shown.iter().fold(0u64, |h, l| h.rotate_left(7) ^ l.grant_hash());
+    let key = TileKey { layer: ids.join(",").into(), style: crate::tiles::cache::granted_style(STYLE, grant), tms: set.id.as_str().into(), z: z as u8, row, col, format: TileFormat::Mvt };
     let render = || async {
         let raw = encode_tile(&shown, set.crs, &bbox, zoom).await?;
         Ok::<_, SourceError>(Tile::new(if raw.is_empty() { Bytes::new() } else { Bytes::from(gzip(&raw)) }))
@@ -228,7 +236,7 @@ async fn encode_tile(layers: &[Arc<Layer>], crs: ogc::crs::Crs, bbox: &Bbox, zoo
     let prepared = layers.iter().map(|l| prepare(l, crs, bbox, zoom)).collect::<Result<Vec<_>, _>>()?;
     let tile = MvtTile { crs, bbox: *bbox };
     let mut raw = Vec::new();
-    for group in prepared.chunk_by(|a, b| a.layer.source_name == b.layer.source_name) {
+    for group in prepared.chunk_by(|a, b| Arc::ptr_eq(&a.layer.source, &b.layer.source)) {
         let requests: Vec<MvtLayer> = group.iter().map(Prepared::request).collect();
         match group[0].layer.source.mvt(&tile, &requests).await {
             Some(bytes) => raw.extend(bytes?),
@@ -298,5 +306,5 @@ pub fn gunzip(gz: &[u8]) -> std::io::Result<Vec<u8>> {
 /// face calls it when the layer's data changes.
 pub async fn invalidate_layer(registry: &Registry, layer: &str) {
     let layer = layer.to_string();
-    registry.tiles.invalidate(move |k| k.style.as_ref() == STYLE && k.layer.split(',').any(|l| l == layer)).await;
+    registry.tiles.invalidate(move |k| k.style.split('~').next() == Some(STYLE) && k.layer.split(',').any(|l| l == layer)).await;
 }

@@ -8,7 +8,7 @@ use ogc::features::documents::Collection;
 use ogc::link::Link;
 use serde_json::Value;
 
-use crate::http::AppState;
+use crate::http::Caller;
 use crate::registry::Layer;
 use crate::source::Feature;
 
@@ -42,7 +42,7 @@ pub(crate) enum MapLib {
     MapLibre,
 }
 
-pub(crate) fn page(state: &AppState, title: &str, crumbs: &[(String, &str)], json_href: &str, body: &str, map: MapLib) -> String {
+pub(crate) fn page(state: &Caller, title: &str, crumbs: &[(String, &str)], json_href: &str, body: &str, map: MapLib) -> String {
     let base = &state.base;
     let service = escape(state.service.title.as_deref().unwrap_or("Ossature"));
     let mut nav = format!(r#"<a href="{base}/?f=html">Home</a>"#);
@@ -107,7 +107,7 @@ pub(crate) fn links_list(links: &[Link]) -> String {
     s
 }
 
-pub fn landing(state: &AppState, doc: &Value) -> String {
+pub fn landing(state: &Caller, doc: &Value) -> String {
     let links: Vec<Link> = serde_json::from_value(doc["links"].clone()).unwrap_or_default();
     let description = escape(doc["description"].as_str().unwrap_or(""));
     let body = format!(
@@ -120,7 +120,7 @@ pub fn landing(state: &AppState, doc: &Value) -> String {
     page(state, doc["title"].as_str().unwrap_or("Ossature"), &[], &format!("{}/?f=json", state.base), &body, MapLib::None)
 }
 
-pub fn conformance(state: &AppState, doc: &Value) -> String {
+pub fn conformance(state: &Caller, doc: &Value) -> String {
     let mut body = String::from("<ul>");
     for c in doc["conformsTo"].as_array().into_iter().flatten() {
         let _ = write!(body, "<li>{}</li>", escape(c.as_str().unwrap_or("")));
@@ -129,7 +129,7 @@ pub fn conformance(state: &AppState, doc: &Value) -> String {
     page(state, "Conformance", &[], &format!("{}/conformance?f=json", state.base), &body, MapLib::None)
 }
 
-pub fn api(state: &AppState, doc: &Value) -> String {
+pub fn api(state: &Caller, doc: &Value) -> String {
     let mut body = String::from("<p>The OpenAPI 3.0 definition lists every path and parameter.</p><table><tr><th>Path</th><th>Summary</th><th>Parameters</th></tr>");
     for (path, item) in doc["paths"].as_object().into_iter().flatten() {
         let get = &item["get"];
@@ -145,7 +145,7 @@ pub fn api(state: &AppState, doc: &Value) -> String {
     page(state, "API definition", &[], &format!("{}/api?f=json", state.base), &body, MapLib::None)
 }
 
-pub fn collections(state: &AppState, infos: &[Collection]) -> String {
+pub fn collections(state: &Caller, infos: &[Collection]) -> String {
     let base = &state.base;
     let mut body = String::from("<table><tr><th>Collection</th><th>Description</th><th>Features</th></tr>");
     for c in infos {
@@ -157,7 +157,7 @@ pub fn collections(state: &AppState, infos: &[Collection]) -> String {
             desc = escape(&c.description)
         );
     }
-    for l in &state.registry.rasters {
+    for l in state.view.rasters() {
         let _ = write!(
             body,
             r#"<tr><td><a href="{base}/collections/{id}?f=html">{title}</a></td><td>{desc}</td><td><a href="{base}/collections/{id}/map/tiles">map tiles</a></td></tr>"#,
@@ -177,7 +177,7 @@ pub fn collections(state: &AppState, infos: &[Collection]) -> String {
     page(state, "Collections", &[(format!("{base}/collections?f=html"), "Collections")], &format!("{base}/collections?f=json"), &body, MapLib::None)
 }
 
-pub fn collection(state: &AppState, layer: &Arc<Layer>, info: &Collection) -> String {
+pub fn collection(state: &Caller, layer: &Arc<Layer>, info: &Collection) -> String {
     let base = &state.base;
     let id = escape(&info.id);
     let mut body = format!("<p>{}</p><table>", escape(&info.description));
@@ -228,7 +228,7 @@ fetch('{base}/collections/{id}/tiles/WebMercatorQuad/style.json').then(r => r.js
 }
 
 /// The queryables of a collection (`doc`, a JSON Schema); `intro` says where they can be used.
-pub fn queryables(state: &AppState, id: &str, title: &str, intro: &str, doc: &Value) -> String {
+pub fn queryables(state: &Caller, id: &str, title: &str, intro: &str, doc: &Value) -> String {
     let base = &state.base;
     let id = escape(id);
     let mut body = format!("<p>{intro}</p><table><tr><th>Property</th><th>Type</th></tr>");
@@ -270,7 +270,7 @@ fn properties_table(layer: &Layer, features: &[Feature], item_links: bool, base:
     s
 }
 
-pub fn items(state: &AppState, layer: &Arc<Layer>, features: &[Feature], links: &[Link], offset: u64) -> String {
+pub fn items(state: &Caller, layer: &Arc<Layer>, features: &[Feature], links: &[Link], offset: u64) -> String {
     let base = &state.base;
     let id = escape(&layer.id);
     let nav: Vec<String> = links
@@ -297,7 +297,7 @@ pub fn items(state: &AppState, layer: &Arc<Layer>, features: &[Feature], links: 
     )
 }
 
-pub fn item(state: &AppState, layer: &Arc<Layer>, feature: &Feature, links: &[Link]) -> String {
+pub fn item(state: &Caller, layer: &Arc<Layer>, feature: &Feature, links: &[Link]) -> String {
     let base = &state.base;
     let id = escape(&layer.id);
     let fid = feature.id.as_ref().map(|v| v.to_text()).unwrap_or_default();
@@ -324,7 +324,7 @@ pub fn item(state: &AppState, layer: &Arc<Layer>, feature: &Feature, links: &[Li
 }
 
 /// An imagery collection: its tilesets and a Leaflet preview of its WebMercatorQuad tiles.
-pub fn map_collection(state: &AppState, layer: &crate::raster::RasterLayer) -> String {
+pub fn map_collection(state: &Caller, layer: &crate::raster::RasterLayer) -> String {
     let base = &state.base;
     let id = escape(&layer.id);
     let mut body = format!("<p>{}</p><ul class=\"links\">", escape(&layer.description));

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use axum::body::Body;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, RawQuery};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
 use bytes::Bytes;
@@ -18,7 +18,7 @@ use ogc::link::Link;
 use super::encode::FeatureEncoder;
 use super::{find_layer, html, pairs};
 use crate::error::ServiceError;
-use crate::http::AppState;
+use crate::http::Caller;
 use crate::http::negotiate::{Format, negotiate};
 use crate::registry::Layer;
 use crate::source::{Feature, Query};
@@ -46,7 +46,7 @@ struct ItemsRequest {
     carried: Vec<(String, String)>,
 }
 
-fn parse_request(state: &AppState, layer: &Layer, raw: &Option<String>, headers: &HeaderMap) -> Result<ItemsRequest, ServiceError> {
+fn parse_request(state: &Caller, layer: &Layer, raw: &Option<String>, headers: &HeaderMap) -> Result<ItemsRequest, ServiceError> {
     let all = pairs(raw);
     let p = ItemsParams::parse(all.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
     let format = negotiate(p.format.as_deref(), headers)?;
@@ -107,7 +107,7 @@ pub(crate) struct Page<'a> {
 }
 
 impl Page<'_> {
-    fn href(&self, state: &AppState, offset: u64, f: &str) -> String {
+    fn href(&self, state: &Caller, offset: u64, f: &str) -> String {
         let mut q = form_urlencoded::Serializer::new(String::new());
         for (k, v) in self.carried {
             q.append_pair(k, v);
@@ -120,7 +120,7 @@ impl Page<'_> {
     }
 
     /// self / alternate in JSON and HTML, next and prev in the page's format, the collection.
-    pub(crate) fn links(&self, state: &AppState, format: Format) -> Vec<Link> {
+    pub(crate) fn links(&self, state: &Caller, format: Format) -> Vec<Link> {
         let (json_rel, html_rel) = if format == Format::Json { ("self", "alternate") } else { ("alternate", "self") };
         let mut links = vec![
             Link::new(self.href(state, self.offset, "json"), json_rel, GEOJSON, "This page as GeoJSON"),
@@ -138,7 +138,7 @@ impl Page<'_> {
     }
 }
 
-fn page_links(state: &AppState, layer: &Layer, req: &ItemsRequest, has_next: bool, format: Format) -> Vec<Link> {
+fn page_links(state: &Caller, layer: &Layer, req: &ItemsRequest, has_next: bool, format: Format) -> Vec<Link> {
     Page { collection: (&layer.id, &layer.title), carried: &req.carried, offset: req.offset, limit: req.limit, has_next }.links(state, format)
 }
 
@@ -148,7 +148,7 @@ fn content_crs(res: &mut Response, crs: Crs) {
     }
 }
 
-pub async fn items(State(state): State<AppState>, Path(id): Path<String>, RawQuery(raw): RawQuery, headers: HeaderMap) -> Result<Response, ServiceError> {
+pub async fn items(state: Caller, Path(id): Path<String>, RawQuery(raw): RawQuery, headers: HeaderMap) -> Result<Response, ServiceError> {
     let layer = find_layer(&state, &id)?.clone();
     let req = parse_request(&state, &layer, &raw, &headers)?;
     let mut encoder = FeatureEncoder::new(&layer.table, req.crs).map_err(|e| ServiceError::param("crs", e))?;
@@ -238,7 +238,7 @@ pub async fn items(State(state): State<AppState>, Path(id): Path<String>, RawQue
 }
 
 pub async fn item(
-    State(state): State<AppState>,
+    state: Caller,
     Path((id, fid)): Path<(String, String)>,
     RawQuery(raw): RawQuery,
     headers: HeaderMap,

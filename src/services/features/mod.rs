@@ -5,7 +5,7 @@ pub(crate) mod encode;
 pub(crate) mod html;
 pub(crate) mod items;
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, RawQuery};
 use axum::http::{HeaderMap, HeaderValue, header};
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -15,7 +15,7 @@ use ogc::features::params::ParamError;
 use ogc::features::{JSON, OPENAPI_JSON};
 
 use crate::error::ServiceError;
-use crate::http::AppState;
+use crate::http::{AppState, Caller};
 use crate::http::negotiate::{Format, negotiate};
 use crate::registry::Layer;
 
@@ -65,18 +65,24 @@ pub(crate) fn collection_info(layer: &Layer) -> Collection {
     }
 }
 
-pub(crate) fn find_layer<'a>(state: &'a AppState, id: &str) -> Result<&'a std::sync::Arc<Layer>, ServiceError> {
-    state.registry.layer(id).ok_or_else(|| ServiceError::NotFound(format!("no collection '{id}'")))
+pub(crate) fn find_layer<'a>(state: &'a Caller, id: &str) -> Result<&'a std::sync::Arc<Layer>, ServiceError> {
+    state.view.layer(id).ok_or_else(|| {
+        // GDAL's OAPIF driver asks every listed collection for items, imagery included.
+        ServiceError::NotFound(match state.view.raster(id) {
+            Some(_) => format!("collection '{id}' is imagery: it has map tiles, not features"),
+            None => format!("no collection '{id}'"),
+        })
+    })
 }
 
-fn service_title(state: &AppState) -> (String, String) {
+fn service_title(state: &Caller) -> (String, String) {
     (
         state.service.title.clone().unwrap_or_else(|| "Ossature".to_string()),
         state.service.abstract_.clone().unwrap_or_default(),
     )
 }
 
-async fn landing(State(state): State<AppState>, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ServiceError> {
+async fn landing(state: Caller, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ServiceError> {
     let format = format_only(&q, &headers)?;
     let (title, description) = service_title(&state);
     let doc = documents::landing(&state.base, &title, &description, format == Format::Json);
@@ -86,10 +92,10 @@ async fn landing(State(state): State<AppState>, RawQuery(q): RawQuery, headers: 
     })
 }
 
-async fn conformance(State(state): State<AppState>, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ServiceError> {
+async fn conformance(state: Caller, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ServiceError> {
     let format = format_only(&q, &headers)?;
     let mut doc = documents::conformance(&state.base, format == Format::Json);
-    if !state.registry.rasters.is_empty()
+    if !state.view.raster_grants.is_empty()
         && let Some(classes) = doc["conformsTo"].as_array_mut()
     {
         classes.extend(ogc::tiles::conformance::MAP_TILES.iter().map(|c| serde_json::Value::from(*c)));
@@ -97,7 +103,7 @@ async fn conformance(State(state): State<AppState>, RawQuery(q): RawQuery, heade
     if let Some(classes) = doc["conformsTo"].as_array_mut() {
         classes.extend(ogc::records::CONFORMANCE.iter().map(|c| serde_json::Value::from(*c)));
     }
-    if !state.registry.layers.is_empty()
+    if !state.view.layers.is_empty()
         && let Some(classes) = doc["conformsTo"].as_array_mut()
     {
         for c in ogc::tiles::conformance::VECTOR_TILES {
@@ -112,13 +118,10 @@ async fn conformance(State(state): State<AppState>, RawQuery(q): RawQuery, heade
     })
 }
 
-async fn api(State(state): State<AppState>, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ServiceError> {
+async fn api(state: Caller, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ServiceError> {
     let format = format_only(&q, &headers)?;
-    let infos: Vec<Collection> = state.registry.layers.iter().map(|l| collection_info(l)).collect();
-    let described: Vec<ApiCollection> = state
-        .registry
-        .layers
-        .iter()
+    let infos: Vec<Collection> = state.view.layers.iter().map(|l| collection_info(l)).collect();
+    let described: Vec<ApiCollection> = state.view.layers.iter()
         .zip(&infos)
         .map(|(l, c)| ApiCollection {
             collection: c,
@@ -129,7 +132,7 @@ async fn api(State(state): State<AppState>, RawQuery(q): RawQuery, headers: Head
     let limits = ApiLimits { default_limit: state.limits.default_limit, max_limit: state.limits.max_limit };
     let mut doc = openapi::document(&state.base, &title, &description, &described, &limits);
     if let Some(paths) = doc["paths"].as_object_mut() {
-        paths.extend(ogc::records::documents::openapi_paths(crate::catalogue::COLLECTION_ID, state.limits.default_limit, state.catalogue.limits.max_records));
+        paths.extend(ogc::records::documents::openapi_paths(crate::catalogue::COLLECTION_ID, state.limits.default_limit, state.view.catalogue.limits.max_records));
         let layers: Vec<&str> = state.registry.layers.iter().map(|l| l.id.as_str()).collect();
         let sets: Vec<&str> = crate::vtiles::tile_matrix_sets().iter().map(|s| s.id.as_str()).collect();
         paths.extend(ogc::tiles::openapi::vector_paths(&layers, &sets));
@@ -140,12 +143,12 @@ async fn api(State(state): State<AppState>, RawQuery(q): RawQuery, headers: Head
     })
 }
 
-async fn collections(State(state): State<AppState>, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ServiceError> {
+async fn collections(state: Caller, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ServiceError> {
     let format = format_only(&q, &headers)?;
-    let infos: Vec<Collection> = state.registry.layers.iter().map(|l| collection_info(l)).collect();
+    let infos: Vec<Collection> = state.view.layers.iter().map(|l| collection_info(l)).collect();
     let mut doc = documents::collections(&state.base, &infos, format == Format::Json);
     if let Some(all) = doc["collections"].as_array_mut() {
-        all.extend(state.registry.rasters.iter().map(|l| ogc::tiles::map_collection(&state.base, &l.id, &l.title, &l.description, &l.keywords, &l.extent)));
+        all.extend(state.view.rasters().map(|l| ogc::tiles::map_collection(&state.base, &l.id, &l.title, &l.description, &l.keywords, &l.extent)));
         all.push(super::records::collection_document(&state, true));
     }
     Ok(match format {
@@ -154,9 +157,9 @@ async fn collections(State(state): State<AppState>, RawQuery(q): RawQuery, heade
     })
 }
 
-async fn collection(State(state): State<AppState>, Path(id): Path<String>, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ServiceError> {
+async fn collection(state: Caller, Path(id): Path<String>, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ServiceError> {
     let format = format_only(&q, &headers)?;
-    if let Some(l) = state.registry.raster(&id) {
+    if let Some(l) = state.view.raster(&id) {
         let doc = ogc::tiles::map_collection(&state.base, &l.id, &l.title, &l.description, &l.keywords, &l.extent);
         return Ok(match format {
             Format::Json => json_response(&doc, JSON),
@@ -174,7 +177,7 @@ async fn collection(State(state): State<AppState>, Path(id): Path<String>, RawQu
 
 const QUERYABLES_INTRO: &str = "Properties usable in <code>filter</code> (CQL2) and as <code>name=value</code> parameters.";
 
-async fn queryables(State(state): State<AppState>, Path(id): Path<String>, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ServiceError> {
+async fn queryables(state: Caller, Path(id): Path<String>, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ServiceError> {
     let layer = find_layer(&state, &id)?;
     let format = format_only(&q, &headers)?;
     let fields: Vec<(String, ogc::value::FieldType)> = layer.table.fields.iter().map(|f| (f.name.clone(), f.ty)).collect();

@@ -8,16 +8,16 @@ use ogc::records::params::RecordsParams;
 use serde_json::Value;
 
 use crate::catalogue::COLLECTION_ID;
-use crate::http::AppState;
+use crate::http::Caller;
 use crate::services::features::html::{MapLib, escape, links_list, map_script, page};
 
-fn crumbs(state: &AppState) -> Vec<(String, &'static str)> {
+fn crumbs(state: &Caller) -> Vec<(String, &'static str)> {
     let base = &state.base;
     vec![(format!("{base}/collections?f=html"), "Collections"), (format!("{base}/collections/{COLLECTION_ID}?f=html"), super::TITLE)]
 }
 
 /// A full-text search box over the records, filled with the current terms.
-fn search_form(state: &AppState, q: &str) -> String {
+fn search_form(state: &Caller, q: &str) -> String {
     format!(
         r#"<form action="{base}/collections/{COLLECTION_ID}/items" method="get"><input type="search" name="q" value="{q}" placeholder="Search the records"><input type="hidden" name="f" value="html"> <button>Search</button></form>"#,
         base = state.base,
@@ -25,7 +25,7 @@ fn search_form(state: &AppState, q: &str) -> String {
     )
 }
 
-pub fn collection(state: &AppState, doc: &Value, count: usize) -> String {
+pub fn collection(state: &Caller, doc: &Value, count: usize) -> String {
     let links: Vec<Link> = serde_json::from_value(doc["links"].clone()).unwrap_or_default();
     let body = format!(
         "<p>{}</p><p>{} records.</p>{}{}",
@@ -37,7 +37,7 @@ pub fn collection(state: &AppState, doc: &Value, count: usize) -> String {
     page(state, super::TITLE, &crumbs(state), &format!("{}/collections/{COLLECTION_ID}?f=json", state.base), &body, MapLib::None)
 }
 
-pub fn items(state: &AppState, records: &[&Record], matched: usize, links: &[Link], params: &RecordsParams) -> String {
+pub fn items(state: &Caller, records: &[&Record], matched: usize, links: &[Link], params: &RecordsParams) -> String {
     let base = &state.base;
     let q = params.q.iter().map(|words| words.join(" ")).collect::<Vec<_>>().join(", ");
     let nav: Vec<String> = links
@@ -71,7 +71,7 @@ pub fn items(state: &AppState, records: &[&Record], matched: usize, links: &[Lin
     page(state, "Catalogue records", &crumbs, &json, &body, MapLib::None)
 }
 
-pub fn record(state: &AppState, r: &Record, doc: &Value) -> String {
+pub fn record(state: &Caller, r: &Record, doc: &Value) -> String {
     let mut table = String::from("<table>");
     let mut row = |k: &str, v: &str| {
         if !v.is_empty() {

@@ -3,7 +3,7 @@
 
 mod html;
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{Path, RawQuery};
 use axum::http::HeaderMap;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
@@ -17,7 +17,7 @@ use super::features::items::Page;
 use super::features::{format_only, json_response, pairs};
 use crate::catalogue::COLLECTION_ID;
 use crate::error::ServiceError;
-use crate::http::AppState;
+use crate::http::{AppState, Caller};
 use crate::http::negotiate::{Format, negotiate};
 
 /// Static routes: they take precedence over the feature collections' `/collections/{id}`
@@ -32,35 +32,35 @@ pub fn routes() -> axum::Router<AppState> {
         .route(&format!("{base}/items/{{id}}"), get(item))
 }
 
-fn urls(state: &AppState) -> CatalogueUrls<'_> {
+fn urls(state: &Caller) -> CatalogueUrls<'_> {
     CatalogueUrls { base: &state.base, collection: COLLECTION_ID }
 }
 
 /// What `/collections` and the collection document say of the catalogue.
-pub fn info(state: &AppState) -> CatalogueInfo<'_> {
+pub fn info(state: &Caller) -> CatalogueInfo<'_> {
     CatalogueInfo {
         title: TITLE,
         description: "Metadata records of the datasets served here and of those imported into the catalogue; the same records as the CSW at /csw.",
-        extent: state.catalogue.extent,
+        extent: state.view.catalogue.extent,
     }
 }
 
 const TITLE: &str = "Catalogue";
 
-pub fn collection_document(state: &AppState, json_is_self: bool) -> serde_json::Value {
+pub fn collection_document(state: &Caller, json_is_self: bool) -> serde_json::Value {
     documents::collection(&urls(state), &info(state), json_is_self)
 }
 
-async fn collection(State(state): State<AppState>, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ServiceError> {
+async fn collection(state: Caller, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ServiceError> {
     let format = format_only(&q, &headers)?;
     let doc = collection_document(&state, format == Format::Json);
     Ok(match format {
         Format::Json => json_response(&doc, JSON),
-        Format::Html => Html(html::collection(&state, &doc, state.catalogue.candidates(None).await?.len())).into_response(),
+        Format::Html => Html(html::collection(&state, &doc, state.view.catalogue.candidates(None).await?.len())).into_response(),
     })
 }
 
-async fn queryables(State(state): State<AppState>, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ServiceError> {
+async fn queryables(state: Caller, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ServiceError> {
     let format = format_only(&q, &headers)?;
     let doc = documents::queryables(&urls(&state), TITLE);
     Ok(match format {
@@ -69,7 +69,7 @@ async fn queryables(State(state): State<AppState>, RawQuery(q): RawQuery, header
     })
 }
 
-async fn sortables(State(state): State<AppState>, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ServiceError> {
+async fn sortables(state: Caller, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ServiceError> {
     let format = format_only(&q, &headers)?;
     let doc = documents::sortables(&urls(&state), TITLE);
     Ok(match format {
@@ -78,7 +78,7 @@ async fn sortables(State(state): State<AppState>, RawQuery(q): RawQuery, headers
     })
 }
 
-async fn items(State(state): State<AppState>, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ServiceError> {
+async fn items(state: Caller, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ServiceError> {
     let all = pairs(&q);
     let p = RecordsParams::parse(all.iter().map(|(k, v)| (k.as_str(), v.as_str())))?;
     let format = negotiate(p.format.as_deref(), &headers)?;
@@ -86,7 +86,7 @@ async fn items(State(state): State<AppState>, RawQuery(q): RawQuery, headers: He
         return Err(ServiceError::param("filter", format!("longer than the {} bytes allowed", state.limits.filter_bytes)));
     }
     let filter = p.filter()?;
-    let candidates = state.catalogue.candidates(filter.as_ref()).await?;
+    let candidates = state.view.catalogue.candidates(filter.as_ref()).await?;
     let mut matched: Vec<&Record> = Vec::new();
     for r in candidates.iter().map(|r| &**r) {
         let selected = match &filter {
@@ -98,7 +98,7 @@ async fn items(State(state): State<AppState>, RawQuery(q): RawQuery, headers: He
         }
     }
     ogc::csw::search::sort(&mut matched, &p.sortby);
-    let limit = p.limit.unwrap_or(state.limits.default_limit).min(state.catalogue.limits.max_records);
+    let limit = p.limit.unwrap_or(state.limits.default_limit).min(state.view.catalogue.limits.max_records);
     let skip = usize::try_from(p.offset).unwrap_or(usize::MAX);
     let records: Vec<&Record> = matched.iter().skip(skip).take(usize::try_from(limit).unwrap_or(usize::MAX)).copied().collect();
     let carried: Vec<(String, String)> = all.into_iter().filter(|(k, _)| k != "offset" && k != "f").collect();
@@ -119,9 +119,9 @@ async fn items(State(state): State<AppState>, RawQuery(q): RawQuery, headers: He
     })
 }
 
-async fn item(State(state): State<AppState>, Path(id): Path<String>, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ServiceError> {
+async fn item(state: Caller, Path(id): Path<String>, RawQuery(q): RawQuery, headers: HeaderMap) -> Result<Response, ServiceError> {
     let format = format_only(&q, &headers)?;
-    let found = state.catalogue.by_ids(std::slice::from_ref(&id)).await?;
+    let found = state.view.catalogue.by_ids(std::slice::from_ref(&id)).await?;
     let record = found.first().ok_or_else(|| ServiceError::NotFound(format!("no record '{id}' in the catalogue")))?;
     let doc = documents::record(record, &urls(&state), format == Format::Json);
     Ok(match format {

@@ -13,7 +13,7 @@ use ogc::wfs::request::{GetFeature, Version, WfsError};
 use super::exception::from_service;
 use super::{NS_PREFIX, NS_URI, layer};
 use crate::error::ServiceError;
-use crate::http::AppState;
+use crate::http::Caller;
 use crate::registry::Layer;
 use crate::services::features::encode::{CoordinateMap, FeatureEncoder};
 use crate::source::{Feature, Query};
@@ -70,7 +70,7 @@ struct TypeQuery<'a> {
     fields: Vec<usize>,
 }
 
-fn prepare<'a>(state: &'a AppState, g: &GetFeature, name: &str) -> Result<TypeQuery<'a>, WfsError> {
+fn prepare<'a>(state: &'a Caller, g: &GetFeature, name: &str) -> Result<TypeQuery<'a>, WfsError> {
     let layer = layer(state, name)?;
     let table = &layer.table;
     let filter = match &g.filter {
@@ -127,7 +127,7 @@ async fn total(types: &[TypeQuery<'_>], exact_max: u64) -> Result<Option<u64>, W
 
 /// Runs the query: the page spans the types in order, skipping STARTINDEX features and keeping
 /// COUNT. `pairs` (the request as received) gives the paging links.
-async fn fetch<'a>(state: &'a AppState, g: &GetFeature, pairs: &[(String, String)]) -> Result<Page<'a>, WfsError> {
+async fn fetch<'a>(state: &'a Caller, g: &GetFeature, pairs: &[(String, String)]) -> Result<Page<'a>, WfsError> {
     let mut types = g.type_names.iter().map(|n| prepare(state, g, n)).collect::<Result<Vec<_>, _>>()?;
     let max = state.limits.max_limit;
     let count = g.count.unwrap_or(max).min(max);
@@ -170,7 +170,7 @@ async fn fetch<'a>(state: &'a AppState, g: &GetFeature, pairs: &[(String, String
     Ok(Page { pages, matched, paging })
 }
 
-pub async fn get_feature(state: &AppState, version: Version, g: GetFeature, pairs: &[(String, String)]) -> Result<Response, WfsError> {
+pub async fn get_feature(state: &Caller, version: Version, g: GetFeature, pairs: &[(String, String)]) -> Result<Response, WfsError> {
     let encoding = encoding(version, g.output_format.as_deref())?;
     if g.hits {
         let types = g.type_names.iter().map(|n| prepare(state, &g, n)).collect::<Result<Vec<_>, _>>()?;
@@ -185,7 +185,7 @@ pub async fn get_feature(state: &AppState, version: Version, g: GetFeature, pair
 }
 
 /// GetPropertyValue (WFS 2.0): the values of one property of the features the query selects.
-pub async fn get_property_value(state: &AppState, version: Version, g: GetFeature, value_reference: &str, pairs: &[(String, String)]) -> Result<Response, WfsError> {
+pub async fn get_property_value(state: &Caller, version: Version, g: GetFeature, value_reference: &str, pairs: &[(String, String)]) -> Result<Response, WfsError> {
     if version != Version::V2_0_0 {
         return Err(WfsError::new("OperationNotSupported", "request", "GetPropertyValue is a WFS 2.0.0 operation"));
     }
@@ -233,7 +233,7 @@ struct Paging {
 }
 
 /// The same request at another STARTINDEX.
-fn paging_link(state: &AppState, pairs: &[(String, String)], start: u64) -> String {
+fn paging_link(state: &Caller, pairs: &[(String, String)], start: u64) -> String {
     let mut q = form_urlencoded::Serializer::new(String::new());
     for (k, v) in pairs.iter().filter(|(k, _)| !k.eq_ignore_ascii_case("startindex")) {
         q.append_pair(k, v);
@@ -251,7 +251,7 @@ fn srs_of(g: &GetFeature, layer: &Layer) -> Result<(Crs, bool), WfsError> {
 }
 
 /// The CRS a collection document announces: the output CRS of its first type.
-fn collection_srs(state: &AppState, g: &GetFeature) -> Result<(Crs, bool), WfsError> {
+fn collection_srs(state: &Caller, g: &GetFeature) -> Result<(Crs, bool), WfsError> {
     let first = g.type_names.first().ok_or_else(|| WfsError::new("MissingParameterValue", "typeNames", "no feature type"))?;
     srs_of(g, layer(state, first)?)
 }
@@ -267,7 +267,7 @@ fn srs_text(version: Version, crs: Crs, authority_axes: bool) -> String {
 
 type Pages<'a> = Vec<(&'a std::sync::Arc<Layer>, Vec<usize>, Vec<Feature>)>;
 
-fn collection(state: &AppState, version: Version, encoding: Encoding, g: &GetFeature, matched: Option<u64>, pages: Pages, paging: Paging) -> Response {
+fn collection(state: &Caller, version: Version, encoding: Encoding, g: &GetFeature, matched: Option<u64>, pages: Pages, paging: Paging) -> Response {
     let returned: u64 = pages.iter().map(|p| p.2.len() as u64).sum();
     let mut out = Vec::with_capacity(64 * 1024);
     let result = match encoding {
@@ -310,7 +310,7 @@ fn geojson(out: &mut Vec<u8>, g: &GetFeature, matched: Option<u64>, returned: u6
 }
 
 #[allow(clippy::too_many_arguments)]
-fn gml(out: &mut Vec<u8>, state: &AppState, version: Version, g: &GetFeature, matched: Option<u64>, returned: u64, pages: &Pages, paging: &Paging) -> Result<(), WfsError> {
+fn gml(out: &mut Vec<u8>, state: &Caller, version: Version, g: &GetFeature, matched: Option<u64>, returned: u64, pages: &Pages, paging: &Paging) -> Result<(), WfsError> {
     let stamp = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
     let names: Vec<&str> = pages.iter().map(|p| p.0.id.as_str()).collect();
     let describe = format!(
@@ -341,7 +341,7 @@ fn gml(out: &mut Vec<u8>, state: &AppState, version: Version, g: &GetFeature, ma
 }
 
 /// WFS 1.0.0's GML 2: no counts in the document, `fid` attributes, `gml:coordinates`.
-fn gml2(out: &mut Vec<u8>, state: &AppState, g: &GetFeature, pages: &Pages) -> Result<(), WfsError> {
+fn gml2(out: &mut Vec<u8>, state: &Caller, g: &GetFeature, pages: &Pages) -> Result<(), WfsError> {
     let describe = format!("{}/wfs?service=WFS&version=1.0.0&request=DescribeFeatureType&typeName={}", state.base, g.type_names.join(","));
     let (crs, _) = collection_srs(state, g)?;
     let header = ogc::gml::gml2::Gml2CollectionWriter::new(NS_PREFIX, NS_URI, &describe, &crs.short(), 3);
@@ -364,7 +364,7 @@ fn gml2(out: &mut Vec<u8>, state: &AppState, g: &GetFeature, pages: &Pages) -> R
 }
 
 /// GetFeatureById answers the feature itself, or 404 when there is none.
-fn by_id(state: &AppState, version: Version, encoding: Encoding, g: &GetFeature, pages: Pages) -> Result<Response, WfsError> {
+fn by_id(state: &Caller, version: Version, encoding: Encoding, g: &GetFeature, pages: Pages) -> Result<Response, WfsError> {
     if pages.iter().all(|p| p.2.is_empty()) {
         return Err(WfsError::new("NotFound", "id", "no feature with this id"));
     }

@@ -5,7 +5,7 @@
 mod exception;
 mod get_feature;
 
-use axum::extract::{RawQuery, State};
+use axum::extract::{RawQuery};
 use axum::http::{HeaderValue, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -13,7 +13,7 @@ use ogc::crs::Crs;
 use ogc::wfs::capabilities::{self, Capabilities, FeatureType};
 use ogc::wfs::request::{Request, Version, WfsError, parse_kvp};
 
-use crate::http::AppState;
+use crate::http::{AppState, Caller};
 use crate::registry::Layer;
 pub use exception::exception;
 
@@ -29,7 +29,7 @@ pub fn routes() -> axum::Router<AppState> {
 }
 
 /// Serves an XML-encoded request (POST); the body size is capped by the HTTP layer.
-pub async fn xml_post(State(state): State<AppState>, body: String) -> Response {
+pub async fn xml_post(state: Caller, body: String) -> Response {
     let version_hint = if body.contains("http://www.opengis.net/wfs/2.0") { Version::V2_0_0 } else { Version::V1_1_0 };
     // Without transactions, a request document is its filter plus a few elements.
     let max = state.limits.filter_bytes + XML_ENVELOPE_BYTES;
@@ -44,7 +44,7 @@ pub async fn xml_post(State(state): State<AppState>, body: String) -> Response {
 }
 
 /// Serves a KVP request already known to be for WFS (also used by `/ows`).
-pub async fn kvp(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Response {
+pub async fn kvp(state: Caller, RawQuery(raw): RawQuery) -> Response {
     let pairs = crate::services::features::pairs(&raw);
     let version_hint = pairs.iter().find(|(k, _)| k.eq_ignore_ascii_case("version")).and_then(|(_, v)| Version::parse(v)).unwrap_or(Version::V2_0_0);
     if let Some((_, f)) = pairs.iter().find(|(k, v)| k.eq_ignore_ascii_case("filter") && v.len() > state.limits.filter_bytes) {
@@ -58,7 +58,7 @@ pub async fn kvp(State(state): State<AppState>, RawQuery(raw): RawQuery) -> Resp
 }
 
 /// Answers a parsed request; `pairs` (empty for POST) gives GetFeature its paging links.
-async fn serve(state: &AppState, request: ogc::wfs::request::WfsRequest, pairs: &[(String, String)]) -> Response {
+async fn serve(state: &Caller, request: ogc::wfs::request::WfsRequest, pairs: &[(String, String)]) -> Response {
     let version = request.version;
     let result = match request.request {
         Request::GetCapabilities => Ok(xml(capabilities_document(state, version))),
@@ -73,8 +73,8 @@ async fn serve(state: &AppState, request: ogc::wfs::request::WfsRequest, pairs: 
     result.unwrap_or_else(|e| exception(version, &e))
 }
 
-fn type_names(state: &AppState) -> Vec<String> {
-    state.registry.layers.iter().map(|l| l.id.clone()).collect()
+fn type_names(state: &Caller) -> Vec<String> {
+    state.view.layers.iter().map(|l| l.id.clone()).collect()
 }
 
 pub(crate) fn xml(body: String) -> Response {
@@ -84,20 +84,15 @@ pub(crate) fn xml(body: String) -> Response {
 }
 
 /// The layer a (possibly prefixed) type name designates.
-pub(crate) fn layer<'a>(state: &'a AppState, name: &str) -> Result<&'a std::sync::Arc<Layer>, WfsError> {
+pub(crate) fn layer<'a>(state: &'a Caller, name: &str) -> Result<&'a std::sync::Arc<Layer>, WfsError> {
     let bare = name.rsplit(':').next().unwrap_or(name);
-    state
-        .registry
-        .layer(bare)
+    state.view.layer(bare)
         .ok_or_else(|| WfsError::new("InvalidParameterValue", "typeNames", format!("no feature type '{name}'")))
 }
 
-fn capabilities_document(state: &AppState, version: Version) -> String {
+fn capabilities_document(state: &Caller, version: Version) -> String {
     let service = super::service_metadata(state);
-    let types: Vec<FeatureType> = state
-        .registry
-        .layers
-        .iter()
+    let types: Vec<FeatureType> = state.view.layers.iter()
         .map(|l| FeatureType {
             name: l.id.clone(),
             title: l.title.clone(),
@@ -126,9 +121,9 @@ fn capabilities_document(state: &AppState, version: Version) -> String {
     }
 }
 
-fn describe(state: &AppState, version: Version, names: &[String]) -> Result<Response, WfsError> {
+fn describe(state: &Caller, version: Version, names: &[String]) -> Result<Response, WfsError> {
     let layers: Vec<&std::sync::Arc<Layer>> = if names.is_empty() {
-        state.registry.layers.iter().collect()
+        state.view.layers.iter().collect()
     } else {
         names.iter().map(|n| layer(state, n)).collect::<Result<_, _>>()?
     };

@@ -9,7 +9,7 @@ use ogc::wms::{Capabilities, GetFeatureInfo, WmsError};
 
 use super::map::{features, view_of};
 use super::{Failure, MapLayer};
-use crate::http::AppState;
+use crate::http::Caller;
 use crate::raster::warp;
 use crate::render::view::View;
 use crate::services::feature_info::{self, Found};
@@ -18,7 +18,7 @@ use crate::services::pixel_info::{self, Hit};
 /// How far from a line or point a click still hits it, in standard pixels.
 const TOLERANCE_PX: f64 = 4.0;
 
-pub async fn get_feature_info(state: &AppState, caps: &Capabilities<'_>, g: &GetFeatureInfo) -> Result<Response, Failure> {
+pub async fn get_feature_info(state: &Caller, caps: &Capabilities<'_>, g: &GetFeatureInfo) -> Result<Response, Failure> {
     let resolved = caps.check_feature_info(g)?;
     let b = &g.map.bbox;
     let x = b.min_x + (g.i as f64 + 0.5) * b.width() / g.map.width as f64;

@@ -6,10 +6,10 @@ use axum::response::{IntoResponse, Response};
 use ogc::wms::{Capabilities, ExceptionCode, GetLegendGraphic, WmsError};
 
 use super::{Failure, MapLayer, with_type};
-use crate::http::AppState;
+use crate::http::Caller;
 use crate::tiles::encode::EncodeOptions;
 
-pub async fn get_legend_graphic(state: &AppState, caps: &Capabilities<'_>, g: &GetLegendGraphic) -> Result<Response, Failure> {
+pub async fn get_legend_graphic(state: &Caller, caps: &Capabilities<'_>, g: &GetLegendGraphic) -> Result<Response, Failure> {
     if g.sld.is_some() || g.sld_body.is_some() {
         return Err(WmsError::invalid(if g.sld.is_some() { "SLD" } else { "SLD_BODY" }, "user styles (SLD, SLD_BODY) are not supported; name a style with STYLE").into());
     }

@@ -15,7 +15,7 @@ use ogc::wms::time::TimeItem;
 use ogc::wms::{Capabilities, GetMap, MapFormat, MapRequest, TimeValue, WmsError};
 
 use super::{Failure, MapLayer, with_type};
-use crate::http::AppState;
+use crate::http::Caller;
 use crate::raster::warp::{self, Window};
 use crate::raster::{RasterError, RasterLayer, Rgba};
 use crate::registry::Layer;
@@ -25,7 +25,7 @@ use crate::crs::Transform;
 use crate::source::{Feature, Field, Query, Table};
 use crate::tiles::encode::{EncodeOptions, encode, png8};
 
-pub async fn get_map(state: &AppState, caps: &Capabilities<'_>, m: &GetMap) -> Result<Response, Failure> {
+pub async fn get_map(state: &Caller, caps: &Capabilities<'_>, m: &GetMap) -> Result<Response, Failure> {
     let user = super::user_styles::of_request(state, m).await?;
     let from_sld;
     let m = match &user {
@@ -103,7 +103,7 @@ pub fn view_of(map: &MapRequest) -> Result<View, Failure> {
 /// TIME, with `fields` (all when `None`). At most `max_map_features`: a box holding more is
 /// refused rather than drawn for minutes.
 pub async fn features(
-    state: &AppState,
+    state: &Caller,
     layer: &Arc<Layer>,
     fields: Option<Vec<Field>>,
     view: &View,

@@ -13,7 +13,7 @@ mod user_styles;
 
 use std::sync::Arc;
 
-use axum::extract::{RawQuery, State};
+use axum::extract::{RawQuery};
 use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -21,7 +21,7 @@ use ogc::crs::Crs;
 use ogc::tms::AxisOrder;
 use ogc::wms::{self, Capabilities, ErrorContext, ExceptionCode, ExceptionFormat, LayerInfo, MapFormat, WmsError, WmsRequest};
 
-use crate::http::AppState;
+use crate::http::{AppState, Caller};
 use crate::raster::{RasterError, RasterLayer};
 use crate::registry::Layer;
 use crate::source::SourceError;
@@ -38,9 +38,9 @@ pub fn routes() -> axum::Router<AppState> {
     axum::Router::new().route("/wms", get(kvp))
 }
 
-pub async fn kvp(State(state): State<AppState>, RawQuery(q): RawQuery) -> Response {
+pub async fn kvp(state: Caller, RawQuery(q): RawQuery) -> Response {
     let pairs = super::features::pairs(&q);
-    let offer = state.wms.get_or_init(|| Offer::build(&state));
+    let offer = state.view.wms.get_or_init(|| Offer::build(&state));
     match answer(&state, offer, &pairs).await {
         Ok(res) => res,
         Err(failure) => exception(offer, &ErrorContext::of(&pairs), failure).await,
@@ -57,12 +57,12 @@ pub struct Offer {
 }
 
 impl Offer {
-    fn build(state: &AppState) -> Offer {
+    fn build(state: &Caller) -> Offer {
         let service = super::service_metadata(state);
         let endpoint = format!("{}/wms", state.base);
         let common: Vec<Crs> = tree::OFFERED_CRS.into_iter().filter(|c| crate::crs::check(*c).is_ok()).collect();
-        let vectors = state.registry.layers.iter().map(|l| tree::vector(l, &common, &state.base, &endpoint));
-        let children: Vec<LayerInfo> = vectors.chain(state.registry.rasters.iter().map(|l| tree::raster(l, &common, &state.base))).collect();
+        let vectors = state.view.layers.iter().map(|l| tree::vector(l, &common, &state.base, &endpoint));
+        let children: Vec<LayerInfo> = vectors.chain(state.view.rasters().map(|l| tree::raster(l, &common, &state.base))).collect();
         let geographic_bbox = children.iter().filter_map(|l| l.geographic_bbox).reduce(|a, b| a.union(&b));
         let root = LayerInfo { title: service.title.clone(), crs: common, geographic_bbox, children, ..Default::default() };
         let limits = wms::Limits { max_width: state.limits.max_image_width, max_height: state.limits.max_image_height, layer_limit: None };
@@ -116,7 +116,7 @@ impl From<RasterError> for Failure {
     }
 }
 
-async fn answer(state: &AppState, offer: &Offer, pairs: &[(String, String)]) -> Result<Response, Failure> {
+async fn answer(state: &Caller, offer: &Offer, pairs: &[(String, String)]) -> Result<Response, Failure> {
     let caps = offer.capabilities();
     match wms::parse_kvp_with_axes(pairs, &axes)? {
         WmsRequest::GetCapabilities(r) => {
@@ -135,8 +135,8 @@ pub enum MapLayer<'a> {
     Raster(&'a Arc<RasterLayer>),
 }
 
-pub fn map_layer<'a>(state: &'a AppState, name: &str) -> Option<MapLayer<'a>> {
-    state.registry.layer(name).map(MapLayer::Vector).or_else(|| state.registry.raster(name).map(MapLayer::Raster))
+pub fn map_layer<'a>(state: &'a Caller, name: &str) -> Option<MapLayer<'a>> {
+    state.view.layer(name).map(MapLayer::Vector).or_else(|| state.view.raster(name).map(MapLayer::Raster))
 }
 
 pub fn with_type(mut res: Response, media_type: &'static str) -> Response {

@@ -1,0 +1,92 @@
+//! Access rights: who the caller is (`authenticate`) and what their groups may see and change
+//! (`grant`), decided once per request by the middleware (`middleware`) and handed to the
+//! faces as a [`View`]: the layers the caller may read, each narrowed to its grant.
+//!
+//! Without an `[access]` section there is one open view and the middleware only attaches it.
+
+pub mod authenticate;
+pub mod config;
+mod grant;
+mod guard;
+mod limiter;
+pub mod middleware;
+mod view;
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+pub use authenticate::{Authenticator, Principal, hash_password};
+pub use grant::{Grant, Operation, Operations, Restriction};
+pub use view::View;
+
+use crate::catalogue::Catalogue;
+use crate::config::{Config, ConfigError};
+use crate::registry::Registry;
+
+pub enum Access {
+    /// No rules: everyone sees everything.
+    Open(Arc<View>),
+    Ruled(Box<Policy>),
+}
+
+pub struct Policy {
+    pub auth: Authenticator,
+    rules: grant::Rules,
+    catalogue: Arc<Catalogue>,
+    /// Views by group set: built on a set's first request, since grants bind filters and
+    /// narrow schemas, which no request should pay for again.
+    views: RwLock<HashMap<Arc<[String]>, Arc<View>>>,
+    pub anonymous: Arc<View>,
+    /// Ids of every layer, to tell a hidden layer from an unknown one.
+    all_layers: Vec<String>,
+}
+
+/// Most distinct group sets kept; past it, views are built per request (token issuers can mint
+/// group sets, the cache must not grow with them).
+const MAX_VIEWS: usize = 1024;
+
+impl Access {
+    pub async fn build(config: &Config, registry: &Registry, catalogue: Catalogue) -> Result<Access, ConfigError> {
+        let catalogue = Arc::new(catalogue);
+        let Some(spanned) = &config.access else { return Ok(Access::Open(Arc::new(View::open(registry, catalogue)))) };
+        let c = spanned.get_ref();
+        let rules = grant::Rules::build(c, registry, &config.origin).await?;
+        let auth = Authenticator::build(c, &config.origin).await?;
+        let anonymous = Arc::new(View::of(registry, &rules, &Principal::new(None, []).groups, &catalogue));
+        let all_layers = registry.layers.iter().map(|l| l.id.clone()).chain(registry.rasters.iter().map(|r| r.id.clone())).collect();
+        Ok(Access::Ruled(Box::new(Policy { auth, rules, catalogue, views: RwLock::new(HashMap::new()), anonymous, all_layers })))
+    }
+}
+
+impl Access {
+    /// What callers without credentials see.
+    pub fn anonymous_view(&self) -> Arc<View> {
+        match self {
+            Access::Open(v) => v.clone(),
+            Access::Ruled(p) => p.anonymous.clone(),
+        }
+    }
+}
+
+impl Policy {
+    /// The view of a caller's groups.
+    pub fn view(&self, registry: &Registry, principal: &Principal) -> Arc<View> {
+        if principal.name.is_none() {
+            return self.anonymous.clone();
+        }
+        if let Some(v) = self.views.read().expect("views lock").get(&principal.groups) {
+            return v.clone();
+        }
+        let view = Arc::new(View::of(registry, &self.rules, &principal.groups, &self.catalogue));
+        let mut views = self.views.write().expect("views lock");
+        if views.len() < MAX_VIEWS {
+            views.insert(principal.groups.clone(), view.clone());
+        }
+        view
+    }
+
+    /// Whether `id` is a layer the view hides (rather than no layer at all).
+    pub fn hides(&self, view: &View, id: &str) -> bool {
+        self.all_layers.iter().any(|l| l == id) && !view.has(id)
+    }
+}
