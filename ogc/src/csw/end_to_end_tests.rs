@@ -49,12 +49,18 @@ fn answer(request: CswRequest, records: &[Record], body: Option<&str>) -> (Strin
         CswRequest::GetCapabilities(c) => {
             (capabilities::capabilities(&crate::ows::ServiceMetadata::default(), "https://h/csw", c.sections.as_deref(), &LIMITS), "csw")
         }
+        CswRequest::Transaction(t) => {
+            let request_id = t.request_id.clone();
+            let changes = crate::csw::transaction::apply(t, records.to_vec(), |_| false).unwrap();
+            (crate::csw::transaction::response(&changes, request_id.as_deref()), "publication")
+        }
     }
 }
 
 fn check(doc: &str, schema: &str) {
     match schema {
         "iso" => validate(doc, &csw_and_gmd_schema()),
+        "publication" => validate(doc, "csw/2.0.2/CSW-publication.xsd"),
         _ => validate(doc, CSW_SCHEMA),
     };
 }

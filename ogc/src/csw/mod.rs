@@ -19,7 +19,8 @@
 //! - [`request`], [`xml_request`]: KVP and XML POST requests;
 //! - [`capabilities`], [`response`]: the response documents;
 //! - [`search`]: GetRecords evaluated over records in memory; [`prefilter`]: the condition a
-//!   store's indexes select its candidates by.
+//!   store's indexes select its candidates by;
+//! - [`transaction`]: Transaction (insert, update, delete of imported records).
 //!
 //! Wiring a request: parse ([`request::parse_kvp`] or [`xml_request::parse_xml`]); on error
 //! answer [`CswError::report`] with [`error::ExceptionCode::http_status`]; else
@@ -44,6 +45,7 @@ pub mod record;
 pub mod request;
 pub mod response;
 pub mod search;
+pub mod transaction;
 pub mod xml_request;
 
 pub use error::CswError;
@@ -71,6 +73,7 @@ pub(crate) const XML_DOCUMENT: crate::ows::xml_tree::ReadOptions = crate::ows::x
     max_elements: 200_000,
     element_only: false,
     drop_undeclared_attributes: false,
+    verbatim: &[],
 };
 
 /// The one protocol version served.

@@ -46,6 +46,7 @@ pub enum CswRequest {
     GetRecords(GetRecords),
     GetRecordById(GetRecordById),
     GetDomain(GetDomain),
+    Transaction(super::transaction::Transaction),
 }
 
 /// The capabilities sections a client asked for (`None`: all).

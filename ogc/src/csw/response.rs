@@ -21,10 +21,15 @@ use crate::ows::xml::{self, XmlWriter};
 const SCHEMA_LOCATION: &str = "http://www.opengis.net/cat/csw/2.0.2 http://schemas.opengis.net/csw/2.0.2/CSW-discovery.xsd";
 
 fn document(root_name: &str, extra: &[(&str, &str)], body: impl FnOnce(&mut XmlWriter) -> io::Result<()>) -> String {
+    document_in(SCHEMA_LOCATION, root_name, extra, body)
+}
+
+/// A response document whose root is declared in the schema at `schema_location`.
+pub(crate) fn document_in(schema_location: &str, root_name: &str, extra: &[(&str, &str)], body: impl FnOnce(&mut XmlWriter) -> io::Result<()>) -> String {
     let w = xml::document();
     xml::finish(w, |w| {
         let mut root = BytesStart::new(root_name);
-        for (k, v) in [("xmlns:csw", CSW_NS), ("xmlns:dc", DC_NS), ("xmlns:dct", DCT_NS), ("xmlns:ows", OWS_NS), ("xmlns:xsi", XSI_NS), ("xsi:schemaLocation", SCHEMA_LOCATION)] {
+        for (k, v) in [("xmlns:csw", CSW_NS), ("xmlns:dc", DC_NS), ("xmlns:dct", DCT_NS), ("xmlns:ows", OWS_NS), ("xmlns:xsi", XSI_NS), ("xsi:schemaLocation", schema_location)] {
             root.push_attribute((k, v));
         }
         for attr in extra {

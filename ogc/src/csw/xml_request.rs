@@ -21,7 +21,7 @@ use super::error::CswError;
 use super::request::{
     self, CswRequest, DescribeRecord, Elements, GetCapabilities, GetDomain, GetRecordById, GetRecords, Limits, Section, SortKey,
 };
-use super::{CSW_NS, ElementSet, OWS_NS, XML_DOCUMENT};
+use super::{CSW_NS, ElementSet, GMD_NS, OWS_NS, XML_DOCUMENT};
 use crate::ows::xml_tree::{self, Element, OGC};
 
 /// Far above any real request body (filters with large polygons included).
@@ -32,9 +32,13 @@ pub fn parse_xml(body: &str, limits: &Limits) -> Result<CswRequest, CswError> {
     if body.len() > MAX_BODY {
         return Err(parsing(format!("the request body is larger than {MAX_BODY} bytes")));
     }
-    let root = xml_tree::read(body, &XML_DOCUMENT).map_err(|e| parsing(format!("the request body cannot be read: {e}")))?;
+    let root = xml_tree::read(body, &XML_REQUEST).map_err(|e| parsing(format!("the request body cannot be read: {e}")))?;
     interpret(&root, limits)
 }
+
+/// Requests are read like documents, the records a Transaction carries kept whole for the ISO
+/// reader.
+const XML_REQUEST: xml_tree::ReadOptions = xml_tree::ReadOptions { verbatim: &[(GMD_NS, "MD_Metadata")], ..XML_DOCUMENT };
 
 fn parsing(message: impl Into<String>) -> CswError {
     CswError::invalid("request", message)
@@ -115,7 +119,11 @@ fn interpret(root: &Element, limits: &Limits) -> Result<CswRequest, CswError> {
             }
             CswRequest::GetDomain(GetDomain { names })
         }
-        "Harvest" | "Transaction" => return Err(CswError::not_supported("request", format!("{op} is not supported by this catalogue (read-only)"))),
+        "Transaction" => {
+            request::check_version(root.attr("version"))?;
+            CswRequest::Transaction(super::transaction::parse(root)?)
+        }
+        "Harvest" => return Err(CswError::not_supported("request", "Harvest is not supported: the catalogue does not fetch records from elsewhere")),
         _ => return Err(parsing(format!("<{}> is not a CSW operation", root.qname))),
     })
 }
@@ -208,11 +216,11 @@ fn get_records(root: &Element, limits: &Limits) -> Result<GetRecords, CswError> 
     Ok(g)
 }
 
-fn constraint_of(element: &Element) -> Result<crate::filter::Filter, CswError> {
+pub(crate) fn constraint_of(element: &Element) -> Result<crate::filter::Filter, CswError> {
     let mut found = None;
     for child in &element.children {
         let parsed = match (child.ns.as_deref(), child.name.as_str()) {
-            (Some(OGC), "Filter") => constraint::parse(child.filter_xml.as_deref().unwrap_or_default(), ConstraintLanguage::Filter)?,
+            (Some(OGC), "Filter") => constraint::parse(child.xml.as_deref().unwrap_or_default(), ConstraintLanguage::Filter)?,
             (Some(CSW_NS), "CqlText") => constraint::parse(&child.text, ConstraintLanguage::CqlText)?,
             _ => return Err(CswError::invalid("Constraint", format!("unexpected <{}> in csw:Constraint (ogc:Filter or csw:CqlText)", child.qname))),
         };

@@ -145,7 +145,8 @@ fn errors_carry_code_and_locator() {
             "Constraint",
         ),
         (format!(r#"<csw:GetRecordById {CSW} version="2.0.2"/>"#), "MissingParameterValue", "Id"),
-        (format!(r#"<csw:Transaction {CSW} version="2.0.2"/>"#), "OperationNotSupported", "request"),
+        (format!(r#"<csw:Transaction {CSW} version="2.0.2"/>"#), "MissingParameterValue", "request"),
+        (format!(r#"<csw:Harvest {CSW} version="2.0.2"/>"#), "OperationNotSupported", "request"),
         (
             format!(r#"<csw:GetCapabilities {CSW} xmlns:ows="http://www.opengis.net/ows"><ows:AcceptVersions><ows:Version>3.0.0</ows:Version></ows:AcceptVersions></csw:GetCapabilities>"#),
             "VersionNegotiationFailed",

@@ -40,6 +40,10 @@ pub(crate) struct ReadOptions {
     /// clients send `xsi:schemaLocation` without declaring `xsi`, and WFS attributes are
     /// unqualified anyway.
     pub drop_undeclared_attributes: bool,
+    /// Elements (namespace, local name) kept as their XML text, like filters: documents a
+    /// request carries whole (the ISO records of a CSW Transaction) are read by their own
+    /// reader, with its own checks.
+    pub verbatim: &'static [(&'static str, &'static str)],
 }
 
 #[derive(Debug, Default)]
@@ -55,8 +59,9 @@ pub(crate) struct Element {
     /// Character data directly inside the element (whitespace between children included, unless
     /// [`ReadOptions::element_only`]).
     pub text: String,
-    /// For a filter element, its XML with the bindings in scope re-declared on it.
-    pub filter_xml: Option<String>,
+    /// For a filter element or a [`ReadOptions::verbatim`] one, its XML with the bindings in
+    /// scope re-declared on it (its children are not read).
+    pub xml: Option<String>,
 }
 
 impl Element {
@@ -66,6 +71,10 @@ impl Element {
 
     pub fn is_filter(&self) -> bool {
         self.name == "Filter" && matches!(self.ns.as_deref(), Some(OGC | FES20))
+    }
+
+    fn kept_verbatim(&self, options: &ReadOptions) -> bool {
+        self.is_filter() || options.verbatim.iter().any(|(ns, name)| self.is(ns, name))
     }
 
     /// An unprefixed attribute, when present and not blank.
@@ -142,13 +151,13 @@ pub(crate) fn read(body: &str, options: &ReadOptions) -> Result<Element, String>
             Event::Start(start) => {
                 let (mut element, bindings) = r.open(resolved, &start)?;
                 r.count(&element)?;
-                if element.is_filter() {
+                if element.kept_verbatim(options) {
                     let end = start.to_end().into_owned();
                     if let Err(e) = r.reader.read_to_end(end.name()) {
                         return Err(malformed(r.reader.error_position(), &e));
                     }
                     let after = usize::try_from(r.reader.buffer_position()).unwrap_or(usize::MAX);
-                    element.filter_xml = Some(r.filter_text(before, after, &bindings)?);
+                    element.xml = Some(r.verbatim_text(before, after, &bindings)?);
                     r.attach(element)?;
                 } else {
                     r.scopes.push(bindings);
@@ -158,9 +167,9 @@ pub(crate) fn read(body: &str, options: &ReadOptions) -> Result<Element, String>
             Event::Empty(start) => {
                 let (mut element, bindings) = r.open(resolved, &start)?;
                 r.count(&element)?;
-                if element.is_filter() {
+                if element.kept_verbatim(options) {
                     let after = usize::try_from(r.reader.buffer_position()).unwrap_or(usize::MAX);
-                    element.filter_xml = Some(r.filter_text(before, after, &bindings)?);
+                    element.xml = Some(r.verbatim_text(before, after, &bindings)?);
                 }
                 r.attach(element)?;
             }
@@ -257,12 +266,12 @@ impl Reader<'_> {
         Ok(())
     }
 
-    /// The filter element's text, `body[before..after]`, with every namespace binding in scope
+    /// A verbatim element's text, `body[before..after]`, with every namespace binding in scope
     /// that it does not declare itself re-declared on its start tag.
-    fn filter_text(&self, before: usize, after: usize, own: &[Binding]) -> Result<String, String> {
-        let span = self.body.get(before..after).ok_or("malformed XML around the filter")?;
+    fn verbatim_text(&self, before: usize, after: usize, own: &[Binding]) -> Result<String, String> {
+        let span = self.body.get(before..after).ok_or("malformed XML around a verbatim element")?;
         // Text before the start tag cannot be there (it is its own event), but be safe.
-        let start = span.find('<').ok_or("malformed XML around the filter")?;
+        let start = span.find('<').ok_or("malformed XML around a verbatim element")?;
         let span = &span[start..];
         let name_end = span[1..].find(|c: char| c.is_whitespace() || c == '>' || c == '/').map(|i| i + 1).unwrap_or(span.len());
         let mut in_scope: Vec<&Binding> = Vec::new();
@@ -289,7 +298,7 @@ mod tests {
     use super::*;
 
     const DOCUMENT: ReadOptions =
-        ReadOptions { document: "document", max_depth: 200, max_elements: 200_000, element_only: false, drop_undeclared_attributes: false };
+        ReadOptions { document: "document", max_depth: 200, max_elements: 200_000, element_only: false, drop_undeclared_attributes: false, verbatim: &[] };
 
     #[test]
     fn reads_namespaces_paths_and_filters() {
@@ -304,7 +313,7 @@ mod tests {
         assert!(root.attrs.iter().any(|(ns, n, v)| ns.as_deref() == Some("http://www.w3.org/XML/1998/namespace") && n == "lang" && v == "en"));
         assert_eq!(root.path(&[("urn:a", "b"), ("urn:a", "c")]).unwrap().trimmed(), Some("one"));
         assert_eq!(root.all(&[("urn:a", "b"), ("urn:a", "c")]).len(), 2);
-        let filter = root.child(OGC, "Filter").unwrap().filter_xml.as_deref().unwrap();
+        let filter = root.child(OGC, "Filter").unwrap().xml.as_deref().unwrap();
         assert!(filter.starts_with("<ogc:Filter xmlns:"), "{filter}");
         assert!(filter.contains(" xmlns:a=\"urn:a\"") && filter.contains(" xmlns:ogc=\"http://www.opengis.net/ogc\""), "{filter}");
     }

@@ -51,7 +51,7 @@ fn not_supported(locator: &str, message: impl Into<String>) -> WfsError {
 /// Request elements nest a few levels (filters are checked by the filter reader); WFS elements
 /// hold either elements or text.
 const REQUEST: ReadOptions =
-    ReadOptions { document: "request", max_depth: 100, max_elements: 100_000, element_only: true, drop_undeclared_attributes: true };
+    ReadOptions { document: "request", max_depth: 100, max_elements: 100_000, element_only: true, drop_undeclared_attributes: true, verbatim: &[] };
 
 fn read(body: &str) -> Result<Element, WfsError> {
     xml_tree::read(body, &REQUEST).map_err(parsing)
@@ -264,7 +264,7 @@ fn query(element: &Element) -> Result<Query, WfsError> {
                 if filter.is_some() {
                     return Err(parsing(format!("<{}> has more than one filter", element.qname)));
                 }
-                let text = child.filter_xml.as_deref().unwrap_or_default();
+                let text = child.xml.as_deref().unwrap_or_default();
                 filter = Some(fes::parse(text).map_err(|e| invalid("filter", e.message))?);
             }
             "SortBy" if matches!(child.ns.as_deref(), Some(FES20 | OGC)) => sort_by.extend(sort(child)?),
