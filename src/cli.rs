@@ -192,7 +192,7 @@ async fn seed(path: &Path, a: SeedArgs) -> anyhow::Result<()> {
 async fn catalogue_import(path: &Path, folder: &Path) -> anyhow::Result<()> {
     let config = Config::load(path)?;
     let location = crate::catalogue::store::Location::of(&config).ok_or_else(|| anyhow::anyhow!("{}: no [catalogue] store to import into", path.display()))?;
-    let store = crate::catalogue::store::Store::open(&location, true).await?;
+    let store = crate::catalogue::store::Store::open(&location, crate::catalogue::store::Mode::Import).await?;
     let bar = indicatif::ProgressBar::new(0);
     bar.set_style(indicatif::ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} records read").expect("valid template"));
     let report = crate::catalogue::import_folder(&store, folder, &bar).await?;

@@ -305,11 +305,14 @@ pub struct CatalogueConfig {
     pub store: Option<String>,
     /// The most records one GetRecords page returns (`maxRecords` above it is refused).
     pub max_records: u64,
+    /// Groups (of `[access]`) whose members may insert, replace and delete imported records
+    /// with CSW Transaction. The store is opened for writing only when some group may.
+    pub publishers: Vec<String>,
 }
 
 impl Default for CatalogueConfig {
     fn default() -> Self {
-        CatalogueConfig { store: None, max_records: 500 }
+        CatalogueConfig { store: None, max_records: 500, publishers: Vec::new() }
     }
 }
 
@@ -376,6 +379,18 @@ impl Config {
         if let Some(url) = &self.server.public_url {
             if !(url.starts_with("http://") || url.starts_with("https://")) {
                 return Err(o.error(None, "server.public_url", "must start with http:// or https://"));
+            }
+        }
+        let publishers = &self.catalogue.publishers;
+        if !publishers.is_empty() {
+            if self.catalogue.store.is_none() {
+                return Err(o.error(None, "catalogue.publishers", "publishers write to the catalogue's store: set [catalogue] store"));
+            }
+            if self.access.is_none() {
+                return Err(o.error(None, "catalogue.publishers", "publishers must log in: add an [access] section with their users"));
+            }
+            if publishers.iter().any(|g| g == crate::access::ANONYMOUS) {
+                return Err(o.error(None, "catalogue.publishers", "anonymous callers cannot publish: name the groups that may"));
             }
         }
         for (name, src) in &self.sources {

@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 
 use ogc::csw::constraint::{ConstraintLanguage, parse};
 use ogc::csw::request::GetRecords;
-use ossature::catalogue::store::{Location, Store};
+use ossature::catalogue::store::{Location, Mode, Store};
 
 /// The demo's six records and 36 made from them (other identifiers, titles numbered, one with
 /// upper-case accented words), plus a document that is not XML and one outside gmd.xsd.
@@ -94,7 +94,7 @@ async fn answers(location: Location) -> Vec<Vec<String>> {
         Location::Postgres(_) => "postgres",
     };
     let dir = folder(name);
-    let store = Store::open(&location, true).await.unwrap();
+    let store = Store::open(&location, Mode::Import).await.unwrap();
     let bar = indicatif::ProgressBar::hidden();
     let report = ossature::catalogue::import_folder(&store, &dir, &bar).await.unwrap();
     assert_eq!(report.added.len(), RECORDS, "{report:?}");

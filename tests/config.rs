@@ -51,3 +51,14 @@ fn a_missing_geopackage_is_named() {
     let e = Config::parse(Path::new("/tmp/x.toml"), text.to_string()).unwrap_err().to_string();
     assert!(e.starts_with("/tmp/x.toml:1: sources.demo.path: no such file: /tmp/missing.gpkg"), "{e}");
 }
+
+#[test]
+fn catalogue_publishers_need_a_store_a_login_and_a_named_group() {
+    let error = |text: &str| Config::parse(Path::new("/tmp/x.toml"), text.to_string()).unwrap_err().to_string();
+    let access = "[access]\n[[access.rules]]\ngroup = \"anonymous\"\nlayers = [\"*\"]\n";
+    assert!(error("[catalogue]\npublishers = [\"editeurs\"]\n").contains("catalogue.publishers: publishers write to the catalogue's store"));
+    assert!(error("[catalogue]\nstore = \"c.db\"\npublishers = [\"editeurs\"]\n").contains("catalogue.publishers: publishers must log in"));
+    let anonymous = format!("[catalogue]\nstore = \"c.db\"\npublishers = [\"anonymous\"]\n{access}");
+    assert!(error(&anonymous).contains("anonymous callers cannot publish"));
+    Config::parse(Path::new("/tmp/x.toml"), format!("[catalogue]\nstore = \"c.db\"\npublishers = [\"editeurs\"]\n{access}")).expect("valid");
+}

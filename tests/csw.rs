@@ -6,7 +6,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use ossature::catalogue::store::{Location, Store};
+use ossature::catalogue::store::{Location, Mode, Store};
 
 /// A folder with the demo's records, one document that is not XML, one that is not ISO, and one
 /// readable ISO record that breaks gmd.xsd (a topic category outside its enumeration).
@@ -43,7 +43,7 @@ fn identifiers(doc: &str) -> Vec<String> {
 async fn import_then_harvest() {
     let folder = import_folder();
     let db = folder.join("catalogue.db");
-    let store = Store::open(&Location::File(db.clone()), true).await.unwrap();
+    let store = Store::open(&Location::File(db.clone()), Mode::Import).await.unwrap();
     let bar = indicatif::ProgressBar::hidden();
     let report = ossature::catalogue::import_folder(&store, &folder, &bar).await.unwrap();
     assert_eq!(report.added.len(), 6, "{report:?}");
@@ -124,4 +124,130 @@ async fn import_then_harvest() {
     let (status, _) = get("request=GetCapabilities".into()).await;
     assert_eq!(status, 200);
     let _ = std::fs::remove_dir_all(&folder);
+}
+
+/// CSW Transaction: a publisher inserts, replaces and deletes imported records, each request in
+/// one store transaction; anonymous callers are asked to log in, other users refused; an action
+/// that fails leaves the store as it was; served layers' records cannot be written.
+#[tokio::test]
+async fn publishers_transact() {
+    let dir = std::env::temp_dir().join(format!("ossature-csw-t-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let db = dir.join("catalogue.db");
+    let hash = |p: &str| ossature::access::hash_password(p).unwrap();
+    let server = common::start_with(&format!(
+        r#"
+[catalogue]
+store = "{}"
+publishers = ["editeurs"]
+
+[access]
+realm = "test"
+
+[[access.users]]
+name = "editeur"
+password = "{}"
+groups = ["editeurs"]
+
+[[access.users]]
+name = "lecteur"
+password = "{}"
+groups = ["lecteurs"]
+
+[[access.rules]]
+group = "anonymous"
+layers = ["*"]
+"#,
+        db.display(),
+        hash("editeur-pw"),
+        hash("lecteur-pw")
+    ))
+    .await;
+    let plu = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/catalogue/0000-plu.xml")).unwrap();
+    let document = |id: &str, title: &str| {
+        let d = plu.replace("c0e3bb0c-ec9d-5562-b912-df42bd58d315", id).replace("Plan local d'urbanisme de Surcamps", title);
+        ogc::csw::iso::embeddable(&d).to_string()
+    };
+    let transaction = |actions: String| {
+        format!(r#"<csw:Transaction xmlns:csw="http://www.opengis.net/cat/csw/2.0.2" xmlns:ogc="http://www.opengis.net/ogc" service="CSW" version="2.0.2">{actions}</csw:Transaction>"#)
+    };
+    let post = |user: Option<(&'static str, &'static str)>, body: String| {
+        let server = &server;
+        async move {
+            let mut req = server.client.post(format!("{}/csw", server.base)).body(body);
+            if let Some((u, p)) = user {
+                req = req.basic_auth(u, Some(p));
+            }
+            let res = req.send().await.unwrap();
+            let status = res.status().as_u16();
+            let challenge = res.headers().get("www-authenticate").map(|v| v.to_str().unwrap().to_string());
+            (status, challenge, res.text().await.unwrap())
+        }
+    };
+    let editeur = Some(("editeur", "editeur-pw"));
+    let titles = |id: &'static str| {
+        let server = &server;
+        async move {
+            let doc = server.get(&format!("/csw?service=CSW&version=2.0.2&request=GetRecordById&id={id}&elementsetname=summary")).await.text().await.unwrap();
+            doc.split("<dc:title>").skip(1).map(|s| s[..s.find('<').unwrap()].to_string()).collect::<Vec<_>>()
+        }
+    };
+
+    // Only publishers are offered the operation.
+    let caps = |user: Option<(&'static str, &'static str)>| {
+        let server = &server;
+        async move {
+            let mut req = server.client.get(format!("{}/csw?service=CSW&request=GetCapabilities", server.base));
+            if let Some((u, p)) = user {
+                req = req.basic_auth(u, Some(p));
+            }
+            req.send().await.unwrap().text().await.unwrap()
+        }
+    };
+    assert!(!caps(None).await.contains("name=\"Transaction\""));
+    assert!(!caps(Some(("lecteur", "lecteur-pw"))).await.contains("name=\"Transaction\""));
+    assert!(caps(editeur).await.contains("<ows:Operation name=\"Transaction\">"));
+
+    let insert = transaction(format!("<csw:Insert handle=\"lot\">{}{}</csw:Insert>", document("plu-a", "PLU A"), document("plu-b", "PLU B")));
+    let (status, challenge, doc) = post(None, insert.clone()).await;
+    assert_eq!(status, 401, "{doc}");
+    assert!(challenge.unwrap().starts_with("Basic realm=\"test\""));
+    assert_eq!(attr(&doc, "exceptionCode"), "NoApplicableCode");
+    let (status, challenge, _) = post(Some(("lecteur", "lecteur-pw")), insert.clone()).await;
+    assert_eq!((status, challenge), (403, None));
+    assert!(titles("plu-a").await.is_empty(), "a refused transaction wrote nothing");
+
+    let (status, _, doc) = post(editeur, insert.clone()).await;
+    assert_eq!(status, 200, "{doc}");
+    assert!(doc.contains("<csw:totalInserted>2</csw:totalInserted>") && doc.contains("handleRef=\"lot\""), "{doc}");
+    assert_eq!(identifiers(&doc), ["plu-a", "plu-b"]);
+    assert_eq!(titles("plu-a").await, ["PLU A"], "anonymous callers read what was published");
+
+    // One failing action (inserting plu-b again) and the update before it is not kept either.
+    let (status, _, doc) = post(editeur, transaction(format!("<csw:Update>{}</csw:Update><csw:Insert>{}</csw:Insert>", document("plu-a", "PLU A révisé"), document("plu-b", "PLU B bis")))).await;
+    assert_eq!((status, attr(&doc, "exceptionCode"), attr(&doc, "locator")), (400, "InvalidParameterValue", "Insert"), "{doc}");
+    assert_eq!(titles("plu-a").await, ["PLU A"]);
+
+    let (status, _, doc) = post(editeur, transaction(format!("<csw:Update>{}</csw:Update>", document("plu-a", "PLU A révisé")))).await;
+    assert_eq!(status, 200, "{doc}");
+    assert!(doc.contains("<csw:totalUpdated>1</csw:totalUpdated>"), "{doc}");
+    assert_eq!(titles("plu-a").await, ["PLU A révisé"], "a search after the update sees it");
+    let found = server.get("/csw?service=CSW&version=2.0.2&request=GetRecords&typenames=csw:Record&resulttype=results&constraintlanguage=CQL_TEXT&constraint=dc:title%20like%20%27%25r%C3%A9vis%C3%A9%25%27").await.text().await.unwrap();
+    assert_eq!(identifiers(&found), ["plu-a"], "{found}");
+
+    let delete = "<csw:Delete><csw:Constraint version=\"1.1.0\"><csw:CqlText>dc:identifier = 'plu-b'</csw:CqlText></csw:Constraint></csw:Delete>";
+    let (status, _, doc) = post(editeur, transaction(delete.to_string())).await;
+    assert_eq!(status, 200, "{doc}");
+    assert!(doc.contains("<csw:totalDeleted>1</csw:totalDeleted>"), "{doc}");
+    assert!(titles("plu-b").await.is_empty());
+
+    // Served layers' records are the server's.
+    let (status, _, doc) = post(editeur, transaction(format!("<csw:Insert>{}</csw:Insert>", document("ossature-communes", "Communes")))).await;
+    assert_eq!(status, 400, "{doc}");
+    assert!(doc.contains("served layer"), "{doc}");
+    let (status, _, doc) = post(editeur, transaction("<csw:Delete><csw:Constraint version=\"1.1.0\"><csw:CqlText>dc:identifier = 'ossature-communes'</csw:CqlText></csw:Constraint></csw:Delete>".into())).await;
+    assert!(status == 200 && doc.contains("<csw:totalDeleted>0</csw:totalDeleted>"), "{doc}");
+    assert_eq!(titles("ossature-communes").await.len(), 1);
+    let _ = std::fs::remove_dir_all(&dir);
 }

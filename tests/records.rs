@@ -6,7 +6,7 @@ mod common;
 use std::collections::HashSet;
 use std::path::Path;
 
-use ossature::catalogue::store::{Location, Store};
+use ossature::catalogue::store::{Location, Mode, Store};
 use serde_json::Value;
 
 const ITEMS: &str = "/collections/catalogue/items";
@@ -18,7 +18,7 @@ async fn server() -> common::TestServer {
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     let db = dir.join("catalogue.db");
-    let store = Store::open(&Location::File(db.clone()), true).await.unwrap();
+    let store = Store::open(&Location::File(db.clone()), Mode::Import).await.unwrap();
     let demo = Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/catalogue");
     let report = ossature::catalogue::import_folder(&store, &demo, &indicatif::ProgressBar::hidden()).await.unwrap();
     assert_eq!(report.added.len(), 6, "{report:?}");

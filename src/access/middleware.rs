@@ -53,10 +53,10 @@ fn refusal(policy: &Policy, e: &AuthError, bearer: bool) -> Response {
     match e {
         AuthError::Refused => {
             let challenge = match bearer {
-                true => "Bearer error=\"invalid_token\"".to_string(),
-                false => format!("Basic realm=\"{}\", charset=\"UTF-8\"", policy.auth.realm.replace('"', "'")),
+                true => Some(HeaderValue::from_static("Bearer error=\"invalid_token\"")),
+                false => basic_challenge(policy),
             };
-            if let Ok(v) = HeaderValue::from_str(&challenge) {
+            if let Some(v) = challenge {
                 h.insert(header::WWW_AUTHENTICATE, v);
             }
         }
@@ -68,6 +68,12 @@ fn refusal(policy: &Policy, e: &AuthError, bearer: bool) -> Response {
         }
     }
     res
+}
+
+/// The `WWW-Authenticate` value asking for a login, which QGIS and browsers prompt for; also
+/// answered by a face that needs a right anonymous callers lack (CSW Transaction).
+pub fn basic_challenge(policy: &Policy) -> Option<HeaderValue> {
+    HeaderValue::from_str(&format!("Basic realm=\"{}\", charset=\"UTF-8\"", policy.auth.realm.replace('"', "'"))).ok()
 }
 
 /// Removes the `apikey` parameter from the request's query and returns it.

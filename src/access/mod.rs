@@ -15,7 +15,7 @@ mod view;
 use std::collections::HashMap;
 use std::sync::{Arc, RwLock};
 
-pub use authenticate::{Authenticator, Principal, hash_password};
+pub use authenticate::{ANONYMOUS, Authenticator, Principal, hash_password};
 pub use grant::{Grant, Operation, Operations, Restriction};
 pub use view::View;
 

@@ -42,7 +42,7 @@ impl View {
             .chain(registry.rasters.iter().map(|r| r.id.as_str()))
             .filter(|id| !layers.iter().any(|l| l.id == *id) && !rasters.iter().any(|(r, _)| r.id == *id))
             .collect();
-        let catalogue = Arc::new(catalogue.without_layers(&hidden));
+        let catalogue = Arc::new(catalogue.for_view(&hidden, groups));
         View::new(layers, rasters, catalogue)
     }
 

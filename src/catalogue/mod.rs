@@ -25,7 +25,8 @@ use ogc::csw::import::ImportReport;
 
 use ogc::csw::record::{Contact, DateType, Keywords, RecordDate};
 use ogc::csw::layer_links::{LayerServices, online_resources};
-use ogc::csw::Record;
+use ogc::csw::transaction::{Changes, Transaction};
+use ogc::csw::{CswError, Record};
 
 use crate::config::ServiceConfig;
 use crate::registry::Registry;
@@ -37,7 +38,7 @@ use store::{Stamp, Store};
 /// (`metadata:main`, `main`) would not say to a planner. A layer may not take it.
 pub const COLLECTION_ID: &str = "catalogue";
 
-/// Cloned per access view (`without_layers`): everything but the layers' records is shared.
+/// Cloned per access view (`for_view`): everything but the layers' records is shared.
 #[derive(Clone)]
 pub struct Catalogue {
     /// The served layers' records, made at start-up.
@@ -58,6 +59,13 @@ pub struct Catalogue {
     pub extent: Option<Bbox>,
     /// What GetRecords may ask for at once (`[catalogue] max_records`).
     pub limits: ogc::csw::request::Limits,
+    /// The groups that may publish (`[catalogue] publishers`).
+    publishers: Arc<[String]>,
+    /// Whether this view's caller may publish (CSW Transaction).
+    pub publisher: bool,
+    /// Held through a transaction, from reading the records to writing them: two transactions
+    /// of one instance must not both decide on the records as they were before either.
+    transactions: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// The identifier of a served layer's record. Stable across restarts, so harvesters update
@@ -117,7 +125,36 @@ impl Catalogue {
         }
         let extent = records.iter().filter_map(|r| r.bbox).chain(store_extent).reduce(|a, b| a.union(&b));
         let layer_ids = records.iter().map(|r| r.file_identifier.clone()).collect();
-        Catalogue { layers: records.into_iter().map(Arc::new).collect(), layer_ids: Arc::new(layer_ids), store, store_extent, read: Arc::default(), selections: Arc::default(), extent, limits }
+        Catalogue {
+            layers: records.into_iter().map(Arc::new).collect(),
+            layer_ids: Arc::new(layer_ids),
+            store,
+            store_extent,
+            read: Arc::default(),
+            selections: Arc::default(),
+            extent,
+            limits,
+            publishers: Arc::new([]),
+            publisher: false,
+            transactions: Arc::default(),
+        }
+    }
+
+    /// The catalogue whose records `publishers` (groups) may change.
+    pub fn with_publishers(self, publishers: &[String]) -> Catalogue {
+        Catalogue { publishers: publishers.into(), ..self }
+    }
+
+    /// Applies a CSW Transaction to the imported records and writes the outcome in one store
+    /// transaction. The records are those of the last search's selection (parsed already), so a
+    /// transaction does not read the whole store again.
+    pub async fn transact(&self, transaction: Transaction) -> Result<Changes, TransactionError> {
+        let store = self.store.as_ref().ok_or(TransactionError::Request(CswError::internal("the catalogue has no store to write to")))?;
+        let _one_at_a_time = self.transactions.lock().await;
+        let imported: Vec<Record> = self.candidates(None).await?.iter().filter(|r| !self.layer_ids.contains(&r.file_identifier)).map(|r| (**r).clone()).collect();
+        let changes = ogc::csw::transaction::apply(transaction, imported, |id| self.layer_ids.contains(id))?;
+        store.write(&changes.written, &changes.deleted).await?;
+        Ok(changes)
     }
 
     /// The records `filter` may select, in catalogue order: the layers', then the imported ones
@@ -168,6 +205,15 @@ impl Catalogue {
     }
 }
 
+/// Why a transaction failed: the request (the client's to fix) or the store.
+#[derive(Debug, thiserror::Error)]
+pub enum TransactionError {
+    #[error(transparent)]
+    Request(#[from] CswError),
+    #[error(transparent)]
+    Store(#[from] SourceError),
+}
+
 /// Selections by prefilter (its `Debug` form), all read at one store version.
 #[derive(Default)]
 struct Selections {
@@ -194,13 +240,15 @@ impl Selections {
 
 /// Imports the `*.xml` documents of `folder` into `store`: every document is read first, the
 impl Catalogue {
-    /// The catalogue without the records of these layers (those a caller may not see). The
-    /// imported records, the store and what was read from it stay shared.
-    pub fn without_layers(&self, layers: &[&str]) -> Catalogue {
+    /// The catalogue as members of `groups` see it: without the records of `layers` (those they
+    /// may not see), publishing if one of the groups may. The imported records, the store and
+    /// what was read from it stay shared.
+    pub fn for_view(&self, layers: &[&str], groups: &[String]) -> Catalogue {
         let hidden: HashSet<String> = layers.iter().map(|l| layer_record_id(l)).collect();
         let visible: Vec<Arc<Record>> = self.layers.iter().filter(|r| !hidden.contains(&r.file_identifier)).cloned().collect();
         let extent = visible.iter().filter_map(|r| r.bbox).chain(self.store_extent).reduce(|a, b| a.union(&b));
-        Catalogue { layers: visible, extent, ..self.clone() }
+        let publisher = groups.iter().any(|g| self.publishers.contains(g));
+        Catalogue { layers: visible, extent, publisher, ..self.clone() }
     }
 }
 

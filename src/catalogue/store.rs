@@ -80,19 +80,78 @@ const POSTGRES_SCHEMA: [&str; 4] = [
     "CREATE INDEX IF NOT EXISTS catalogue_search_text ON catalogue USING gin (search_text gin_trgm_ops)",
 ];
 
+/// The upsert of a record's row; each database's statement adds its parameter style.
+macro_rules! upsert {
+    ($values:literal, $returning:literal) => {
+        concat!(
+            "INSERT INTO catalogue (file_identifier, document, search_text, west, south, east, north, imported_at) VALUES ",
+            $values,
+            " ON CONFLICT (file_identifier) DO UPDATE SET document = excluded.document, search_text = excluded.search_text, \
+             west = excluded.west, south = excluded.south, east = excluded.east, north = excluded.north, imported_at = excluded.imported_at",
+            $returning
+        )
+    };
+}
+const SQLITE_UPSERT: &str = upsert!("(?, ?, ?, ?, ?, ?, ?, ?)", " RETURNING rowid");
+const POSTGRES_UPSERT: &str = upsert!("($1, $2, $3, $4, $5, $6, $7, $8)", "");
+
+/// A record's row, in the order of the upserts' parameters.
+struct RecordRow<'a> {
+    file_identifier: &'a str,
+    document: &'a str,
+    search_text: &'a str,
+    bbox: [Option<f64>; 4],
+    written_at: &'a str,
+}
+
+impl<'a> RecordRow<'a> {
+    fn of(r: &'a Record, now: &'a str) -> Result<RecordRow<'a>, SourceError> {
+        let Some(document) = &r.source_xml else { return Err(SourceError::Internal(anyhow::anyhow!("record {} has no document to store", r.file_identifier))) };
+        let b = r.bbox;
+        Ok(RecordRow {
+            file_identifier: &r.file_identifier,
+            document,
+            search_text: r.search_text(),
+            bbox: [b.map(|b| b.min_x), b.map(|b| b.min_y), b.map(|b| b.max_x), b.map(|b| b.max_y)],
+            written_at: now,
+        })
+    }
+}
+
+/// Binds a [`RecordRow`] to an upsert query of either database (their query types differ, the
+/// bind chain does not).
+macro_rules! bind_row {
+    ($query:expr, $row:expr) => {{
+        let row = $row;
+        let [w, s, e, n] = row.bbox;
+        $query.bind(row.file_identifier).bind(row.document).bind(row.search_text).bind(w).bind(s).bind(e).bind(n).bind(row.written_at)
+    }};
+}
+
+/// How a store is opened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Mode {
+    /// The server without publishers: reads only. A missing SQLite file is refused, since a
+    /// typo in the path must not look like an empty catalogue.
+    Read,
+    /// The server with publishers (CSW Transaction): reads and writes, the SQLite file and
+    /// table created when missing, as a first publication needs no import before it.
+    Publish,
+    /// Imports: like `Publish`, one connection.
+    Import,
+}
+
 impl Store {
-    /// Opens the store. `create` (imports) creates the file, the table and its index when
-    /// missing; otherwise (the server) a missing SQLite file is refused, since a typo in the
-    /// path must not look like an empty catalogue, and PostgreSQL is connected lazily like the
-    /// PostGIS sources, so a database that is down gives 503s rather than a server that does
-    /// not start.
-    pub async fn open(location: &Location, create: bool) -> anyhow::Result<Store> {
+    /// Opens the store. PostgreSQL is connected lazily like the PostGIS sources, so a database
+    /// that is down gives 503s rather than a server that does not start (its table is created
+    /// by imports, and by the first transaction otherwise).
+    pub async fn open(location: &Location, mode: Mode) -> anyhow::Result<Store> {
         let context = |e: sqlx::Error| anyhow::anyhow!("catalogue store {location}: {e}");
         match location {
             Location::File(path) => {
-                let options = SqliteConnectOptions::new().filename(path).create_if_missing(create).read_only(!create);
-                let pool = SqlitePoolOptions::new().max_connections(if create { 1 } else { 4 }).connect_with(options).await.map_err(context)?;
-                if create {
+                let options = SqliteConnectOptions::new().filename(path).create_if_missing(mode != Mode::Read).read_only(mode == Mode::Read);
+                let pool = SqlitePoolOptions::new().max_connections(if mode == Mode::Import { 1 } else { 4 }).connect_with(options).await.map_err(context)?;
+                if mode != Mode::Read {
                     for statement in SQLITE_SCHEMA {
                         sqlx::query(statement).execute(&pool).await.map_err(context)?;
                     }
@@ -107,7 +166,7 @@ impl Store {
                     .acquire_timeout(Duration::from_secs(3))
                     .test_before_acquire(true)
                     .connect_lazy_with(options);
-                if create {
+                if mode == Mode::Import {
                     for statement in POSTGRES_SCHEMA {
                         sqlx::query(statement).execute(&pool).await.map_err(context)?;
                     }
@@ -180,48 +239,44 @@ impl Store {
     /// Writes one imported record (it carries its document) with its index entry, in one
     /// transaction: a record is in the store and its index whole, or not at all.
     pub async fn save(&self, r: &Record) -> Result<(), SourceError> {
-        let Some(document) = &r.source_xml else { return Err(SourceError::Internal(anyhow::anyhow!("record {} has no document to store", r.file_identifier))) };
+        self.write(std::slice::from_ref(r), &[]).await
+    }
+
+    /// Writes `records` (new or replacing) and deletes the records of `deleted`, with their
+    /// index entries, in one transaction: a CSW Transaction lands whole or not at all.
+    pub async fn write(&self, records: &[Record], deleted: &[String]) -> Result<(), SourceError> {
         let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Nanos, true);
-        let b = r.bbox;
+        let rows = records.iter().map(|r| RecordRow::of(r, &now)).collect::<Result<Vec<_>, _>>()?;
         match self {
             Store::Sqlite(pool) => {
                 let mut tx = pool.begin().await?;
-                let rowid: i64 = sqlx::query_scalar(
-                    "INSERT INTO catalogue (file_identifier, document, search_text, west, south, east, north, imported_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) \
-                     ON CONFLICT (file_identifier) DO UPDATE SET document = excluded.document, search_text = excluded.search_text, west = excluded.west, \
-                     south = excluded.south, east = excluded.east, north = excluded.north, imported_at = excluded.imported_at RETURNING rowid",
-                )
-                .bind(&r.file_identifier)
-                .bind(document)
-                .bind(r.search_text())
-                .bind(b.map(|b| b.min_x))
-                .bind(b.map(|b| b.min_y))
-                .bind(b.map(|b| b.max_x))
-                .bind(b.map(|b| b.max_y))
-                .bind(&now)
-                .fetch_one(&mut *tx)
-                .await?;
-                sqlx::query("DELETE FROM catalogue_text WHERE rowid = ?").bind(rowid).execute(&mut *tx).await?;
-                sqlx::query("INSERT INTO catalogue_text (rowid, search_text) VALUES (?, ?)").bind(rowid).bind(r.search_text()).execute(&mut *tx).await?;
+                for row in &rows {
+                    let rowid: i64 = bind_row!(sqlx::query_scalar(SQLITE_UPSERT), row).fetch_one(&mut *tx).await?;
+                    sqlx::query("DELETE FROM catalogue_text WHERE rowid = ?").bind(rowid).execute(&mut *tx).await?;
+                    sqlx::query("INSERT INTO catalogue_text (rowid, search_text) VALUES (?, ?)").bind(rowid).bind(row.search_text).execute(&mut *tx).await?;
+                }
+                for id in deleted {
+                    sqlx::query("DELETE FROM catalogue_text WHERE rowid IN (SELECT rowid FROM catalogue WHERE file_identifier = ?)").bind(id).execute(&mut *tx).await?;
+                    sqlx::query("DELETE FROM catalogue WHERE file_identifier = ?").bind(id).execute(&mut *tx).await?;
+                }
                 tx.commit().await?;
             }
             Store::Postgres(pool) => {
-                // One statement: atomic, and the GIN index is maintained with the row.
-                sqlx::query(
-                    "INSERT INTO catalogue (file_identifier, document, search_text, west, south, east, north, imported_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-                     ON CONFLICT (file_identifier) DO UPDATE SET document = excluded.document, search_text = excluded.search_text, west = excluded.west, \
-                     south = excluded.south, east = excluded.east, north = excluded.north, imported_at = excluded.imported_at",
-                )
-                .bind(&r.file_identifier)
-                .bind(document)
-                .bind(r.search_text())
-                .bind(b.map(|b| b.min_x))
-                .bind(b.map(|b| b.min_y))
-                .bind(b.map(|b| b.max_x))
-                .bind(b.map(|b| b.max_y))
-                .bind(&now)
-                .execute(pool)
-                .await?;
+                let mut tx = pool.begin().await?;
+                if !records.is_empty() {
+                    // A first publication into a database no import created the table in.
+                    for statement in POSTGRES_SCHEMA {
+                        sqlx::query(statement).execute(&mut *tx).await?;
+                    }
+                }
+                for row in &rows {
+                    // The GIN index is maintained with the row.
+                    bind_row!(sqlx::query(POSTGRES_UPSERT), row).execute(&mut *tx).await?;
+                }
+                if !deleted.is_empty() {
+                    sqlx::query("DELETE FROM catalogue WHERE file_identifier = ANY($1)").bind(deleted).execute(&mut *tx).await?;
+                }
+                tx.commit().await?;
             }
         }
         Ok(())

@@ -157,7 +157,10 @@ pub async fn build_state(config: &Config, bound: SocketAddr) -> anyhow::Result<A
     };
     metrics::install();
     let store = match crate::catalogue::store::Location::of(config) {
-        Some(location) => Some(crate::catalogue::store::Store::open(&location, false).await?),
+        Some(location) => {
+            let mode = if config.catalogue.publishers.is_empty() { crate::catalogue::store::Mode::Read } else { crate::catalogue::store::Mode::Publish };
+            Some(crate::catalogue::store::Store::open(&location, mode).await?)
+        }
         None => None,
     };
     // The extent only describes the collection: a store that cannot answer now must not stop the
@@ -169,7 +172,8 @@ pub async fn build_state(config: &Config, bound: SocketAddr) -> anyhow::Result<A
         }),
         None => None,
     };
-    let catalogue = crate::catalogue::Catalogue::new(&registry, &base, &config.service, ogc::csw::request::Limits { max_records: config.catalogue.max_records }, store, store_extent);
+    let catalogue = crate::catalogue::Catalogue::new(&registry, &base, &config.service, ogc::csw::request::Limits { max_records: config.catalogue.max_records }, store, store_extent)
+        .with_publishers(&config.catalogue.publishers);
     let access = crate::access::Access::build(config, &registry, catalogue).await?;
     Ok(AppState(Arc::new(AppInner { registry, base, limits: config.server.limits.clone(), service: config.service.clone(),
         series: metrics::Series::default(),

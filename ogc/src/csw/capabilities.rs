@@ -29,8 +29,9 @@ pub const SPATIAL_OPERATORS: [&str; 7] = ["BBOX", "Intersects", "Disjoint", "Wit
 
 /// Writes the capabilities; `endpoint` is the public URL of the CSW (e.g. `https://h/csw`),
 /// `sections` None for all; `limits` gives the largest `maxRecords` accepted, announced as
-/// pycsw does (`MaxRecordDefault`).
-pub fn capabilities(meta: &ServiceMetadata, endpoint: &str, sections: Option<&[Section]>, limits: &Limits) -> String {
+/// pycsw does (`MaxRecordDefault`); `transactions`: whether the caller may publish, so the
+/// Transaction operation is listed (only to those who may use it).
+pub fn capabilities(meta: &ServiceMetadata, endpoint: &str, sections: Option<&[Section]>, limits: &Limits, transactions: bool) -> String {
     let wants = |s: Section| sections.is_none_or(|list| list.contains(&s));
     let w = xml::document();
     xml::finish(w, |w| {
@@ -55,7 +56,7 @@ pub fn capabilities(meta: &ServiceMetadata, endpoint: &str, sections: Option<&[S
             ows::service_provider(w, meta)?;
         }
         if wants(Section::OperationsMetadata) {
-            operations_metadata(w, endpoint, limits)?;
+            operations_metadata(w, endpoint, limits, transactions)?;
         }
         // What [`super::search`] evaluates: no arithmetic on record fields.
         ows::filter_capabilities_1_1(w, &SPATIAL_OPERATORS, false)?;
@@ -67,7 +68,7 @@ fn values(name: &str) -> &'static [&'static str] {
     parameter_domain(name).unwrap_or(&[])
 }
 
-fn operations_metadata(w: &mut XmlWriter, endpoint: &str, limits: &Limits) -> io::Result<()> {
+fn operations_metadata(w: &mut XmlWriter, endpoint: &str, limits: &Limits, transactions: bool) -> io::Result<()> {
     let iso: Vec<&str> = Queryable::all().iter().filter_map(|q| q.iso_name()).collect();
     let dc: Vec<&str> = Queryable::all().iter().filter_map(|q| q.dublin_core_name()).collect();
     w.create_element("ows:OperationsMetadata").write_inner_content(|w| {
@@ -129,6 +130,9 @@ fn operations_metadata(w: &mut XmlWriter, endpoint: &str, limits: &Limits) -> io
         // Every queryable but the two whose values are not a list to pick from.
         let property_names: Vec<&str> = iso.iter().chain(&dc).copied().filter(|n| !n.ends_with("AnyText") && !n.ends_with("BoundingBox")).collect();
         ows::operation(w, V, "GetDomain", endpoint, &[("ParameterName", &domain_parameters), ("PropertyName", &property_names)], &[])?;
+        if transactions {
+            ows::operation(w, V, "Transaction", endpoint, &[("TypeName", &["gmd:MD_Metadata"])], &[])?;
+        }
         ows::parameter(w, V, "ows:Parameter", "service", &["CSW"])?;
         ows::parameter(w, V, "ows:Parameter", "version", &[VERSION])?;
         // GeoNetwork's and pycsw's flag for "POST bodies are XML".

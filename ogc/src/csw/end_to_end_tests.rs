@@ -47,7 +47,7 @@ fn answer(request: CswRequest, records: &[Record], body: Option<&str>) -> (Strin
         }
         CswRequest::DescribeRecord(d) => (response::describe_record(&d.type_names), "csw"),
         CswRequest::GetCapabilities(c) => {
-            (capabilities::capabilities(&crate::ows::ServiceMetadata::default(), "https://h/csw", c.sections.as_deref(), &LIMITS), "csw")
+            (capabilities::capabilities(&crate::ows::ServiceMetadata::default(), "https://h/csw", c.sections.as_deref(), &LIMITS, false), "csw")
         }
         CswRequest::Transaction(t) => {
             let request_id = t.request_id.clone();

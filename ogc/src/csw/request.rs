@@ -256,7 +256,8 @@ pub fn parse_kvp(pairs: &[(String, String)], limits: &Limits) -> Result<CswReque
             }
             CswRequest::GetDomain(GetDomain { names })
         }
-        "harvest" | "transaction" => return Err(CswError::not_supported("request", format!("{request} is not supported by this catalogue (read-only)"))),
+        "harvest" => return Err(CswError::not_supported("request", "Harvest is not supported: the catalogue does not fetch records from elsewhere")),
+        "transaction" => return Err(CswError::not_supported("request", "Transaction is sent as an XML POST (CSW 2.0.2 has no KVP encoding of it)")),
         _ => return Err(CswError::invalid("request", format!("'{request}' is not a CSW operation"))),
     })
 }

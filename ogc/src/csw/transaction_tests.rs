@@ -122,3 +122,12 @@ fn a_delete_matching_nothing_changes_nothing() {
     let changes = apply(transaction(&delete_where_identifier("nope")).unwrap(), imported(&["a"]), not_served).unwrap();
     assert_eq!((changes.total_deleted, changes.written.len(), changes.deleted.len()), (0, 0, 0));
 }
+
+#[test]
+fn capabilities_list_transaction_only_for_publishers() {
+    let caps = |publisher| crate::csw::capabilities::capabilities(&crate::ows::ServiceMetadata::default(), "https://h/csw", None, &Limits::default(), publisher);
+    assert!(!caps(false).contains("name=\"Transaction\""));
+    let doc = caps(true);
+    assert!(doc.contains("<ows:Operation name=\"Transaction\">"), "{doc}");
+    assert!(validate(&doc, "csw/2.0.2/CSW-discovery.xsd"), "{doc}");
+}
