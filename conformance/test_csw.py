@@ -142,7 +142,8 @@ def test_gdal_csw_driver_lists_the_records(base_url, expected_count):
       "constraint": "<ogc:Filter xmlns:ogc='http://www.opengis.net/ogc'><ogc:PropertyIsLike>"}, "InvalidParameterValue"),
     ({"request": "GetRecords", "version": "3.0.0", "typenames": "csw:Record"}, "InvalidParameterValue"),
     ({"request": "GetCapabilities", "acceptversions": "3.0.0"}, "VersionNegotiationFailed"),
-    ({"request": "Transaction"}, "OperationNotSupported"),
+    ({"request": "Transaction"}, "OperationNotSupported"),  # XML POST only
+    ({"request": "Harvest"}, "OperationNotSupported"),
 ])
 def test_bad_requests(base_url, params, code):
     q = {"service": "CSW", "version": "2.0.2", **params}
@@ -150,3 +151,46 @@ def test_bad_requests(base_url, params, code):
     assert r.status_code in (400, 501), r.text[:300]
     assert f'exceptionCode="{code}"' in r.text, r.text[:500]
     assert requests.get(base_url.rstrip("/") + "/csw", params={"service": "CSW", "request": "GetCapabilities"}, timeout=TIMEOUT).ok
+
+
+PUBLISHER = ("contributeur", "contributeur")  # group `contributeurs`, [catalogue] publishers of ossature-test.toml
+
+
+def _published_record(identifier: str, title: str) -> bytes:
+    """A demo record under another identifier and title, as a publisher's tool sends it."""
+    text = (s.ROOT / "demo" / "catalogue" / "0000-plu.xml").read_text(encoding="utf-8")
+    text = text.replace("c0e3bb0c-ec9d-5562-b912-df42bd58d315", identifier).replace("Plan local d'urbanisme de Surcamps", title)
+    return text.split("?>", 1)[1].strip().encode("utf-8") if text.startswith("<?xml") else text.encode("utf-8")
+
+
+def test_owslib_publisher_inserts_updates_and_deletes(base_url, tmp_path):
+    """OWSLib's CSW Transaction with Basic auth, against both stores: the record appears in
+    searches, its update is seen, its deletion removes it; anonymous callers get 401."""
+    url = base_url.rstrip("/") + "/csw"
+    identifier = "conformance-transaction-record"
+    reader = CatalogueServiceWeb(url, timeout=TIMEOUT)
+    assert "Transaction" not in [op.name for op in reader.operations]
+    publisher = CatalogueServiceWeb(url, timeout=TIMEOUT, username=PUBLISHER[0], password=PUBLISHER[1])
+    assert "Transaction" in [op.name for op in publisher.operations]
+
+    anonymous = requests.post(url, data=b'<csw:Transaction xmlns:csw="http://www.opengis.net/cat/csw/2.0.2" service="CSW" version="2.0.2"><csw:Insert>'
+                              + _published_record(identifier, "Refusée") + b"</csw:Insert></csw:Transaction>", timeout=TIMEOUT)
+    assert anonymous.status_code == 401 and anonymous.headers["WWW-Authenticate"].startswith("Basic realm="), anonymous.text[:300]
+
+    try:
+        publisher.transaction(ttype="insert", typename="gmd:MD_Metadata", record=_published_record(identifier, "Fiche publiée par OWSLib"))
+        assert publisher.exceptionreport is None, publisher.response[:500]
+        assert publisher.results["inserted"] == [identifier], publisher.results
+        s.validate_xml(publisher.response, s.SCHEMAS / "csw/2.0.2/CSW-publication.xsd", tmp_path)
+        reader.getrecordbyid(id=[identifier])
+        assert reader.records[identifier].title == "Fiche publiée par OWSLib"
+
+        publisher.transaction(ttype="update", record=_published_record(identifier, "Fiche révisée par OWSLib"))
+        assert publisher.exceptionreport is None and publisher.results["updated"] == 1, publisher.results
+        reader.getrecords2(constraints=[PropertyIsLike("csw:AnyText", "%révisée par OWSLib%")], esn="brief", maxrecords=10)
+        assert list(reader.records) == [identifier]
+    finally:
+        publisher.transaction(ttype="delete", typename="gmd:MD_Metadata", identifier=identifier)
+    assert publisher.exceptionreport is None and publisher.results["deleted"] == 1, publisher.results
+    reader.getrecordbyid(id=[identifier])
+    assert identifier not in reader.records
