@@ -8,6 +8,7 @@ Also `--header "Name: value"` (repeatable): a request header wrk sends with ever
     bench_corners.py BENCH_PY [--header "Name: value" ...] [bench.py arguments]
 """
 import importlib.util
+import urllib.request
 import subprocess
 import sys
 
@@ -57,6 +58,10 @@ def main():
     bench.bbox_params = with_corners
     if headers:
         bench.subprocess = WrkWithHeaders(headers)
+        # bench.py's priming and first-response checks go through urllib: same headers there.
+        opener = urllib.request.build_opener()
+        opener.addheaders = [tuple(part.strip() for part in h.split(":", 1)) for h in headers]
+        urllib.request.install_opener(opener)
     sys.argv[0] = path
     sys.exit(bench.main())
 
