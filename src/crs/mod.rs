@@ -5,6 +5,7 @@
 //! order each standard requires is applied on top by [`Transform`]. Transformers are cached per
 //! thread because PROJ objects are not `Send`.
 
+pub mod affine;
 pub mod grid;
 mod proj4rs_engine;
 #[cfg(feature = "proj")]

@@ -20,6 +20,8 @@ use ogc::crs::Crs;
 use ogc::filter::Filter;
 use ogc::value::{FieldType, Value};
 
+use crate::crs::affine::AffineCell;
+
 #[derive(Debug, thiserror::Error)]
 pub enum SourceError {
     /// The database cannot be reached or has no free connection: retry later (503).
@@ -169,6 +171,10 @@ pub struct MvtLayer<'a> {
     pub buffer: u32,
     /// Douglas-Peucker tolerance in tile units.
     pub simplify: f64,
+    /// The transform from the storage CRS to the tile's as affine maps over cells of
+    /// `envelope`; empty when the CRSs are the same or the tile is too large for them to be
+    /// within [`crate::vtiles::AFFINE_TOLERANCE`] (the exact transform is used).
+    pub affine: &'a [AffineCell],
 }
 
 /// The ground of a tile: its box in the tile matrix set's CRS, easting first.

@@ -416,16 +416,9 @@ impl PostGis {
             for f in l.fields {
                 sql.push(&mvt_expr(f)).push(" AS ").ident(&f.name).push(", ");
             }
-            let mut geom = quote_ident(&t.geometry_column);
-            if t.crs.epsg_code() != srid {
-                geom = format!("ST_Transform({geom}, {srid})");
-            }
-            // ST_AsMVTGeom already drops what is finer than a tile unit.
-            if l.simplify > 1.0 {
-                let unit = (tile.bbox.max_x - tile.bbox.min_x) / f64::from(l.extent);
-                geom = format!("ST_Simplify({geom}, {}, true)", l.simplify * unit);
-            }
-            sql.push("ST_AsMVTGeom(").push(&geom).push(", ST_MakeEnvelope(");
+            sql.push("ST_AsMVTGeom(");
+            tile_geometry(&mut sql, tile, l);
+            sql.push(", ST_MakeEnvelope(");
             for (i, v) in [tile.bbox.min_x, tile.bbox.min_y, tile.bbox.max_x, tile.bbox.max_y].into_iter().enumerate() {
                 sql.push(if i == 0 { "" } else { ", " }).param(Param::Float(v));
             }
@@ -438,6 +431,44 @@ impl PostGis {
         let Sql { text, params, .. } = sql;
         let row = bind(sqlx::query(AssertSqlSafe(text)), params).fetch_one(&self.pool).await?;
         Ok(row.try_get::<Vec<u8>, _>(0)?)
+    }
+}
+
+/// The layer's geometry in the tile's CRS: as stored when the CRSs are the same, else through
+/// the affine map of the first cell whose box holds the row's box, and `ST_Transform` for rows
+/// no cell holds (a map is within an eighth of a tile unit over its cell only). The `@` test
+/// reads the box stored in the row's header, not its vertices.
+fn tile_geometry(sql: &mut Sql, tile: &MvtTile, l: &MvtLayer) {
+    let (column, storage, srid) = (quote_ident(&l.table.geometry_column), l.table.crs.epsg_code(), tile.crs.epsg_code());
+    // ST_AsMVTGeom already drops what is finer than a tile unit.
+    let simplify = (l.simplify > 1.0).then(|| l.simplify * (tile.bbox.max_x - tile.bbox.min_x) / f64::from(l.extent));
+    if simplify.is_some() {
+        sql.push("ST_Simplify(");
+    }
+    if storage == srid {
+        sql.push(&column);
+    } else {
+        if !l.affine.is_empty() {
+            sql.push("CASE");
+        }
+        for c in l.affine {
+            sql.push(" WHEN ").push(&column).push(" @ ST_MakeEnvelope(");
+            for (i, v) in c.area.to_array().into_iter().enumerate() {
+                sql.push(if i == 0 { "" } else { ", " }).param(Param::Float(v));
+            }
+            sql.push(&format!(", {storage}) THEN ST_SetSRID(ST_Affine({column}"));
+            for v in [c.a, c.b, c.d, c.e, c.xoff, c.yoff] {
+                sql.push(", ").param(Param::Float(v));
+            }
+            sql.push(&format!("), {srid})"));
+        }
+        sql.push(if l.affine.is_empty() { "" } else { " ELSE " }).push(&format!("ST_Transform({column}, {srid})"));
+        if !l.affine.is_empty() {
+            sql.push(" END");
+        }
+    }
+    if let Some(tolerance) = simplify {
+        sql.push(&format!(", {tolerance}, true)"));
     }
 }
 

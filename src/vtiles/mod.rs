@@ -21,12 +21,18 @@ use toml::Spanned;
 
 use crate::config::{ConfigError, Origin, TilesConfig, ZoomFilter};
 use crate::crs::Transform;
+use crate::crs::affine::{AffineCell, affine_cells};
 use crate::registry::{Layer, Registry};
 use crate::source::{Field, MvtLayer, MvtTile, Query, SourceError, Table};
 use crate::tiles::{Tile, TileKey};
 
 /// The style part of the cache key of vector tiles (image tiles carry their style there).
 const STYLE: &str = "mvt";
+
+/// How far, in tile units, a source may move a vertex by transforming it with an affine map
+/// instead of the exact projection (`crs::affine`). ST_AsMVTGeom then rounds to whole units;
+/// an eighth is GDAL's default error threshold for approximate warping, in pixels.
+pub const AFFINE_TOLERANCE: f64 = 0.125;
 
 /// A layer's tile settings, checked against its table at start-up.
 #[derive(Debug, Clone)]
@@ -212,6 +218,7 @@ struct Prepared<'a> {
     envelope: Bbox,
     filter: Option<Filter>,
     fields: Vec<Field>,
+    affine: Vec<AffineCell>,
 }
 
 impl Prepared<'_> {
@@ -226,6 +233,7 @@ impl Prepared<'_> {
             extent: s.extent,
             buffer: s.buffer,
             simplify: s.simplify,
+            affine: &self.affine,
         }
     }
 }
@@ -259,7 +267,9 @@ fn prepare<'a>(layer: &'a Layer, crs: ogc::crs::Crs, bbox: &Bbox, zoom: u8) -> R
         .ok()
         .and_then(|t| t.envelope(&buffered))
         .ok_or_else(|| SourceError::Internal(anyhow::anyhow!("tile {bbox:?} cannot be transformed to the storage CRS of {}", layer.id)))?;
-    Ok(Prepared { layer, envelope, filter: s.filter_at(zoom), fields: s.fields.iter().map(|(f, _)| f.clone()).collect() })
+    let unit = w / f64::from(s.extent);
+    let affine = Transform::from_storage(layer.table.crs, crs, false).ok().and_then(|t| affine_cells(&t, &envelope, AFFINE_TOLERANCE * unit)).unwrap_or_default();
+    Ok(Prepared { layer, envelope, filter: s.filter_at(zoom), fields: s.fields.iter().map(|(f, _)| f.clone()).collect(), affine })
 }
 
 /// One layer read as features and encoded by [`encode`] on the blocking pool.
