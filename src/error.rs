@@ -24,7 +24,7 @@ pub enum ServiceError {
     Edit(#[from] EditError),
     /// A refusal that a login may lift: 401 with the Basic challenge of the realm.
     #[error("{source}")]
-    Challenge { realm: String, source: EditError },
+    Challenge { challenge: HeaderValue, source: EditError },
     /// A request body that is not the document the operation takes (400).
     #[error("{0}")]
     Body(String),
@@ -92,10 +92,8 @@ impl IntoResponse for ServiceError {
         let status = self.status();
         let mut res = (status, serde_json::to_string(&problem).unwrap_or_default()).into_response();
         res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(MEDIA_TYPE));
-        if let ServiceError::Challenge { realm, .. } = &self
-            && let Ok(v) = HeaderValue::from_str(&format!("Basic realm=\"{}\", charset=\"UTF-8\"", realm.replace('"', "'")))
-        {
-            res.headers_mut().insert(header::WWW_AUTHENTICATE, v);
+        if let ServiceError::Challenge { challenge, .. } = &self {
+            res.headers_mut().insert(header::WWW_AUTHENTICATE, challenge.clone());
         }
         if status == StatusCode::SERVICE_UNAVAILABLE {
             res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));

@@ -82,6 +82,8 @@ table = "signalements"
             format!("CREATE TABLE {pg_table} (id serial PRIMARY KEY, titre varchar NOT NULL, description varchar, statut varchar, auteur varchar, date date, geom geometry(Point, 2154))"),
             format!("INSERT INTO {pg_table} (titre, description, statut, auteur, date, geom) SELECT titre, description, statut, auteur, date, geom FROM signalements ORDER BY id"),
             format!("CREATE INDEX ON {pg_table} USING gist (geom)"),
+            // The audit rows of earlier runs name the same layer and ids.
+            format!("DO $$ BEGIN IF to_regclass('ossature_audit') IS NOT NULL THEN DELETE FROM ossature_audit WHERE layer = '{pg_layer}'; END IF; END $$"),
         ] {
             sqlx::query(sqlx::AssertSqlSafe(q)).execute(&pool).await.unwrap();
         }
@@ -387,4 +389,97 @@ async fn cached_tiles_of_the_edited_area_change() {
         s.tile(&far).await;
         assert_eq!(s.state.registry.tiles.renders(), rendered + 1, "{layer}: the tile far from the edit stayed cached");
     }
+}
+
+const WFS2: &str = r#"xmlns:wfs="http://www.opengis.net/wfs/2.0" xmlns:fes="http://www.opengis.net/fes/2.0" xmlns:gml="http://www.opengis.net/gml/3.2" xmlns:ossature="https://ossature.org/features""#;
+
+impl Server {
+    async fn wfs(&self, who: Who, body: String) -> (u16, String) {
+        let res = self.request(who, Method::POST, "/wfs").header("content-type", "text/xml").body(body).send().await.unwrap();
+        (res.status().as_u16(), res.text().await.unwrap())
+    }
+}
+
+#[tokio::test]
+async fn wfs_transactions_insert_update_replace_delete() {
+    let s = start("wfst").await;
+    for (layer, source) in s.layers.clone() {
+        let layer = layer.as_str();
+        let insert = |titre: &str, x: f64| {
+            format!(
+                r#"<ossature:{layer}><ossature:titre>{titre}</ossature:titre><ossature:statut>en attente</ossature:statut><ossature:date>2026-11-29</ossature:date>
+                <ossature:geom><gml:Point srsName="urn:ogc:def:crs:EPSG::2154"><gml:pos>{x} 7063000</gml:pos></gml:Point></ossature:geom></ossature:{layer}>"#
+            )
+        };
+        let body = format!(r#"<wfs:Transaction service="WFS" version="2.0.0" {WFS2}><wfs:Insert>{}{}</wfs:Insert></wfs:Transaction>"#, insert("Lampadaire", 697000.0), insert("Borne", 697050.0));
+        let (status, xml) = s.wfs(Who::Editor, body.clone()).await;
+        assert_eq!(status, 200, "{layer}: {xml}");
+        assert!(xml.contains("<wfs:totalInserted>2</wfs:totalInserted>"), "{xml}");
+        let rids: Vec<String> = xml.split("rid=\"").skip(1).map(|r| r.split('"').next().unwrap().to_string()).collect();
+        assert_eq!(rids.len(), 2, "{xml}");
+        let fid = rids[0].strip_prefix(&format!("{layer}.")).unwrap().to_string();
+        let item: Value = s.get(Who::Editor, &format!("/collections/{layer}/items/{fid}")).await.json().await.unwrap();
+        assert_eq!(item["properties"]["titre"], "Lampadaire");
+        // A read-only caller is refused, an anonymous one asked to log in; nothing changes.
+        let (status, xml) = s.wfs(Who::Reader, body.clone()).await;
+        assert_eq!(status, 403, "{xml}");
+        assert!(xml.contains("exceptionCode=\"OperationProcessingFailed\""), "{xml}");
+        assert_eq!(s.titles(layer).await.iter().filter(|t| *t == "Lampadaire").count(), 1);
+
+        let update = format!(
+            r#"<wfs:Transaction service="WFS" version="2.0.0" {WFS2}><wfs:Update typeName="ossature:{layer}"><wfs:Property><wfs:ValueReference>statut</wfs:ValueReference><wfs:Value>traité</wfs:Value></wfs:Property>
+            <fes:Filter><fes:ResourceId rid="{}"/><fes:ResourceId rid="{}"/></fes:Filter></wfs:Update>
+            <wfs:Delete typeName="ossature:{layer}"><fes:Filter><fes:ResourceId rid="{}"/></fes:Filter></wfs:Delete></wfs:Transaction>"#,
+            rids[0], rids[1], rids[1]
+        );
+        let (status, xml) = s.wfs(Who::Editor, update).await;
+        assert_eq!(status, 200, "{xml}");
+        assert!(xml.contains("<wfs:totalUpdated>2</wfs:totalUpdated>") && xml.contains("<wfs:totalDeleted>1</wfs:totalDeleted>"), "{xml}");
+        let item: Value = s.get(Who::Editor, &format!("/collections/{layer}/items/{fid}")).await.json().await.unwrap();
+        assert_eq!(item["properties"]["statut"], "traité");
+
+        // One invalid value: the whole transaction is refused with InvalidValue.
+        let bad = format!(
+            r#"<wfs:Transaction service="WFS" version="2.0.0" {WFS2}><wfs:Insert>{}</wfs:Insert><wfs:Update typeName="ossature:{layer}"><wfs:Property><wfs:ValueReference>date</wfs:ValueReference><wfs:Value>pas une date</wfs:Value></wfs:Property>
+            <fes:Filter><fes:ResourceId rid="{}"/></fes:Filter></wfs:Update></wfs:Transaction>"#,
+            insert("Jamais", 697100.0),
+            rids[0]
+        );
+        let (status, xml) = s.wfs(Who::Editor, bad).await;
+        assert_eq!(status, 400, "{xml}");
+        assert!(xml.contains("exceptionCode=\"InvalidValue\""), "{xml}");
+        assert!(!s.titles(layer).await.contains(&"Jamais".to_string()));
+
+        let replace = format!(
+            r#"<wfs:Transaction service="WFS" version="2.0.0" {WFS2}><wfs:Replace>{}<fes:Filter><fes:ResourceId rid="{}"/></fes:Filter></wfs:Replace></wfs:Transaction>"#,
+            insert("Lampadaire neuf", 697000.0),
+            rids[0]
+        );
+        let (status, xml) = s.wfs(Who::Editor, replace).await;
+        assert!(status == 200 && xml.contains("<wfs:totalReplaced>1</wfs:totalReplaced>"), "{xml}");
+        let item: Value = s.get(Who::Editor, &format!("/collections/{layer}/items/{fid}")).await.json().await.unwrap();
+        assert_eq!((item["properties"]["titre"].as_str(), item["properties"]["description"].as_str()), (Some("Lampadaire neuf"), None));
+
+        // WFS 1.1.0, as QGIS sends it.
+        let v11 = format!(
+            r#"<wfs:Transaction service="WFS" version="1.1.0" xmlns:wfs="http://www.opengis.net/wfs" xmlns:ogc="http://www.opengis.net/ogc" xmlns:gml="http://www.opengis.net/gml" xmlns:ossature="https://ossature.org/features">
+            <wfs:Update typeName="ossature:{layer}"><wfs:Property><wfs:Name>ossature:geom</wfs:Name><wfs:Value><gml:Point srsName="EPSG:2154"><gml:pos>697010 7063010</gml:pos></gml:Point></wfs:Value></wfs:Property>
+            <ogc:Filter><ogc:FeatureId fid="{}"/></ogc:Filter></wfs:Update></wfs:Transaction>"#,
+            rids[0]
+        );
+        let (status, xml) = s.wfs(Who::Editor, v11).await;
+        assert_eq!(status, 200, "{xml}");
+        assert!(xml.contains("<wfs:totalUpdated>1</wfs:totalUpdated>"), "{xml}");
+        let audit = s.audit(layer, source, &fid).await;
+        let ops: Vec<&str> = audit.iter().map(|(_, o, _, _)| o.as_str()).collect();
+        assert_eq!(ops, ["insert", "update", "replace", "update"], "{layer}");
+    }
+    // Transaction is announced to callers who may edit, only.
+    let s = &s;
+    let caps = |who| async move { s.get(who, "/wfs?SERVICE=WFS&VERSION=2.0.0&REQUEST=GetCapabilities").await.text().await.unwrap() };
+    let editor = caps(Who::Editor).await;
+    assert!(editor.contains("name=\"Transaction\"") && editor.contains("ImplementsTransactionalWFS"), "{editor}");
+    assert!(editor.contains("<ows:Name>ImplementsTransactionalWFS</ows:Name>") || editor.contains("name=\"ImplementsTransactionalWFS\""));
+    let reader = caps(Who::Reader).await;
+    assert!(!reader.contains("name=\"Transaction\""));
 }

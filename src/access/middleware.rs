@@ -53,10 +53,10 @@ fn refusal(policy: &Policy, e: &AuthError, bearer: bool) -> Response {
     match e {
         AuthError::Refused => {
             let challenge = match bearer {
-                true => "Bearer error=\"invalid_token\"".to_string(),
-                false => format!("Basic realm=\"{}\", charset=\"UTF-8\"", policy.auth.realm.replace('"', "'")),
+                true => Some(HeaderValue::from_static("Bearer error=\"invalid_token\"")),
+                false => policy.basic_challenge(),
             };
-            if let Ok(v) = HeaderValue::from_str(&challenge) {
+            if let Some(v) = challenge {
                 h.insert(header::WWW_AUTHENTICATE, v);
             }
         }

@@ -212,7 +212,8 @@ fn id_value(table: &Table, id: &str, layer: &str) -> Result<Value, EditError> {
     table.id.as_ref().and_then(|f| f.ty.parse_literal(id)).ok_or_else(not_found)
 }
 
-fn id_text(v: &Value) -> String {
+/// A feature id as written in URLs and `gml:id`s.
+pub fn id_text(v: &Value) -> String {
     match v {
         Value::Text(s) => s.clone(),
         Value::Int(i) => i.to_string(),

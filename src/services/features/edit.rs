@@ -85,8 +85,8 @@ async fn apply(state: &Caller, who: &Who, layer: &crate::registry::Layer, edits:
 
 /// A refusal an anonymous caller gets carries the Basic challenge, so clients prompt.
 fn login_prompt(state: &Caller, e: EditError) -> ServiceError {
-    if let (EditError::LoginRequired(_), crate::access::Access::Ruled(p)) = (&e, &state.access) {
-        return ServiceError::Challenge { realm: p.auth.realm.clone(), source: e };
+    if let (EditError::LoginRequired(_), Some(challenge)) = (&e, state.access.challenge()) {
+        return ServiceError::Challenge { challenge, source: e };
     }
     e.into()
 }
