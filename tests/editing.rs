@@ -424,6 +424,8 @@ async fn wfs_transactions_insert_update_replace_delete() {
         let (status, xml) = s.wfs(Who::Reader, body.clone()).await;
         assert_eq!(status, 403, "{xml}");
         assert!(xml.contains("exceptionCode=\"OperationProcessingFailed\""), "{xml}");
+        let (status, xml) = s.wfs(Who::Anonymous, body.clone()).await;
+        assert_eq!(status, 401, "{xml}");
         assert_eq!(s.titles(layer).await.iter().filter(|t| *t == "Lampadaire").count(), 1);
 
         let update = format!(

@@ -46,7 +46,14 @@ async fn run(state: &Caller, principal: Option<&Principal>, t: Transaction) -> R
     if names.iter().any(|n| n != first) {
         return Err(WfsError::new("OperationNotSupported", "Transaction", "a transaction edits one feature type").into());
     }
-    let layer = layer(state, first)?.clone();
+    let layer = match layer(state, first) {
+        Ok(l) => l.clone(),
+        // A layer hidden from an anonymous caller: a login may help (as for reads).
+        Err(_) if principal.is_none_or(|p| p.name.is_none()) && matches!(&state.access, crate::access::Access::Ruled(p) if p.hides(&state.view, first)) => {
+            return Err(Refusal::Edit(EditError::LoginRequired(format!("log in to edit '{first}'"))));
+        }
+        Err(e) => return Err(e.into()),
+    };
     let mut edits = Vec::new();
     for a in t.actions {
         match a {
