@@ -49,6 +49,7 @@ impl ServiceError {
                 EditError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
                 EditError::Forbidden(_) => StatusCode::FORBIDDEN,
                 EditError::LoginRequired(_) => StatusCode::UNAUTHORIZED,
+                EditError::ReadOnly(_) => StatusCode::METHOD_NOT_ALLOWED,
                 EditError::NotFound(_) => StatusCode::NOT_FOUND,
                 EditError::Stale(_) => StatusCode::PRECONDITION_FAILED,
                 EditError::Source(e) => ServiceError::source_status(e),

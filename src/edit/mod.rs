@@ -31,7 +31,10 @@ pub enum EditError {
     /// or the rows the grant covers).
     #[error("{0}")]
     Forbidden(String),
-    /// The same, for a caller who has not logged in: a login may help.
+    /// Nothing is editable on this server (no access rules: editing is off).
+    #[error("{0}")]
+    ReadOnly(String),
+    /// The same as `Forbidden`, for a caller who has not logged in: a login may help.
     #[error("{0}")]
     LoginRequired(String),
     #[error("{0}")]
@@ -119,7 +122,7 @@ pub fn version(f: &Feature) -> String {
 /// Applies `edits` to `layer` (as the caller's view holds it) in one transaction.
 pub async fn apply(registry: &Registry, layer: &Layer, editor: &Editor<'_>, edits: &[Edit]) -> Result<Vec<Done>, EditError> {
     let refuse = |m: String| if editor.name.is_none() { EditError::LoginRequired(m) } else { EditError::Forbidden(m) };
-    let grant = layer.grant.as_deref().ok_or_else(|| refuse(format!("layer '{}' is not editable (no access rule gives a write right)", layer.id)))?;
+    let grant = layer.grant.as_deref().ok_or_else(|| EditError::ReadOnly(format!("layer '{}' is not editable: no access rules are configured", layer.id)))?;
     let Some(write) = &grant.write else { return Err(refuse(format!("you may not edit layer '{}'", layer.id))) };
     let table = &layer.table;
     let mut checked = Vec::with_capacity(edits.len());

@@ -147,6 +147,7 @@ fn refused(state: &Caller, version: Version, e: EditError) -> Response {
         EditError::Forbidden(_) => ("OperationProcessingFailed", StatusCode::FORBIDDEN),
         EditError::LoginRequired(_) => ("OperationProcessingFailed", StatusCode::UNAUTHORIZED),
         EditError::NotFound(_) => ("NotFound", StatusCode::NOT_FOUND),
+        EditError::ReadOnly(_) => ("OperationNotSupported", StatusCode::NOT_IMPLEMENTED),
         EditError::Stale(_) => ("OperationProcessingFailed", StatusCode::CONFLICT),
         EditError::Source(_) => ("", StatusCode::INTERNAL_SERVER_ERROR),
     };
