@@ -194,3 +194,15 @@ def test_transaction_documents_validate(editing, tmp_path):
     r = requests.post(f"{base}/wfs", data=bad.encode(), auth=AUTH, headers={"Content-Type": "text/xml"}, timeout=30)
     assert r.status_code == 400 and b'exceptionCode="InvalidValue"' in r.content, r.text
     validate_xml(r.content, SCHEMAS / "ows" / "1.1.0" / "owsExceptionReport.xsd", tmp_path, "exception.xml")
+
+
+def test_editor_api_describes_part_4_and_validates(editing):
+    from openapi_spec_validator import validate
+    base, _ = editing
+    api = requests.get(f"{base}/api", params={"f": "json"}, auth=AUTH, timeout=30).json()
+    validate(api)
+    item = api["paths"]["/collections/signalements/items/{featureId}"]
+    assert {"get", "put", "patch", "delete"} <= set(item)
+    assert "post" in api["paths"]["/collections/signalements/items"]
+    classes = requests.get(f"{base}/conformance", auth=AUTH, timeout=30).json()["conformsTo"]
+    assert "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete" in classes
