@@ -6,12 +6,11 @@ capabilities validate against the OGC schemas.
 The shared conformance server serves demo/demo.gpkg, which tests must not change: this module
 starts its own server (the release binary) on a copy of the GeoPackage, with the demo's user.
 """
-import json
+import os
 import shutil
 import socket
 import sqlite3
 import subprocess
-import sys
 import textwrap
 import time
 from pathlib import Path
@@ -73,7 +72,9 @@ def editing(tmp_path_factory):
         right = "write"
         """))
     log = open(tmp / "server.log", "w")
-    server = subprocess.Popen([str(ROOT / "target" / "release" / "ossature"), "serve", str(config)], stdout=log, stderr=subprocess.STDOUT)
+    # scripts/test builds the release binary; OSSATURE_BIN runs this module against another build.
+    binary = os.environ.get("OSSATURE_BIN", str(ROOT / "target" / "release" / "ossature"))
+    server = subprocess.Popen([binary, "serve", str(config)], stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         for _ in range(100):
@@ -165,6 +166,8 @@ def test_qgis_wfs_t_adds_a_feature(editing, tmp_path):
     script = tmp_path / "qgis_edit.py"
     script.write_text(QGIS_SCRIPT)
     env = {"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
+    if subprocess.run(["/usr/bin/python3", "-c", "import qgis.core"], capture_output=True, env=env).returncode != 0:
+        pytest.skip("QGIS (python3-qgis) is not installed on this machine")
     p = subprocess.run(["/usr/bin/python3", str(script), base, USER, PASSWORD], capture_output=True, text=True, timeout=180, env=env)
     assert p.returncode == 0 and "added True" in p.stdout, p.stdout[-2000:] + p.stderr[-3000:]
     created = _titles(base)["Graffiti (QGIS)"]
