@@ -310,6 +310,11 @@ async fn rights_decide_who_edits_what_and_where() {
     let res = s.send(Who::Anonymous, Method::POST, "/collections/communes/items", &feature(json!("x"), 697000.0, 7063000.0), None).await;
     assert_eq!(res.status(), 401);
     assert!(res.headers()["www-authenticate"].to_str().unwrap().starts_with("Basic realm=\"Edit realm\""));
+    // The right is decided before the body is read.
+    let res = s.request(Who::Anonymous, Method::POST, "/collections/communes/items").body("{").send().await.unwrap();
+    assert_eq!(res.status(), 401);
+    let res = s.request(Who::Reader, Method::POST, "/collections/sig/items").body("{").send().await.unwrap();
+    assert_eq!(res.status(), 403);
     for (layer, _) in s.layers.clone() {
         let layer = layer.as_str();
         let items = format!("/collections/{layer}/items");

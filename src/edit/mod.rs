@@ -15,7 +15,7 @@ use ogc::bbox::Bbox;
 use ogc::crs::Crs;
 use ogc::value::Value;
 
-use crate::access::Operation;
+use crate::access::{Grant, Operation, Restriction};
 use crate::registry::{Layer, Registry};
 use crate::source::write::{AuditEntry, Tx};
 use crate::source::{Feature, SourceError, Table};
@@ -121,9 +121,8 @@ pub fn version(f: &Feature) -> String {
 
 /// Applies `edits` to `layer` (as the caller's view holds it) in one transaction.
 pub async fn apply(registry: &Registry, layer: &Layer, editor: &Editor<'_>, edits: &[Edit]) -> Result<Vec<Done>, EditError> {
-    let refuse = |m: String| if editor.name.is_none() { EditError::LoginRequired(m) } else { EditError::Forbidden(m) };
-    let grant = layer.grant.as_deref().ok_or_else(|| EditError::ReadOnly(format!("layer '{}' is not editable: no access rules are configured", layer.id)))?;
-    let Some(write) = &grant.write else { return Err(refuse(format!("you may not edit layer '{}'", layer.id))) };
+    let refuse = |m: String| refusal(editor, m);
+    let (grant, write) = writable(layer, editor)?;
     let table = &layer.table;
     let mut checked = Vec::with_capacity(edits.len());
     for e in edits {
@@ -186,6 +185,21 @@ pub async fn apply(registry: &Registry, layer: &Layer, editor: &Editor<'_>, edit
         crate::vtiles::invalidate_area(registry, &layer.id, area, table.crs).await;
     }
     Ok(done)
+}
+
+/// A refusal: 401 for an anonymous caller (a login may help), else 403.
+fn refusal(editor: &Editor, m: String) -> EditError {
+    if editor.name.is_none() { EditError::LoginRequired(m) } else { EditError::Forbidden(m) }
+}
+
+/// The caller's grant and write restriction on the layer, or why it may not edit it at all:
+/// faces ask before reading a body, so a caller without the right learns that first.
+pub fn writable<'l>(layer: &'l Layer, editor: &Editor) -> Result<(&'l Grant, &'l Restriction), EditError> {
+    let grant = layer.grant.as_deref().ok_or_else(|| EditError::ReadOnly(format!("layer '{}' is not editable: no access rules are configured", layer.id)))?;
+    match &grant.write {
+        Some(write) => Ok((grant, write)),
+        None => Err(refusal(editor, format!("you may not edit layer '{}'", layer.id))),
+    }
 }
 
 /// The feature an update or delete starts from, locked, after checking the caller may see it,

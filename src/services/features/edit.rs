@@ -21,7 +21,7 @@ type Who = Option<Extension<Arc<Principal>>>;
 /// POST: one GeoJSON feature (201 with its Location and ETag), or a FeatureCollection inserted
 /// in one transaction (201 with the new ids; any invalid feature inserts none).
 pub async fn create(state: Caller, who: Who, Path(id): Path<String>, headers: HeaderMap, body: Bytes) -> Result<Response, ServiceError> {
-    let layer = find_layer(&state, &id)?.clone();
+    let layer = editable_layer(&state, &who, &id)?;
     let crs = content_crs(&layer, &headers)?;
     let doc = json_body(&body)?;
     let features: Vec<&Json> = match doc["type"].as_str() {
@@ -52,7 +52,7 @@ pub async fn create(state: Caller, who: Who, Path(id): Path<String>, headers: He
 
 /// PUT: the feature replaced whole.
 pub async fn replace(state: Caller, who: Who, Path((id, fid)): Path<(String, String)>, headers: HeaderMap, body: Bytes) -> Result<Response, ServiceError> {
-    let layer = find_layer(&state, &id)?.clone();
+    let layer = editable_layer(&state, &who, &id)?;
     let doc = json_body(&body)?;
     if doc["type"] != "Feature" {
         return Err(body_error("the body must be a GeoJSON Feature"));
@@ -65,7 +65,7 @@ pub async fn replace(state: Caller, who: Who, Path((id, fid)): Path<(String, Str
 /// PATCH: a JSON merge patch (RFC 7396) of the feature: the properties it names are set (null
 /// clears), the geometry when it has one.
 pub async fn update(state: Caller, who: Who, Path((id, fid)): Path<(String, String)>, headers: HeaderMap, body: Bytes) -> Result<Response, ServiceError> {
-    let layer = find_layer(&state, &id)?.clone();
+    let layer = editable_layer(&state, &who, &id)?;
     let doc = json_body(&body)?;
     let with = proposed(&doc, content_crs(&layer, &headers)?, true)?;
     let done = apply(&state, &who, &layer, &[Edit::Update { id: fid, with, version: if_match(&headers) }]).await?;
@@ -73,9 +73,17 @@ pub async fn update(state: Caller, who: Who, Path((id, fid)): Path<(String, Stri
 }
 
 pub async fn delete(state: Caller, who: Who, Path((id, fid)): Path<(String, String)>, headers: HeaderMap) -> Result<Response, ServiceError> {
-    let layer = find_layer(&state, &id)?.clone();
+    let layer = editable_layer(&state, &who, &id)?;
     apply(&state, &who, &layer, &[Edit::Delete { id: fid, version: if_match(&headers) }]).await?;
     Ok(changed(None))
+}
+
+/// The layer, once the caller is known to have a write right on it.
+fn editable_layer(state: &Caller, who: &Who, id: &str) -> Result<Arc<crate::registry::Layer>, ServiceError> {
+    let layer = find_layer(state, id)?.clone();
+    let name = who.as_ref().and_then(|p| p.name.as_deref());
+    crate::edit::writable(&layer, &Editor { name }).map_err(|e| login_prompt(state, e))?;
+    Ok(layer)
 }
 
 async fn apply(state: &Caller, who: &Who, layer: &crate::registry::Layer, edits: &[Edit]) -> Result<Vec<crate::edit::Done>, ServiceError> {
