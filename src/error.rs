@@ -6,6 +6,7 @@ use axum::response::{IntoResponse, Response};
 use ogc::features::params::ParamError;
 use ogc::problem::{MEDIA_TYPE, Problem};
 
+use crate::edit::EditError;
 use crate::raster::RasterError;
 use crate::source::SourceError;
 
@@ -19,6 +20,14 @@ pub enum ServiceError {
     Source(#[from] SourceError),
     #[error(transparent)]
     Raster(#[from] RasterError),
+    #[error(transparent)]
+    Edit(#[from] EditError),
+    /// A refusal that a login may lift: 401 with the Basic challenge of the realm.
+    #[error("{source}")]
+    Challenge { challenge: HeaderValue, source: EditError },
+    /// A request body that is not the document the operation takes (400).
+    #[error("{0}")]
+    Body(String),
 }
 
 impl ServiceError {
@@ -30,12 +39,31 @@ impl ServiceError {
         match self {
             ServiceError::Parameter(_) => StatusCode::BAD_REQUEST,
             ServiceError::NotFound(_) => StatusCode::NOT_FOUND,
-            ServiceError::Source(SourceError::Unavailable(_)) => StatusCode::SERVICE_UNAVAILABLE,
-            ServiceError::Source(SourceError::Timeout) => StatusCode::GATEWAY_TIMEOUT,
-            // A filter naming an unknown property is the client's error.
-            ServiceError::Source(SourceError::Schema { .. } | SourceError::Unsupported(_)) => StatusCode::BAD_REQUEST,
-            ServiceError::Source(SourceError::Internal(_)) => StatusCode::INTERNAL_SERVER_ERROR,
+            ServiceError::Source(e) => ServiceError::source_status(e),
             ServiceError::Raster(e) => raster_status(e),
+            ServiceError::Body(_) => StatusCode::BAD_REQUEST,
+            ServiceError::Challenge { .. } => StatusCode::UNAUTHORIZED,
+            ServiceError::Edit(e) => match e {
+                // The body parsed but the feature does not fit the collection (Part 4 leaves the
+                // code open; 422 tells it apart from a malformed document).
+                EditError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
+                EditError::Forbidden(_) => StatusCode::FORBIDDEN,
+                EditError::LoginRequired(_) => StatusCode::UNAUTHORIZED,
+                EditError::ReadOnly(_) => StatusCode::METHOD_NOT_ALLOWED,
+                EditError::NotFound(_) => StatusCode::NOT_FOUND,
+                EditError::Stale(_) => StatusCode::PRECONDITION_FAILED,
+                EditError::Source(e) => ServiceError::source_status(e),
+            },
+        }
+    }
+
+    fn source_status(e: &SourceError) -> StatusCode {
+        match e {
+            SourceError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            SourceError::Timeout => StatusCode::GATEWAY_TIMEOUT,
+            // A filter naming an unknown property is the client's error.
+            SourceError::Schema { .. } | SourceError::Unsupported(_) => StatusCode::BAD_REQUEST,
+            SourceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
 
@@ -65,6 +93,9 @@ impl IntoResponse for ServiceError {
         let status = self.status();
         let mut res = (status, serde_json::to_string(&problem).unwrap_or_default()).into_response();
         res.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(MEDIA_TYPE));
+        if let ServiceError::Challenge { challenge, .. } = &self {
+            res.headers_mut().insert(header::WWW_AUTHENTICATE, challenge.clone());
+        }
         if status == StatusCode::SERVICE_UNAVAILABLE {
             res.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("5"));
         }

@@ -2,7 +2,7 @@
 //!
 //! Layout: `config` (the TOML file) → `registry` (layers built once) → `source` (data access
 //! behind the `VectorSource` trait) and `crs` (transformations); `services` holds one module
-//! per protocol face, `http` the server and its middleware, `error` the mapping of failures
+//! per protocol face, `edit` the transactions both editing faces share, `http` the server and its middleware, `error` the mapping of failures
 //! to the standards' error responses.
 
 pub mod access;
@@ -11,6 +11,7 @@ pub mod catalogue;
 pub mod cli;
 pub mod config;
 pub mod crs;
+pub mod edit;
 pub mod error;
 pub mod http;
 pub mod raster;

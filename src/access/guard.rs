@@ -54,4 +54,9 @@ impl VectorSource for Guarded {
         let guarded: Vec<MvtLayer<'_>> = layers.iter().zip(&filters).map(|(l, f)| MvtLayer { filter: Some(f), ..*l }).collect();
         self.inner.mvt(tile, &guarded).await
     }
+
+    /// Writes check the grant's clauses themselves (`crate::edit`), before and after each change.
+    async fn begin(&self) -> Result<crate::source::write::Tx> {
+        self.inner.begin().await
+    }
 }

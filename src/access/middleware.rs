@@ -54,7 +54,7 @@ fn refusal(policy: &Policy, e: &AuthError, bearer: bool) -> Response {
         AuthError::Refused => {
             let challenge = match bearer {
                 true => Some(HeaderValue::from_static("Bearer error=\"invalid_token\"")),
-                false => basic_challenge(policy),
+                false => policy.basic_challenge(),
             };
             if let Some(v) = challenge {
                 h.insert(header::WWW_AUTHENTICATE, v);
@@ -68,12 +68,6 @@ fn refusal(policy: &Policy, e: &AuthError, bearer: bool) -> Response {
         }
     }
     res
-}
-
-/// The `WWW-Authenticate` value asking for a login, which QGIS and browsers prompt for; also
-/// answered by a face that needs a right anonymous callers lack (CSW Transaction).
-pub fn basic_challenge(policy: &Policy) -> Option<HeaderValue> {
-    HeaderValue::from_str(&format!("Basic realm=\"{}\", charset=\"UTF-8\"", policy.auth.realm.replace('"', "'"))).ok()
 }
 
 /// Removes the `apikey` parameter from the request's query and returns it.

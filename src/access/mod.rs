@@ -59,6 +59,14 @@ impl Access {
 }
 
 impl Access {
+    /// The Basic challenge a refusal that a login may lift carries (`None` without rules).
+    pub fn challenge(&self) -> Option<axum::http::HeaderValue> {
+        match self {
+            Access::Open(_) => None,
+            Access::Ruled(p) => p.basic_challenge(),
+        }
+    }
+
     /// What callers without credentials see.
     pub fn anonymous_view(&self) -> Arc<View> {
         match self {
@@ -69,6 +77,11 @@ impl Access {
 }
 
 impl Policy {
+    /// The `WWW-Authenticate` value asking for a login, which QGIS and browsers prompt for.
+    pub fn basic_challenge(&self) -> Option<axum::http::HeaderValue> {
+        axum::http::HeaderValue::from_str(&format!("Basic realm=\"{}\", charset=\"UTF-8\"", self.auth.realm.replace('"', "'"))).ok()
+    }
+
     /// The view of a caller's groups.
     pub fn view(&self, registry: &Registry, principal: &Principal) -> Arc<View> {
         if principal.name.is_none() {

@@ -15,7 +15,7 @@ use ogc::csw::request::{CswRequest, ResultType};
 use ogc::csw::error::ExceptionCode;
 use ogc::csw::{CswError, response};
 
-use crate::access::{Access, Principal};
+use crate::access::Principal;
 use crate::catalogue::TransactionError;
 use crate::http::{AppState, Caller};
 
@@ -106,9 +106,7 @@ fn not_publisher(state: &Caller, who: Who) -> Response {
         false => (StatusCode::FORBIDDEN, "none of your groups may change the catalogue"),
     };
     let mut res = xml(status, CswError::new(ExceptionCode::NoApplicableCode, "Transaction", message).report());
-    if let (true, Access::Ruled(policy)) = (anonymous, &state.access)
-        && let Some(challenge) = crate::access::middleware::basic_challenge(policy)
-    {
+    if anonymous && let Some(challenge) = state.access.challenge() {
         res.headers_mut().insert(header::WWW_AUTHENTICATE, challenge);
     }
     res

@@ -22,27 +22,71 @@ use sqlx::sqlite::{SqliteArguments, SqliteConnectOptions, SqlitePool, SqlitePool
 use super::filter_sql::{DialectSql, where_clause};
 use super::gpkg_functions::RelateOp;
 use super::sql::{Dialect, Param, Sql, quote_ident};
+use super::write::Tx;
 use super::{Feature, FeatureStream, Field, Order, Query, Result, SourceError, Table, TableRequest, VectorSource};
 
 pub struct GeoPackage {
     pool: SqlitePool,
+    path: std::path::PathBuf,
+    /// One read-write connection, opened at the first edit: SQLite has one writer at a time,
+    /// and a GeoPackage nobody edits is never opened for writing.
+    writer: tokio::sync::OnceCell<SqlitePool>,
 }
 
 impl GeoPackage {
     pub fn open(path: &Path) -> Result<GeoPackage, String> {
         let options = SqliteConnectOptions::new().filename(path).read_only(true).immutable(false);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(std::thread::available_parallelism().map_or(4, |n| n.get() as u32 * 2))
-            .after_connect(|conn, _| {
-                Box::pin(async move {
-                    let mut handle = conn.lock_handle().await?;
-                    // SAFETY: the handle is locked for this connection and open.
-                    unsafe { super::gpkg_functions::register(handle.as_raw_handle().as_ptr()) }.map_err(|e| sqlx::Error::Configuration(e.into()))
-                })
-            })
+        let pool = with_functions(SqlitePoolOptions::new().max_connections(std::thread::available_parallelism().map_or(4, |n| n.get() as u32 * 2)))
             .connect_lazy_with(options);
-        Ok(GeoPackage { pool })
+        Ok(GeoPackage { pool, path: path.to_path_buf(), writer: tokio::sync::OnceCell::new() })
     }
+
+    /// The writing connection, with the audit table in place.
+    async fn writer(&self) -> Result<&SqlitePool> {
+        self.writer
+            .get_or_try_init(|| async {
+                let options = SqliteConnectOptions::new().filename(&self.path).read_only(false);
+                let pool = with_functions(SqlitePoolOptions::new().max_connections(1)).connect_with(options).await?;
+                sqlx::query(AssertSqlSafe(super::write::audit_ddl(Dialect::Sqlite))).execute(&pool).await?;
+                Ok(pool)
+            })
+            .await
+    }
+}
+
+/// Pool options registering the spatial SQL functions on every connection (filters use
+/// them, and the GeoPackage R-tree triggers call `ST_MinX`... on every write).
+fn with_functions(options: SqlitePoolOptions) -> SqlitePoolOptions {
+    options.after_connect(|conn, _| {
+        Box::pin(async move {
+            let mut handle = conn.lock_handle().await?;
+            // SAFETY: the handle is locked for this connection and open.
+            unsafe { super::gpkg_functions::register(handle.as_raw_handle().as_ptr()) }.map_err(|e| sqlx::Error::Configuration(e.into()))
+        })
+    })
+}
+
+/// WKB as a GeoPackage geometry blob: the binary header (version 0, little endian, the
+/// envelope of anything but a point, `srs_id`) in front of the WKB.
+pub fn gpkg_blob(wkb: &[u8], srs_id: i32) -> Result<Vec<u8>> {
+    let g = wkb::reader::read_wkb(wkb).map_err(|e| SourceError::Internal(anyhow::anyhow!("invalid WKB: {e}")))?;
+    let g = geo_traits::to_geo::ToGeoGeometry::to_geometry(&g);
+    let envelope = match &g {
+        geo_types::Geometry::Point(_) => None,
+        g => g.bounding_rect(),
+    };
+    let mut out = Vec::with_capacity(wkb.len() + 40);
+    out.extend_from_slice(b"GP");
+    out.push(0);
+    out.push(if envelope.is_some() { 0b0000_0011 } else { 0b0000_0001 });
+    out.extend_from_slice(&srs_id.to_le_bytes());
+    if let Some(r) = envelope {
+        for v in [r.min().x, r.max().x, r.min().y, r.max().y] {
+            out.extend_from_slice(&v.to_le_bytes());
+        }
+    }
+    out.extend_from_slice(wkb);
+    Ok(out)
 }
 
 /// Strips the GeoPackage binary header, leaving standard WKB; `None` for an empty geometry.
@@ -110,7 +154,7 @@ fn decode(f: &Field, row: &SqliteRow, i: usize) -> Result<Value, sqlx::Error> {
     .unwrap_or(Value::Null))
 }
 
-fn decode_row(table: &Table, fields: &[Field], row: &SqliteRow) -> Result<Feature, sqlx::Error> {
+pub(crate) fn decode_row(table: &Table, fields: &[Field], row: &SqliteRow) -> Result<Feature, sqlx::Error> {
     Feature::from_row(table, fields, row, decode, |row, i| {
         Ok(row.try_get::<Option<Vec<u8>>, _>(i)?.as_deref().and_then(gpkg_to_wkb).map(<[u8]>::to_vec))
     })
@@ -253,7 +297,7 @@ fn wkb_of(g: &geo_types::Geometry<f64>) -> Vec<u8> {
     out
 }
 
-fn select(table: &Table, fields: &[Field]) -> Sql {
+pub(crate) fn select(table: &Table, fields: &[Field]) -> Sql {
     super::sql::select(Dialect::Sqlite, table, fields, select_expr, "NULL", &quote_ident(&table.geometry_column))
 }
 
@@ -282,6 +326,8 @@ impl VectorSource for GeoPackage {
         };
         let columns: Vec<(String, String, i64)> =
             sqlx::query_as("SELECT name, type, pk FROM pragma_table_info(?) ORDER BY cid").bind(&name).fetch_all(&self.pool).await?;
+        let required: Vec<String> =
+            sqlx::query_scalar("SELECT name FROM pragma_table_info(?) WHERE \"notnull\" AND dflt_value IS NULL AND pk = 0").bind(&name).fetch_all(&self.pool).await?;
         let pk: Vec<&(String, String, i64)> = columns.iter().filter(|c| c.2 > 0).collect();
         let id_name = match &req.id_column {
             Some(c) => Some(c.clone()),
@@ -352,6 +398,7 @@ impl VectorSource for GeoPackage {
             temporal,
             temporal_extent,
             hidden: Vec::new(),
+            required,
             rtree,
         })
     }
@@ -396,6 +443,10 @@ impl VectorSource for GeoPackage {
     async fn ready(&self) -> Result<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
+    }
+
+    async fn begin(&self) -> Result<Tx> {
+        Ok(Tx::Sqlite(self.writer().await?.begin().await?))
     }
 }
 

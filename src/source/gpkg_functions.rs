@@ -126,23 +126,58 @@ unsafe extern "C" fn distance(ctx: *mut ffi::sqlite3_context, n: c_int, args: *m
     }
 }
 
+/// `ST_IsEmpty(geom)`, which the GeoPackage R-tree triggers call on every write.
+unsafe extern "C" fn is_empty(ctx: *mut ffi::sqlite3_context, n: c_int, args: *mut *mut ffi::sqlite3_value) {
+    // SAFETY: as in `relate`.
+    unsafe {
+        match (n == 1).then(|| blob(*args)).flatten() {
+            Some(b) => ffi::sqlite3_result_int(ctx, c_int::from(gpkg_to_wkb(b).is_none())),
+            None => ffi::sqlite3_result_null(ctx),
+        }
+    }
+}
+
+/// `ST_MinX` and its siblings (the R-tree triggers' envelope), picked by the user data.
+unsafe extern "C" fn envelope_bound(ctx: *mut ffi::sqlite3_context, n: c_int, args: *mut *mut ffi::sqlite3_value) {
+    use geo::BoundingRect;
+    // SAFETY: as in `relate`; the user data is one of the static `BOUNDS` entries.
+    unsafe {
+        let which = *ffi::sqlite3_user_data(ctx).cast::<u8>();
+        let rect = (n == 1).then(|| blob(*args)).flatten().and_then(feature_geometry).and_then(|g| g.bounding_rect());
+        match rect {
+            Some(r) => ffi::sqlite3_result_double(ctx, [r.min().x, r.max().x, r.min().y, r.max().y][which as usize]),
+            None => ffi::sqlite3_result_null(ctx),
+        }
+    }
+}
+
+static BOUNDS: [u8; 4] = [0, 1, 2, 3];
+
 /// Registers the functions on a connection.
 ///
 /// # Safety
 /// `db` must be an open connection handle, used by no other thread during the call.
 pub unsafe fn register(db: *mut ffi::sqlite3) -> Result<(), String> {
     type Func = unsafe extern "C" fn(*mut ffi::sqlite3_context, c_int, *mut *mut ffi::sqlite3_value);
-    let functions: [(&[u8], c_int, Func); 2] = [(b"ossature_relate\0", 3, relate), (b"ossature_distance\0", 2, distance)];
-    for (name, arity, f) in functions {
+    let functions: [(&[u8], c_int, Func, Option<&'static u8>); 7] = [
+        (b"ossature_relate\0", 3, relate, None),
+        (b"ossature_distance\0", 2, distance, None),
+        (b"ST_IsEmpty\0", 1, is_empty, None),
+        (b"ST_MinX\0", 1, envelope_bound, Some(&BOUNDS[0])),
+        (b"ST_MaxX\0", 1, envelope_bound, Some(&BOUNDS[1])),
+        (b"ST_MinY\0", 1, envelope_bound, Some(&BOUNDS[2])),
+        (b"ST_MaxY\0", 1, envelope_bound, Some(&BOUNDS[3])),
+    ];
+    for (name, arity, f, data) in functions {
         // SAFETY: the name is NUL-terminated and static; the function pointers are valid for
-        // the life of the program; no user data is attached.
+        // the life of the program; user data, when attached, is a static byte never written.
         let rc = unsafe {
             ffi::sqlite3_create_function_v2(
                 db,
                 name.as_ptr().cast(),
                 arity,
                 ffi::SQLITE_UTF8 | ffi::SQLITE_DETERMINISTIC,
-                std::ptr::null_mut(),
+                data.map_or(std::ptr::null_mut(), |d| std::ptr::from_ref(d).cast_mut().cast()),
                 Some(f),
                 None,
                 None,

@@ -9,6 +9,7 @@ pub mod gpkg;
 mod gpkg_functions;
 pub mod postgis;
 pub mod sql;
+pub mod write;
 
 use std::sync::Arc;
 
@@ -106,6 +107,9 @@ pub struct Table {
     /// Columns hidden from the caller (access rules): never selected nor offered, but read by
     /// the rules' own row filters.
     pub hidden: Vec<Field>,
+    /// Columns that must be given a value when a feature is written (NOT NULL, no default,
+    /// not the key).
+    pub required: Vec<String>,
     /// Temporal extent of the temporal field.
     pub temporal_extent: Option<(Option<DateTime<Utc>>, Option<DateTime<Utc>>)>,
     pub order: Order,
@@ -205,6 +209,11 @@ pub trait VectorSource: Send + Sync {
     /// layer); `None` when it cannot, and the server encodes the features it reads.
     async fn mvt(&self, _tile: &MvtTile, _layers: &[MvtLayer<'_>]) -> Option<Result<Vec<u8>>> {
         None
+    }
+
+    /// A write transaction on the source's database (`crate::edit` applies edits through it).
+    async fn begin(&self) -> Result<write::Tx> {
+        Err(SourceError::Unsupported("editing".into()))
     }
 }
 

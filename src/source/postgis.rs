@@ -18,10 +18,13 @@ use sqlx::{AssertSqlSafe, Postgres, Row};
 
 use super::filter_sql::{DialectSql, where_clause};
 use super::sql::{Dialect, Param, Sql, quote_ident};
+use super::write::Tx;
 use super::{Feature, FeatureStream, Field, MvtLayer, MvtTile, Order, Query, Result, SourceError, Table, TableRequest, VectorSource};
 
 pub struct PostGis {
     pool: PgPool,
+    /// The audit table is created once, at the first edit.
+    audit_ready: tokio::sync::OnceCell<()>,
 }
 
 impl PostGis {
@@ -50,7 +53,7 @@ impl PostGis {
             // A connection the database dropped (restart) is tested before reuse.
             .test_before_acquire(true)
             .connect_lazy_with(options);
-        Ok(PostGis { pool })
+        Ok(PostGis { pool, audit_ready: tokio::sync::OnceCell::new() })
     }
 }
 
@@ -166,11 +169,11 @@ fn field_type(udt: &str) -> FieldType {
 }
 
 /// SELECT id, fields..., geometry as WKB.
-fn select(table: &Table, fields: &[Field]) -> Sql {
+pub(crate) fn select(table: &Table, fields: &[Field]) -> Sql {
     super::sql::select(Dialect::Postgres, table, fields, select_expr, "NULL::text", &format!("ST_AsBinary({})", quote_ident(&table.geometry_column)))
 }
 
-fn decode_row(table: &Table, fields: &[Field], row: &PgRow) -> Result<Feature, sqlx::Error> {
+pub(crate) fn decode_row(table: &Table, fields: &[Field], row: &PgRow) -> Result<Feature, sqlx::Error> {
     Feature::from_row(table, fields, row, decode, |row, i| row.try_get::<Option<Vec<u8>>, _>(i))
 }
 
@@ -236,6 +239,14 @@ impl VectorSource for PostGis {
         let pk: Vec<String> = sqlx::query_scalar(
             "SELECT a.attname::text FROM pg_index i JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) \
              WHERE i.indrelid = (quote_ident($1) || '.' || quote_ident($2))::regclass AND i.indisprimary",
+        )
+        .bind(&schema)
+        .bind(&name)
+        .fetch_all(&self.pool)
+        .await?;
+        let required: Vec<String> = sqlx::query_scalar(
+            "SELECT a.attname::text FROM pg_attribute a WHERE a.attrelid = (quote_ident($1) || '.' || quote_ident($2))::regclass \
+             AND a.attnum > 0 AND NOT a.attisdropped AND a.attnotnull AND NOT a.atthasdef AND a.attidentity = ''",
         )
         .bind(&schema)
         .bind(&name)
@@ -323,6 +334,7 @@ impl VectorSource for PostGis {
             temporal,
             temporal_extent,
             hidden: Vec::new(),
+            required,
             order,
             rtree: None,
         })
@@ -388,6 +400,13 @@ impl VectorSource for PostGis {
     async fn ready(&self) -> Result<()> {
         sqlx::query("SELECT 1").execute(&self.pool).await?;
         Ok(())
+    }
+
+    async fn begin(&self) -> Result<Tx> {
+        self.audit_ready
+            .get_or_try_init(|| async { sqlx::query(AssertSqlSafe(super::write::audit_ddl(Dialect::Postgres))).execute(&self.pool).await.map(|_| ()) })
+            .await?;
+        Ok(Tx::Postgres(self.pool.begin().await?))
     }
 
     async fn mvt(&self, tile: &MvtTile, layers: &[MvtLayer<'_>]) -> Option<Result<Vec<u8>>> {

@@ -14,6 +14,7 @@ use std::sync::{Arc, LazyLock};
 use bytes::Bytes;
 use futures_util::TryStreamExt;
 use ogc::bbox::Bbox;
+use ogc::crs::Crs;
 use ogc::filter::Filter;
 use ogc::tiles::{TileFormat, VectorLayer};
 use ogc::tms::{TileMatrixLimits, TileMatrixSet};
@@ -312,9 +313,43 @@ pub fn gunzip(gz: &[u8]) -> std::io::Result<Vec<u8>> {
     Ok(out)
 }
 
-/// Drops the cached tiles that hold `layer`, single-layer and dataset tiles alike; the editing
-/// face calls it when the layer's data changes.
+/// Drops the cached tiles that hold `layer`, single-layer and dataset tiles alike, when all of
+/// a layer's data changes.
 pub async fn invalidate_layer(registry: &Registry, layer: &str) {
     let layer = layer.to_string();
     registry.tiles.invalidate(move |k| k.style.split('~').next() == Some(STYLE) && k.layer.split(',').any(|l| l == layer)).await;
+}
+
+/// Drops the cached tiles that hold `layer` and meet `area` (an envelope in `crs`, the
+/// storage CRS of the layer), single-layer and dataset tiles alike, in every group's variant:
+/// the editing core calls it after a commit with the envelope of what changed. A tile's box is
+/// grown by its buffer, since features just outside a tile are drawn into its margin.
+pub async fn invalidate_area(registry: &Registry, layer: &str, area: Bbox, crs: Crs) {
+    let sets: Vec<(String, TileMatrixSet, Option<Bbox>)> = tile_matrix_sets()
+        .iter()
+        .flat_map(|s| [s.clone(), s.hidpi()])
+        .map(|s| {
+            let edited = crate::crs::Transform::from_storage(crs, s.crs, false).ok().and_then(|t| t.envelope(&area));
+            (s.id.clone(), s, edited)
+        })
+        .collect();
+    let buffer = registry.layer(layer).map_or(0.0, |l| f64::from(l.tiles.buffer) / f64::from(l.tiles.extent.max(1)));
+    let layer = layer.to_string();
+    registry
+        .tiles
+        .invalidate(move |k| {
+            if k.style.split('~').next() != Some(STYLE) || !k.layer.split(',').any(|l| l == layer) {
+                return false;
+            }
+            // A tile of a set this server no longer knows, or an area that does not transform,
+            // is dropped rather than risk serving a stale tile.
+            let Some((_, set, edited)) = sets.iter().find(|(id, _, _)| **id == *k.tms) else { return true };
+            let (Some(edited), Some(matrix)) = (edited, set.matrices.get(k.z as usize)) else { return true };
+            let b = matrix.tile_bbox(k.row, k.col);
+            let (mx, my) = ((b.max_x - b.min_x) * buffer, (b.max_y - b.min_y) * buffer);
+            let grown = Bbox { min_x: b.min_x - mx, min_y: b.min_y - my, max_x: b.max_x + mx, max_y: b.max_y + my };
+            // Closed boxes: an edited point has an empty envelope.
+            grown.min_x <= edited.max_x && edited.min_x <= grown.max_x && grown.min_y <= edited.max_y && edited.min_y <= grown.max_y
+        })
+        .await;
 }

@@ -6,6 +6,17 @@ pub mod openapi;
 pub mod params;
 
 /// Conformance classes this implementation claims.
+/// OGC API Features Part 4 (create, replace, update, delete), declared to callers who may edit
+/// a collection.
+pub const EDIT_CONFORMANCE: &[&str] = &[
+    "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/create-replace-delete",
+    "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/update",
+    "http://www.opengis.net/spec/ogcapi-features-4/1.0/conf/features",
+];
+
+/// The media type of a JSON merge patch (RFC 7396), the body of PATCH.
+pub const MERGE_PATCH_JSON: &str = "application/merge-patch+json";
+
 pub const CONFORMANCE: &[&str] = &[
     "http://www.opengis.net/spec/ogcapi-common-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-common-2/1.0/conf/collections",

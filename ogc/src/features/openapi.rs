@@ -49,6 +49,53 @@ pub(crate) fn get_with(summary: &str, operation_id: &str, tag: &str, params: Vec
     }})
 }
 
+/// Adds the Part 4 operations of an editable collection to `doc`'s paths: POST on items, PUT,
+/// PATCH and DELETE on an item, with the ETag / If-Match exchange.
+pub fn editable(doc: &mut Value, id: &str) {
+    let op = id.chars().map(|ch| if ch.is_ascii_alphanumeric() { ch } else { '_' }).collect::<String>();
+    let feature_body = |media: &str| json!({ "required": true, "content": { media: { "schema": { "type": "object" } } } });
+    let if_match = json!({ "name": "If-Match", "in": "header", "required": false,
+        "description": "The feature's ETag: the write is refused (412) when the feature has changed since.", "schema": { "type": "string" } });
+    let status = |code: &str, description: &str| (code.to_string(), json!({ "description": description }));
+    let refusals = [
+        status("400", "The body is not a GeoJSON feature."),
+        status("401", "Log in to edit."),
+        status("403", "Your rights do not allow this edit."),
+        status("422", "The feature does not fit the collection's schema."),
+    ];
+    let operation = |summary: String, op_id: String, body: Option<Value>, params: Vec<Value>, ok: (String, Value)| {
+        let mut responses: Map<String, Value> = refusals.iter().cloned().collect();
+        responses.insert(ok.0, ok.1);
+        let mut o = json!({ "summary": summary, "operationId": op_id, "tags": [id], "parameters": params, "responses": responses });
+        if let Some(b) = body {
+            o["requestBody"] = b;
+        }
+        o
+    };
+    if let Some(items) = doc["paths"].get_mut(format!("/collections/{id}/items")) {
+        items["post"] = operation(
+            format!("Add a feature to {id}"),
+            format!("createFeature_{op}"),
+            Some(feature_body(super::GEOJSON)),
+            vec![],
+            status("201", "Created; Location gives the new feature."),
+        );
+    }
+    if let Some(item) = doc["paths"].get_mut(format!("/collections/{id}/items/{{featureId}}")) {
+        let params = vec![param_ref("featureId"), if_match.clone()];
+        let mut stale: Map<String, Value> = Map::new();
+        stale.insert("412".into(), json!({ "description": "The feature changed since the ETag given in If-Match." }));
+        item["put"] = operation(format!("Replace a feature of {id}"), format!("replaceFeature_{op}"), Some(feature_body(super::GEOJSON)), params.clone(), status("204", "Replaced."));
+        item["patch"] = operation(format!("Update a feature of {id}"), format!("updateFeature_{op}"), Some(feature_body(super::MERGE_PATCH_JSON)), params.clone(), status("204", "Updated."));
+        item["delete"] = operation(format!("Delete a feature of {id}"), format!("deleteFeature_{op}"), None, params, status("204", "Deleted."));
+        for verb in ["put", "patch", "delete"] {
+            if let Some(r) = item[verb]["responses"].as_object_mut() {
+                r.extend(stale.clone());
+            }
+        }
+    }
+}
+
 pub fn document(base: &str, title: &str, description: &str, collections: &[ApiCollection], limits: &ApiLimits) -> Value {
     const JSON_HTML: &[&str] = &["application/json", "text/html"];
     const GEO: &[&str] = &["application/geo+json", "text/html"];

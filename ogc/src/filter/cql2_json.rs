@@ -44,6 +44,15 @@ pub fn parse_value(doc: &Json, filter_crs: Option<Crs>) -> Result<Filter> {
     parser.filter(doc, &Path::Root)
 }
 
+/// A GeoJSON geometry object, read as CQL2-JSON geometry literals are: the editing faces take
+/// the geometry of a posted feature through it.
+pub fn geometry(doc: &Json) -> Result<Geometry<f64>> {
+    match doc {
+        Json::Object(obj) => Parser { crs: Crs::Crs84, depth: 0 }.geometry(obj, &Path::Key(&Path::Root, "geometry"), true),
+        other => Err(error(&Path::Key(&Path::Root, "geometry"), format!("expected a GeoJSON geometry object but found {}", describe(other)))),
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Paths and errors
 // ---------------------------------------------------------------------------------------------

@@ -77,6 +77,16 @@ pub(crate) fn parse_element(root: &Element) -> Result<Filter, FilterError> {
     Parser { dialect, positions: gml_geometry::MAX_POSITIONS, ids: 0 }.root(root)
 }
 
+/// A GML geometry element (3.1.1 or 3.2) read as filter literals are, with its `srsName` and
+/// whether its axes follow the authority's order: WFS-T reads inserted features through it.
+pub(crate) fn gml_geometry_of(element: &Element) -> Result<(geo_types::Geometry<f64>, Option<crate::crs::Crs>, bool), FilterError> {
+    let mut positions = gml_geometry::MAX_POSITIONS;
+    match gml_geometry::geometry(element, &mut positions)? {
+        Expr::Geometry { geometry, crs, authority_axes } => Ok((geometry, crs, authority_axes)),
+        _ => Err(FilterError::new(format!("<{}> is not a geometry", element.qname))),
+    }
+}
+
 /// Which standard the document follows, from its root's namespace.
 #[derive(Clone, Copy, PartialEq, Eq, Debug)]
 enum Dialect {

@@ -48,6 +48,8 @@ pub struct Capabilities<'a> {
     pub output_formats: &'a [&'a str],
     /// The page size applied when a request gives no count, announced as `CountDefault`.
     pub max_features: u64,
+    /// Whether the caller may edit a feature type: Transaction is announced only then.
+    pub transactional: bool,
 }
 
 const WFS_NS: &str = "http://www.opengis.net/wfs";
@@ -157,10 +159,13 @@ fn operations_metadata_2_0(w: &mut XmlWriter, c: &Capabilities) -> io::Result<()
         ows::operation(w, v, "GetPropertyValue", e, &[("resolve", &["none"]), ("outputFormat", gml32)], &[])?;
         ows::operation(w, v, "ListStoredQueries", e, &[], &[])?;
         ows::operation(w, v, "DescribeStoredQueries", e, &[], &[])?;
+        if c.transactional {
+            ows::operation(w, v, "Transaction", e, &[("inputFormat", gml32)], &[])?;
+        }
         ows::parameter(w, v, "ows:Parameter", "version", &["2.0.0", "1.1.0", "1.0.0"])?;
         for (name, value) in [
             ("ImplementsBasicWFS", "TRUE"),
-            ("ImplementsTransactionalWFS", "FALSE"),
+            ("ImplementsTransactionalWFS", if c.transactional { "TRUE" } else { "FALSE" }),
             ("ImplementsLockingWFS", "FALSE"),
             ("KVPEncoding", "TRUE"),
             ("XMLEncoding", "TRUE"),
@@ -363,11 +368,20 @@ pub fn wfs_1_1_0(c: &Capabilities) -> String {
                 &[("resultType", &["results", "hits"]), ("outputFormat", c.output_formats)],
                 &[],
             )?;
+            if c.transactional {
+                ows::operation(w, v, "Transaction", e, &[("inputFormat", &["text/xml; subtype=gml/3.1.1"])], &[])?;
+            }
             // GeoServer's name for the same limit; WFS 1.1 has no standard one.
             ows::constraint(w, v, "DefaultMaxFeatures", &c.max_features.to_string())
         })?;
         w.create_element("wfs:FeatureTypeList").write_inner_content(|w| {
-            w.create_element("wfs:Operations").write_inner_content(|w| xml::text(w, "wfs:Operation", "Query"))?;
+            w.create_element("wfs:Operations").write_inner_content(|w| {
+                xml::text(w, "wfs:Operation", "Query")?;
+                match c.transactional {
+                    true => ["Insert", "Update", "Delete"].iter().try_for_each(|op| xml::text(w, "wfs:Operation", op).map(|_| ())),
+                    false => Ok(()),
+                }
+            })?;
             c.feature_types.iter().try_for_each(|ft| feature_type_1_1(w, c, ft))
         })?;
         ows::filter_capabilities_1_1(w, &SPATIAL, true)
@@ -588,6 +602,7 @@ mod tests {
             feature_types: &fts,
             output_formats: &FORMATS,
             max_features: 5000,
+            transactional: false,
         };
         f(&caps)
     }
@@ -716,6 +731,7 @@ mod tests {
             feature_types: &fts,
             output_formats: &[],
             max_features: 10,
+            transactional: false,
         };
         let doc = wfs_2_0_0(&caps);
         assert!(doc.contains("<wfs:DefaultCRS>urn:ogc:def:crs:OGC:1.3:CRS84</wfs:DefaultCRS>"));

@@ -3,4 +3,5 @@
 pub mod capabilities;
 pub mod request;
 pub mod stored_queries;
+pub mod transaction;
 pub mod xml_request;

@@ -276,6 +276,10 @@ pub async fn item(
     )
         .into_response();
     content_crs(&mut res, crs);
+    // The version the editing core checks `If-Match` against (Part 4).
+    if let Ok(v) = HeaderValue::from_str(&format!("\"{}\"", crate::edit::version(&feature))) {
+        res.headers_mut().insert(header::ETAG, v);
+    }
     Ok(res)
 }
 

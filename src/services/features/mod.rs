@@ -1,6 +1,7 @@
 //! OGC API - Features, Parts 1 and 2: landing page, conformance, API definition, collections
 //! and items, in JSON/GeoJSON and HTML.
 
+pub(crate) mod edit;
 pub(crate) mod encode;
 pub(crate) mod html;
 pub(crate) mod items;
@@ -27,8 +28,8 @@ pub fn routes() -> axum::Router<AppState> {
         .route("/collections", get(collections))
         .route("/collections/{id}", get(collection))
         .route("/collections/{id}/queryables", get(queryables))
-        .route("/collections/{id}/items", get(items::items))
-        .route("/collections/{id}/items/{fid}", get(items::item))
+        .route("/collections/{id}/items", get(items::items).post(edit::create))
+        .route("/collections/{id}/items/{fid}", get(items::item).put(edit::replace).patch(edit::update).delete(edit::delete))
 }
 
 /// The query string as pairs, in order.
@@ -63,6 +64,11 @@ pub(crate) fn collection_info(layer: &Layer) -> Collection {
         crs: layer.crs.clone(),
         storage_crs: layer.table.crs,
     }
+}
+
+/// Whether the caller may change features of the layer (Part 4 is declared only then).
+pub(crate) fn editable(layer: &Layer) -> bool {
+    layer.grant.as_ref().is_some_and(|g| g.write.is_some())
 }
 
 pub(crate) fn find_layer<'a>(state: &'a Caller, id: &str) -> Result<&'a std::sync::Arc<Layer>, ServiceError> {
@@ -102,6 +108,9 @@ async fn conformance(state: Caller, RawQuery(q): RawQuery, headers: HeaderMap) -
     }
     if let Some(classes) = doc["conformsTo"].as_array_mut() {
         classes.extend(ogc::records::CONFORMANCE.iter().map(|c| serde_json::Value::from(*c)));
+        if state.view.layers.iter().any(|l| editable(l)) {
+            classes.extend(ogc::features::EDIT_CONFORMANCE.iter().map(|c| serde_json::Value::from(*c)));
+        }
     }
     if !state.view.layers.is_empty()
         && let Some(classes) = doc["conformsTo"].as_array_mut()
@@ -131,6 +140,9 @@ async fn api(state: Caller, RawQuery(q): RawQuery, headers: HeaderMap) -> Result
     let (title, description) = service_title(&state);
     let limits = ApiLimits { default_limit: state.limits.default_limit, max_limit: state.limits.max_limit };
     let mut doc = openapi::document(&state.base, &title, &description, &described, &limits);
+    for l in state.view.layers.iter().filter(|l| editable(l)) {
+        openapi::editable(&mut doc, &l.id);
+    }
     if let Some(paths) = doc["paths"].as_object_mut() {
         paths.extend(ogc::records::documents::openapi_paths(crate::catalogue::COLLECTION_ID, state.limits.default_limit, state.view.catalogue.limits.max_records));
         let layers: Vec<&str> = state.registry.layers.iter().map(|l| l.id.as_str()).collect();

@@ -97,7 +97,7 @@ fn prepare<'a>(state: &'a Caller, g: &GetFeature, name: &str) -> Result<TypeQuer
     Ok(TypeQuery { layer, query: Query { filter, sort: g.sort_by.clone(), limit: None, offset: 0, envelope: None, fields: None }, fields })
 }
 
-fn strip_id_prefix(filter: Filter, type_name: &str) -> Filter {
+pub(super) fn strip_id_prefix(filter: Filter, type_name: &str) -> Filter {
     match filter {
         Filter::ResourceId(ids) => {
             let prefix = format!("{type_name}.");

@@ -4,6 +4,7 @@
 
 mod exception;
 mod get_feature;
+mod transaction;
 
 use axum::extract::{RawQuery};
 use axum::http::{HeaderValue, header};
@@ -13,6 +14,11 @@ use ogc::crs::Crs;
 use ogc::wfs::capabilities::{self, Capabilities, FeatureType};
 use ogc::wfs::request::{Request, Version, WfsError, parse_kvp};
 
+use std::sync::Arc;
+
+use axum::extract::Extension;
+
+use crate::access::Principal;
 use crate::http::{AppState, Caller};
 use crate::registry::Layer;
 pub use exception::exception;
@@ -29,8 +35,15 @@ pub fn routes() -> axum::Router<AppState> {
 }
 
 /// Serves an XML-encoded request (POST); the body size is capped by the HTTP layer.
-pub async fn xml_post(state: Caller, body: String) -> Response {
+pub async fn xml_post(state: Caller, principal: Option<Extension<Arc<Principal>>>, body: String) -> Response {
     let version_hint = if body.contains("http://www.opengis.net/wfs/2.0") { Version::V2_0_0 } else { Version::V1_1_0 };
+    // A transaction carries features, not just a filter: only the reader's own bound applies.
+    if ogc::wfs::transaction::is_transaction(&body) {
+        return match ogc::wfs::transaction::parse(&body) {
+            Ok(t) => transaction::transaction(&state, principal.as_deref().map(|p| &**p), t).await,
+            Err(e) => exception(version_hint, &e),
+        };
+    }
     // Without transactions, a request document is its filter plus a few elements.
     let max = state.limits.filter_bytes + XML_ENVELOPE_BYTES;
     if body.len() > max {
@@ -113,6 +126,7 @@ fn capabilities_document(state: &Caller, version: Version) -> String {
         feature_types: &types,
         output_formats: get_feature::output_formats(version),
         max_features: state.limits.max_limit,
+        transactional: state.view.layers.iter().any(|l| crate::services::features::editable(l)),
     };
     match version {
         Version::V2_0_0 => capabilities::wfs_2_0_0(&caps),
