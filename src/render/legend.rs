@@ -48,7 +48,7 @@ pub fn draw(entries: &[LegendEntry], sample: (u32, u32), labels: bool, graphics:
             pixmap.fill_path(path, &paint(ogc::style::Color::rgb(0, 0, 0)), tiny_skia::FillRule::Winding, t, None);
         }
     }
-    Some(super::from_pixmap(pixmap))
+    Some(super::from_pixmap(&pixmap))
 }
 
 /// A rule's sample: its symbolizers on the geometry that suits each, sizes in pixels (a legend
@@ -71,7 +71,7 @@ fn draw_sample(pixmap: &mut Pixmap, entry: &LegendEntry, graphics: &Graphics) {
     }
     for s in entry.symbolizers {
         match s {
-            Symbolizer::Polygon(p) => symbols::polygon(pixmap, p, &area, &view, props, symbols::Outline::Rings),
+            Symbolizer::Polygon(p) => symbols::polygon(pixmap, p, &area, &view, props),
             Symbolizer::Line(l) => symbols::line(pixmap, l, &line, &view, props),
             Symbolizer::Point(p) => symbols::point(pixmap, p, &point, &view, graphics, props),
             Symbolizer::Raster(r) => {

@@ -5,7 +5,6 @@
 //! - [`features`]: features in map pixels, with their properties for filters and templates.
 //! - [`symbols`]: polygon, line and point symbolizers.
 //! - [`rules`]: which rules of a style draw a feature.
-//! - [`outlines`]: hairline outlines of areas, each shared edge stroked once.
 //! - [`labels`]: text symbolizers, placed last with conflict avoidance.
 //! - [`legend`]: GetLegendGraphic images, drawn with the same painters.
 //!
@@ -15,7 +14,6 @@
 pub mod features;
 pub mod labels;
 pub mod legend;
-mod outlines;
 mod rules;
 pub mod symbols;
 pub mod view;
@@ -64,16 +62,12 @@ impl Canvas {
         self.blank = false;
         for fts in &style.feature_type_styles {
             let mut resolver = rules::RuleResolver::new(fts.active_rules(scale));
-            let shared = outlines::SharedEdges::of(features, &mut resolver, &self.view)?;
-            for (i, f) in features.iter().enumerate() {
+            for f in features {
                 let props = |name: &str| f.property(name);
                 let rules = resolver.rules(f)?;
                 for s in rules.iter().flat_map(|r| &r.symbolizers) {
                     match s {
-                        Symbolizer::Polygon(p) => {
-                            let outline = shared.outline(i, p, &f.geometry, &self.view);
-                            symbols::polygon(&mut self.pixmap, p, &f.geometry, &self.view, props, outline)
-                        }
+                        Symbolizer::Polygon(p) => symbols::polygon(&mut self.pixmap, p, &f.geometry, &self.view, props),
                         Symbolizer::Line(l) => symbols::line(&mut self.pixmap, l, &f.geometry, &self.view, props),
                         Symbolizer::Point(p) => symbols::point(&mut self.pixmap, p, &f.geometry, &self.view, graphics, props),
                         Symbolizer::Text(t) => self.labels.extend(labels::candidates(t, &f.geometry, &self.view, props)),

@@ -43,11 +43,6 @@ impl<'r, 'f> RuleResolver<'r, 'f> {
         RuleResolver { reads, reads_ids, active, seen: Vec::new(), key: Vec::new(), unremembered: Vec::new() }
     }
 
-    /// Every rule active at the map's scale.
-    pub fn active(&self) -> impl Iterator<Item = &'r Rule> {
-        self.active.filtered.iter().chain(&self.active.else_rules).copied()
-    }
-
     /// The rules drawing `f`: every filtered rule it matches, else the `ElseFilter` rules.
     pub fn rules(&mut self, f: &Drawn<'f>) -> Result<&[&'r Rule], String> {
         self.key.clear();
@@ -83,7 +78,7 @@ impl<'r, 'f> RuleResolver<'r, 'f> {
 }
 
 #[cfg(test)]
-pub(super) mod tests {
+mod tests {
     use super::*;
     use crate::source::{Feature, Field, Order, Table};
     use ogc::style::{LayerStyle, Selector};
@@ -100,7 +95,7 @@ pub(super) mod tests {
         <Rule><Name>other</Name><ElseFilter/><LineSymbolizer><Stroke/></LineSymbolizer></Rule>
       </FeatureTypeStyle></UserStyle></NamedLayer></StyledLayerDescriptor>"#;
 
-    pub(in crate::render) fn table() -> Table {
+    fn table() -> Table {
         let field = |name: &str, ty| Field { name: name.into(), ty };
         Table {
             name: "l".into(),

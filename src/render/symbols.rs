@@ -50,7 +50,7 @@ fn path(geometry: &geo::Geometry<f64>, closed_only: bool) -> Option<tiny_skia::P
 }
 
 /// Every ring (`true`) and line (`false`) of a geometry.
-pub(super) fn visit_lines(g: &geo::Geometry<f64>, f: &mut impl FnMut(&LineString<f64>, bool)) {
+fn visit_lines(g: &geo::Geometry<f64>, f: &mut impl FnMut(&LineString<f64>, bool)) {
     use geo::Geometry as G;
     match g {
         G::Polygon(p) => std::iter::once(p.exterior()).chain(p.interiors()).for_each(|r| f(r, true)),
@@ -106,38 +106,14 @@ fn stroke_path(pixmap: &mut Pixmap, path: &tiny_skia::Path, stroke: &Stroke, uom
     }
 }
 
-/// Which part of an area's boundary its stroke draws.
-pub enum Outline {
-    Rings,
-    /// Some edges only (`outlines`: those no later feature strokes alike); `None`: none.
-    Edges(Option<tiny_skia::Path>),
-}
-
-pub fn polygon(pixmap: &mut Pixmap, s: &PolygonSymbolizer, geometry: &geo::Geometry<f64>, view: &View, props: impl Properties, outline: Outline) {
+pub fn polygon(pixmap: &mut Pixmap, s: &PolygonSymbolizer, geometry: &geo::Geometry<f64>, view: &View, props: impl Properties) {
     let Some(path) = path(geometry, true) else { return };
     if let Some(fill) = &s.fill {
         fill_path(pixmap, &path, fill, props, Transform::identity());
     }
-    let Some(stroke) = &s.stroke else { return };
-    let outline = match &outline {
-        Outline::Rings => &path,
-        Outline::Edges(Some(edges)) => edges,
-        Outline::Edges(None) => return,
-    };
-    stroke_path(pixmap, outline, stroke, s.uom, view, props, Transform::identity());
-}
-
-/// What identifies the stroke of `s` when tiny-skia draws it as a hairline (at most a pixel
-/// wide, plain, butt ends) and it reads no property: its colour and width. `None` otherwise.
-pub fn hairline_key(s: &PolygonSymbolizer, view: &View) -> Option<u64> {
-    let stroke = s.stroke.as_ref()?;
-    let (paint, line) = stroke_style(stroke, s.uom, view, |_: &str| None)?;
-    if line.width > 1.0 || line.dash.is_some() || line.line_cap != tiny_skia::LineCap::Butt {
-        return None;
+    if let Some(stroke) = &s.stroke {
+        stroke_path(pixmap, &path, stroke, s.uom, view, props, Transform::identity());
     }
-    let tiny_skia::Shader::SolidColor(color) = paint.shader else { return None };
-    let rgba = color.to_color_u8();
-    Some(u64::from(u32::from_be_bytes([rgba.red(), rgba.green(), rgba.blue(), rgba.alpha()])) << 32 | u64::from(line.width.to_bits()))
 }
 
 pub fn line(pixmap: &mut Pixmap, s: &LineSymbolizer, geometry: &geo::Geometry<f64>, view: &View, props: impl Properties) {
