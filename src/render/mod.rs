@@ -46,7 +46,7 @@ impl Canvas {
     /// Imagery of the map's size, composed over what is drawn.
     pub fn draw_image(&mut self, image: Rgba) {
         let Some(layer) = to_pixmap(image) else { return };
-        if self.blank {
+        if self.blank && layer.width() == self.pixmap.width() && layer.height() == self.pixmap.height() {
             self.pixmap = layer;
             self.blank = false;
             return;
