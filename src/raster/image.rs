@@ -30,6 +30,9 @@ impl Rgba {
     pub fn flatten(&mut self, background: [u8; 3]) {
         for p in self.data.chunks_exact_mut(4) {
             let a = p[3] as u32;
+            if a == 255 {
+                continue;
+            }
             for c in 0..3 {
                 p[c] = ((p[c] as u32 * a + background[c] as u32 * (255 - a) + 127) / 255) as u8;
             }

@@ -19,14 +19,14 @@ pub struct Drawn<'a> {
     pub geometry: geo::Geometry<f64>,
 }
 
-impl Drawn<'_> {
+impl<'a> Drawn<'a> {
     /// A property's value by name (the id column included), for templates and filters.
     pub fn property(&self, name: &str) -> Option<Value> {
         self.value(name).cloned()
     }
 
     /// A property's value in place (filters read one per rule and feature).
-    fn value(&self, name: &str) -> Option<&Value> {
+    pub fn value(&self, name: &str) -> Option<&'a Value> {
         if let Some(id) = &self.table.id
             && id.name == name
         {

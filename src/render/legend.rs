@@ -48,7 +48,7 @@ pub fn draw(entries: &[LegendEntry], sample: (u32, u32), labels: bool, graphics:
             pixmap.fill_path(path, &paint(ogc::style::Color::rgb(0, 0, 0)), tiny_skia::FillRule::Winding, t, None);
         }
     }
-    Some(super::from_pixmap(&pixmap))
+    Some(super::from_pixmap(pixmap))
 }
 
 /// A rule's sample: its symbolizers on the geometry that suits each, sizes in pixels (a legend

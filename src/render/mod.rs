@@ -4,6 +4,7 @@
 //! - [`view`]: the map's box, size and resolution; scale denominator and symbol units.
 //! - [`features`]: features in map pixels, with their properties for filters and templates.
 //! - [`symbols`]: polygon, line and point symbolizers.
+//! - [`rules`]: which rules of a style draw a feature.
 //! - [`labels`]: text symbolizers, placed last with conflict avoidance.
 //! - [`legend`]: GetLegendGraphic images, drawn with the same painters.
 //!
@@ -13,11 +14,11 @@
 pub mod features;
 pub mod labels;
 pub mod legend;
+mod rules;
 pub mod symbols;
 pub mod view;
 
-use ogc::filter::eval;
-use ogc::style::{Selector, Symbolizer, UserStyle};
+use ogc::style::{Symbolizer, UserStyle};
 use tiny_skia::Pixmap;
 
 use crate::raster::Rgba;
@@ -30,18 +31,26 @@ pub struct Canvas {
     pub view: View,
     pixmap: Pixmap,
     labels: Vec<labels::Label>,
+    /// Nothing drawn yet: the first image then becomes the canvas instead of being composed
+    /// over a transparent one (a map of imagery alone is never copied or composed).
+    blank: bool,
 }
 
 impl Canvas {
     /// A transparent map; `None` for a zero or impossibly large size (the WMS checks keep
     /// sizes within the configured maximum before this).
     pub fn new(view: View) -> Option<Canvas> {
-        Some(Canvas { pixmap: Pixmap::new(view.width, view.height)?, view, labels: Vec::new() })
+        Some(Canvas { pixmap: Pixmap::new(view.width, view.height)?, view, labels: Vec::new(), blank: true })
     }
 
     /// Imagery of the map's size, composed over what is drawn.
-    pub fn draw_image(&mut self, image: &Rgba) {
+    pub fn draw_image(&mut self, image: Rgba) {
         let Some(layer) = to_pixmap(image) else { return };
+        if self.blank && layer.width() == self.pixmap.width() && layer.height() == self.pixmap.height() {
+            self.pixmap = layer;
+            self.blank = false;
+            return;
+        }
         self.pixmap.draw_pixmap(0, 0, layer.as_ref(), &tiny_skia::PixmapPaint::default(), tiny_skia::Transform::identity(), None);
     }
 
@@ -50,21 +59,12 @@ impl Canvas {
     /// when it matches none). Labels wait for [`Canvas::finish`].
     pub fn draw_features(&mut self, style: &UserStyle, graphics: &Graphics, features: &[Drawn]) -> Result<(), String> {
         let scale = self.view.scale_denominator();
+        self.blank = false;
         for fts in &style.feature_type_styles {
-            let active = fts.active_rules(scale);
+            let mut resolver = rules::RuleResolver::new(fts.active_rules(scale));
             for f in features {
                 let props = |name: &str| f.property(name);
-                let mut matched = Vec::new();
-                for rule in &active.filtered {
-                    let hit = match &rule.selector {
-                        Selector::Filter(filter) => eval::matches(filter, f)?,
-                        Selector::All | Selector::Else => true,
-                    };
-                    if hit {
-                        matched.push(*rule);
-                    }
-                }
-                let rules = if matched.is_empty() { &active.else_rules } else { &matched };
+                let rules = resolver.rules(f)?;
                 for s in rules.iter().flat_map(|r| &r.symbolizers) {
                     match s {
                         Symbolizer::Polygon(p) => symbols::polygon(&mut self.pixmap, p, &f.geometry, &self.view, props),
@@ -83,7 +83,7 @@ impl Canvas {
     /// Places and draws the labels over every layer, and returns the map (straight alpha).
     pub fn finish(mut self) -> Rgba {
         labels::place_and_draw(&mut self.pixmap, std::mem::take(&mut self.labels));
-        from_pixmap(&self.pixmap)
+        from_pixmap(self.pixmap)
     }
 }
 
@@ -112,21 +112,26 @@ pub fn reach(style: &UserStyle, view: &View) -> f64 {
     most + 1.0
 }
 
-/// Straight-alpha RGBA to tiny-skia's premultiplied pixels.
-fn to_pixmap(image: &Rgba) -> Option<Pixmap> {
-    let mut data = image.data.clone();
+/// Straight-alpha RGBA to tiny-skia's premultiplied pixels, in place (opaque pixels, all of
+/// an orthophoto's, are the same in both).
+fn to_pixmap(image: Rgba) -> Option<Pixmap> {
+    let size = tiny_skia::IntSize::from_wh(image.width, image.height)?;
+    let mut data = image.data;
     for p in data.chunks_exact_mut(4) {
         let a = u32::from(p[3]);
-        for c in &mut p[..3] {
-            *c = ((u32::from(*c) * a + 127) / 255) as u8;
+        if a < 255 {
+            for c in &mut p[..3] {
+                *c = ((u32::from(*c) * a + 127) / 255) as u8;
+            }
         }
     }
-    Pixmap::from_vec(data, tiny_skia::IntSize::from_wh(image.width, image.height)?)
+    Pixmap::from_vec(data, size)
 }
 
-/// tiny-skia's premultiplied pixels to straight-alpha RGBA, what the encoders take.
-pub fn from_pixmap(pixmap: &Pixmap) -> Rgba {
-    let mut data = pixmap.data().to_vec();
+/// tiny-skia's premultiplied pixels to straight-alpha RGBA, what the encoders take, in place.
+pub fn from_pixmap(pixmap: Pixmap) -> Rgba {
+    let (width, height) = (pixmap.width(), pixmap.height());
+    let mut data = pixmap.take();
     for p in data.chunks_exact_mut(4) {
         let a = u32::from(p[3]);
         if a > 0 && a < 255 {
@@ -135,7 +140,7 @@ pub fn from_pixmap(pixmap: &Pixmap) -> Rgba {
             }
         }
     }
-    Rgba { width: pixmap.width(), height: pixmap.height(), data }
+    Rgba { width, height, data }
 }
 
 /// An image of the map's size for an exception: transparent, with `message` written in its
@@ -145,5 +150,5 @@ pub fn message_image(width: u32, height: u32, message: Option<&str>) -> Rgba {
     if let Some(message) = message {
         labels::write_message(&mut canvas, message);
     }
-    from_pixmap(&canvas)
+    from_pixmap(canvas)
 }

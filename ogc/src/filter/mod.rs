@@ -144,6 +144,17 @@ impl Filter {
         out
     }
 
+    /// Whether the filter tests feature ids (`ResourceId`), which [`Filter::properties`] does not
+    /// list: its answer then depends on the id as well as on those properties.
+    pub fn selects_ids(&self) -> bool {
+        match self {
+            Filter::ResourceId(_) => true,
+            Filter::And(all) | Filter::Or(all) => all.iter().any(Filter::selects_ids),
+            Filter::Not(x) => x.selects_ids(),
+            _ => false,
+        }
+    }
+
     fn visit_exprs<'a>(&'a self, f: &mut impl FnMut(&'a Expr)) {
         match self {
             Filter::And(all) | Filter::Or(all) => all.iter().for_each(|x| x.visit_exprs(f)),

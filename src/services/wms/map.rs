@@ -71,7 +71,7 @@ pub async fn get_map(state: &Caller, caps: &Capabilities<'_>, m: &GetMap) -> Res
                 first_raster.get_or_insert(layer);
                 let image = read(layer, &window).await?;
                 canvas = crate::raster::on_blocking_pool(move || {
-                    canvas.draw_image(&image);
+                    canvas.draw_image(image);
                     Ok(canvas)
                 })
                 .await?;
