@@ -35,7 +35,7 @@ fn service() -> ServiceMetadata {
 
 #[test]
 fn capabilities_validate_and_announce_operations() {
-    let doc = capabilities(&service(), "https://geo.example.org/csw", None, &Limits { max_records: 500 });
+    let doc = capabilities(&service(), "https://geo.example.org/csw", None, &Limits { max_records: 500 }, false);
     validate(&doc, CSW_SCHEMA);
     for needle in [
         r#"<ows:Operation name="GetRecords">"#,
@@ -55,7 +55,7 @@ fn capabilities_validate_and_announce_operations() {
     }
     let compact: String = doc.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(compact.contains(r#"<ows:Constraint name="MaxRecordDefault"> <ows:Value>500</ows:Value>"#), "{compact}");
-    let only = capabilities(&service(), "https://geo.example.org/csw", Some(&[Section::ServiceIdentification]), &Limits::default());
+    let only = capabilities(&service(), "https://geo.example.org/csw", Some(&[Section::ServiceIdentification]), &Limits::default(), false);
     assert!(!only.contains("OperationsMetadata") && only.contains("Filter_Capabilities"));
     validate(&only, CSW_SCHEMA);
 }
