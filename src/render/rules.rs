@@ -110,6 +110,8 @@ mod tests {
             temporal_extent: None,
             order: Order::Id,
             rtree: None,
+            hidden: Vec::new(),
+            required: Vec::new(),
         }
     }
 
