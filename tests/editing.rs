@@ -306,12 +306,15 @@ async fn an_invalid_feature_changes_nothing() {
 #[tokio::test]
 async fn rights_decide_who_edits_what_and_where() {
     let s = start("rights").await;
-    // Anonymous callers may read communes but not edit them: a login may help.
+    // Anonymous callers may read communes, which no group may edit: not allowed for anyone.
     let res = s.send(Who::Anonymous, Method::POST, "/collections/communes/items", &feature(json!("x"), 697000.0, 7063000.0), None).await;
+    assert_eq!(res.status(), 405);
+    // A layer some group edits: a login may help.
+    let res = s.send(Who::Anonymous, Method::POST, "/collections/sig/items", &feature(json!("x"), 697000.0, 7063000.0), None).await;
     assert_eq!(res.status(), 401);
     assert!(res.headers()["www-authenticate"].to_str().unwrap().starts_with("Basic realm=\"Edit realm\""));
     // The right is decided before the body is read.
-    let res = s.request(Who::Anonymous, Method::POST, "/collections/communes/items").body("{").send().await.unwrap();
+    let res = s.request(Who::Anonymous, Method::POST, "/collections/sig/items").body("{").send().await.unwrap();
     assert_eq!(res.status(), 401);
     let res = s.request(Who::Reader, Method::POST, "/collections/sig/items").body("{").send().await.unwrap();
     assert_eq!(res.status(), 403);

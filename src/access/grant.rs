@@ -76,6 +76,9 @@ pub struct Grant {
     pub read: Restriction,
     /// `None` when no rule of the caller's groups gives the write right.
     pub write: Option<Restriction>,
+    /// Whether a rule of any group gives the write right on the layer: a write no one may make
+    /// is refused as not allowed (405), one another login could make as not permitted (401/403).
+    pub editable: bool,
     /// Attributes the caller never sees.
     pub hidden: Vec<String>,
     /// 0 when the grant restricts nothing that is read (every row, every attribute), so open
@@ -183,7 +186,8 @@ impl Rules {
             (None, true) => 0,
             (filter, _) => xxhash_rust::xxh3::xxh3_64(format!("{filter:?}{hidden:?}{:?}", read.area).as_bytes()) | 1,
         };
-        Some(Grant { read, write, hidden, hash })
+        let editable = self.0.iter().any(|r| r.right == Right::Write && r.layers.iter().any(|(l, _)| l == id));
+        Some(Grant { read, write, editable, hidden, hash })
     }
 }
 

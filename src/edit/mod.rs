@@ -31,7 +31,7 @@ pub enum EditError {
     /// or the rows the grant covers).
     #[error("{0}")]
     Forbidden(String),
-    /// Nothing is editable on this server (no access rules: editing is off).
+    /// No one may edit the layer (no access rules, or no rule giving the write right on it).
     #[error("{0}")]
     ReadOnly(String),
     /// The same as `Forbidden`, for a caller who has not logged in: a login may help.
@@ -198,6 +198,7 @@ pub fn writable<'l>(layer: &'l Layer, editor: &Editor) -> Result<(&'l Grant, &'l
     let grant = layer.grant.as_deref().ok_or_else(|| EditError::ReadOnly(format!("layer '{}' is not editable: no access rules are configured", layer.id)))?;
     match &grant.write {
         Some(write) => Ok((grant, write)),
+        None if !grant.editable => Err(EditError::ReadOnly(format!("layer '{}' is not editable: no group may write it", layer.id))),
         None => Err(refusal(editor, format!("you may not edit layer '{}'", layer.id))),
     }
 }
