@@ -146,15 +146,15 @@ import sys
 from qgis.core import QgsApplication, QgsVectorLayer, QgsFeature, QgsGeometry, QgsPointXY
 app = QgsApplication([], False)
 app.initQgis()
-base, user, password = sys.argv[1:4]
-# WFS 1.1.0: QGIS 3.22 sends WFS-T 1.1.0 documents on a 1.1.0 connection, but WFS 1.0.0 ones
-# (answered in the 1.1 format, which it then reads as a failure) on a 2.0.0 or "maximum" one.
-uri = f"url='{base}/wfs' typename='ossature:signalements' version='1.1.0' username='{user}' password='{password}' srsname='EPSG:2154'"
+base, user, password, version = sys.argv[1:5]
+# QGIS 3.22 sends WFS-T 1.1.0 documents on a 1.1.0 connection and WFS 1.0.0 ones on a 2.0.0
+# (or "maximum") one, and reads back the answer of the version it sent.
+uri = f"url='{base}/wfs' typename='ossature:signalements' version='{version}' username='{user}' password='{password}' srsname='EPSG:2154'"
 layer = QgsVectorLayer(uri, "signalements", "WFS")
 assert layer.isValid(), "layer not valid"
 caps = layer.dataProvider().capabilities()
 f = QgsFeature(layer.fields())
-f.setAttribute("titre", "Graffiti (QGIS)")
+f.setAttribute("titre", sys.argv[5])
 f.setAttribute("statut", "en attente")
 f.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(697500, 7063500)))
 ok, added = layer.dataProvider().addFeatures([f])
@@ -165,16 +165,18 @@ os._exit(0)
 """
 
 
-def test_qgis_wfs_t_adds_a_feature(editing, tmp_path):
+@pytest.mark.parametrize("version", ["1.1.0", "2.0.0"])
+def test_qgis_wfs_t_adds_a_feature(editing, tmp_path, version):
     base, gpkg = editing
     script = tmp_path / "qgis_edit.py"
     script.write_text(QGIS_SCRIPT)
     env = {"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
     if subprocess.run(["/usr/bin/python3", "-c", "import qgis.core"], capture_output=True, env=env).returncode != 0:
         pytest.skip("QGIS (python3-qgis) is not installed on this machine")
-    p = subprocess.run(["/usr/bin/python3", str(script), base, USER, PASSWORD], capture_output=True, text=True, timeout=180, env=env)
+    title = f"Graffiti (QGIS {version})"
+    p = subprocess.run(["/usr/bin/python3", str(script), base, USER, PASSWORD, version, title], capture_output=True, text=True, timeout=180, env=env)
     assert p.returncode == 0 and "added True" in p.stdout, p.stdout[-2000:] + p.stderr[-3000:]
-    created = _titles(base)["Graffiti (QGIS)"]
+    created = _titles(base)[title]
     assert abs(created["geometry"]["coordinates"][1] - 50.6684) < 1e-3
     assert _audit(gpkg, created["id"]) == [(USER, "insert", 0, 1)]
 

@@ -49,6 +49,10 @@ pub enum Action {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Transaction {
     pub version: Version,
+    /// The request says `version="1.0.0"` (in the namespace 1.0.0 and 1.1.0 share). QGIS 3.22
+    /// sends such documents on any connection but a 1.1.0 one and reads only a 1.0.0
+    /// `WFS_TransactionResponse` back ([`response_1_0`]); the actions are those of 1.1.0.
+    pub declared_1_0: bool,
     pub actions: Vec<Action>,
 }
 
@@ -78,6 +82,7 @@ pub fn parse(body: &str) -> Result<Transaction, WfsError> {
     if root.name != "Transaction" {
         return Err(parsing(format!("<{}> is not a wfs:Transaction", root.qname)));
     }
+    let declared_1_0 = version == Version::V1_1_0 && root.attr("version").map(str::trim) == Some("1.0.0");
     let ns = root.ns.as_deref().unwrap_or_default();
     let mut actions = Vec::new();
     for a in &root.children {
@@ -103,7 +108,7 @@ pub fn parse(body: &str) -> Result<Transaction, WfsError> {
             _ => return Err(parsing(format!("<{}> is not a transaction action", a.qname))),
         });
     }
-    Ok(Transaction { version, actions })
+    Ok(Transaction { version, declared_1_0, actions })
 }
 
 trait FilterElement {
@@ -213,6 +218,35 @@ pub fn response(version: Version, s: &Summary) -> String {
     String::from_utf8(w.into_inner()).expect("the writer writes UTF-8")
 }
 
+/// The WFS 1.0.0 `WFS_TransactionResponse`: the inserted features' ids, then the status.
+pub fn response_1_0(s: &Summary) -> String {
+    let mut w = Writer::new(Vec::new());
+    let write = |w: &mut Writer<Vec<u8>>, e: Event| w.write_event(e).expect("writing to a Vec cannot fail");
+    write(&mut w, Event::Decl(BytesDecl::new("1.0", Some("UTF-8"), None)));
+    let mut root = BytesStart::new("wfs:WFS_TransactionResponse");
+    root.push_attribute(("xmlns:wfs", WFS11));
+    root.push_attribute(("xmlns:ogc", xml::OGC));
+    root.push_attribute(("version", "1.0.0"));
+    write(&mut w, Event::Start(root));
+    if !s.inserted.is_empty() {
+        write(&mut w, Event::Start(BytesStart::new("wfs:InsertResult")));
+        for id in s.inserted {
+            let mut fid = BytesStart::new("ogc:FeatureId");
+            fid.push_attribute(("fid", id.as_str()));
+            write(&mut w, Event::Empty(fid));
+        }
+        write(&mut w, Event::End(BytesEnd::new("wfs:InsertResult")));
+    }
+    for name in ["wfs:TransactionResult", "wfs:Status"] {
+        write(&mut w, Event::Start(BytesStart::new(name)));
+    }
+    write(&mut w, Event::Empty(BytesStart::new("wfs:SUCCESS")));
+    for name in ["wfs:Status", "wfs:TransactionResult", "wfs:WFS_TransactionResponse"] {
+        write(&mut w, Event::End(BytesEnd::new(name)));
+    }
+    String::from_utf8(w.into_inner()).expect("the writer writes UTF-8")
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -265,5 +299,17 @@ mod tests {
         assert!(v2.contains(r#"<wfs:InsertResults><wfs:Feature><fes:ResourceId rid="sig.13"/></wfs:Feature></wfs:InsertResults>"#), "{v2}");
         let v1 = response(Version::V1_1_0, &s);
         assert!(v1.contains(r#"<ogc:FeatureId fid="sig.13"/>"#), "{v1}");
+        // What QGIS 3.22 reads after sending a 1.0.0 document: the ids, then SUCCESS.
+        let v10 = response_1_0(&s);
+        assert!(v10.contains(r#"<wfs:InsertResult><ogc:FeatureId fid="sig.13"/></wfs:InsertResult><wfs:TransactionResult><wfs:Status><wfs:SUCCESS/></wfs:Status></wfs:TransactionResult></wfs:WFS_TransactionResponse>"#), "{v10}");
+    }
+
+    #[test]
+    fn a_1_0_0_document_is_read_as_1_1_0_and_says_so() {
+        let doc = r#"<Transaction xmlns="http://www.opengis.net/wfs" version="1.0.0" service="WFS" xmlns:ogc="http://www.opengis.net/ogc">
+          <Delete typeName="ossature:sig"><ogc:Filter><ogc:FeatureId fid="sig.3"/></ogc:Filter></Delete></Transaction>"#;
+        let t = parse(doc).unwrap();
+        assert_eq!((t.version, t.declared_1_0, t.actions.len()), (Version::V1_1_0, true, 1));
+        assert!(!parse(&doc.replace("1.0.0", "1.1.0")).unwrap().declared_1_0);
     }
 }

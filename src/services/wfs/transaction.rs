@@ -40,8 +40,13 @@ impl From<WfsError> for Refusal {
 }
 
 async fn run(state: &Caller, principal: Option<&Principal>, t: Transaction) -> Result<String, Refusal> {
+    let (version, declared_1_0) = (t.version, t.declared_1_0);
+    let answer = |s: &Summary| match declared_1_0 {
+        true => ogc::wfs::transaction::response_1_0(s),
+        false => ogc::wfs::transaction::response(version, s),
+    };
     let names: Vec<&str> = t.actions.iter().flat_map(action_types).collect();
-    let Some(first) = names.first() else { return Ok(ogc::wfs::transaction::response(t.version, &Summary { inserted: &[], updated: 0, replaced: 0, deleted: 0 })) };
+    let Some(first) = names.first() else { return Ok(answer(&Summary { inserted: &[], updated: 0, replaced: 0, deleted: 0 })) };
     // One database transaction per request: actions on several types could span databases.
     if names.iter().any(|n| n != first) {
         return Err(WfsError::new("OperationNotSupported", "Transaction", "a transaction edits one feature type").into());
@@ -93,7 +98,7 @@ async fn run(state: &Caller, principal: Option<&Principal>, t: Transaction) -> R
             Edit::Delete { .. } => deleted += 1,
         }
     }
-    Ok(ogc::wfs::transaction::response(t.version, &Summary { inserted: &inserted, updated, replaced, deleted }))
+    Ok(answer(&Summary { inserted: &inserted, updated, replaced, deleted }))
 }
 
 fn action_types(a: &Action) -> Vec<&str> {
