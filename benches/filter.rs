@@ -31,13 +31,15 @@ fn table() -> Table {
         temporal_extent: None,
         order: Order::Id,
         rtree: None,
+        hidden: Vec::new(),
+        required: Vec::new(),
     }
 }
 
 fn compile(filter: Filter, table: &Table) -> usize {
     let bound = ossature::bind::bind(filter, table, Crs::Crs84).expect("binds");
     let mut sql = Sql::new(Dialect::Postgres);
-    where_clause(&mut sql, table, Some(&bound), &PgDialect).expect("compiles");
+    where_clause(&mut sql, table, None, Some(&bound), &PgDialect).expect("compiles");
     sql.text.len()
 }
 
