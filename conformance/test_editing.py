@@ -1,11 +1,13 @@
 """Editing with real clients: GDAL's WFS driver (WFS-T 1.1) and QGIS's WFS provider (WFS-T) with
 HTTP Basic insert, update and delete a `signalements` feature; the changes are read back through
 OGC API Features and found in the audit table; the TransactionResponse and the editor's
-capabilities validate against the OGC schemas.
+capabilities validate against the OGC schemas. The same table is also served as `moderes`, a
+moderated layer: what the clients contribute there waits for the moderator.
 
 The shared conformance server serves demo/demo.gpkg, which tests must not change: this module
 starts its own server (the release binary) on a copy of the GeoPackage, with the demo's user.
 """
+import contextlib
 import os
 import shutil
 import socket
@@ -27,11 +29,17 @@ WFS2 = ('xmlns:wfs="http://www.opengis.net/wfs/2.0" xmlns:fes="http://www.opengi
         'xmlns:gml="http://www.opengis.net/gml/3.2" xmlns:ossature="https://ossature.org/features"')
 
 
-def _demo_password_hash() -> str:
-    for line in (ROOT / "demo" / "ossature.toml").read_text().splitlines():
+MODERATOR = ("moderateur", "moderateur")
+
+
+def _demo_password_hash(user: str) -> str:
+    """The hash of a demo user's password, read from demo/ossature.toml."""
+    lines = (ROOT / "demo" / "ossature.toml").read_text().splitlines()
+    start = lines.index(f'name = "{user}"')
+    for line in lines[start:]:
         if line.startswith("password = "):
             return line.split("=", 1)[1].strip().strip('"')
-    raise AssertionError("no password line in demo/ossature.toml")
+    raise AssertionError(f"no password line for {user} in demo/ossature.toml")
 
 
 @pytest.fixture(scope="module")
@@ -58,18 +66,42 @@ def editing(tmp_path_factory):
         source = "copy"
         table = "signalements"
 
+        [[layers]]
+        id = "moderes"
+        title = "Signalements (modérés)"
+        source = "copy"
+        table = "signalements"
+
         [access]
         realm = "Ossature conformance"
 
         [[access.users]]
         name = "{USER}"
-        password = "{_demo_password_hash()}"
+        password = "{_demo_password_hash(USER)}"
         groups = ["contributeurs"]
+
+        [[access.users]]
+        name = "{MODERATOR[0]}"
+        password = "{_demo_password_hash(MODERATOR[0])}"
+        groups = ["moderateurs"]
 
         [[access.rules]]
         group = "contributeurs"
-        layers = ["signalements"]
+        layers = ["signalements", "moderes"]
         right = "write"
+
+        [[access.rules]]
+        group = "moderateurs"
+        layers = ["moderes"]
+        right = "write"
+
+        [[access.moderation]]
+        layer = "moderes"
+        moderators = ["moderateurs"]
+        status = "statut"
+        author = "auteur"
+        initial = "en attente"
+        published = ["publié", "résolu"]
         """))
     log = open(tmp / "server.log", "w")
     # scripts/test builds the release binary; OSSATURE_BIN runs this module against another build.
@@ -92,23 +124,33 @@ def editing(tmp_path_factory):
         log.close()
 
 
-def _titles(base: str) -> dict[str, dict]:
-    r = requests.get(f"{base}/collections/signalements/items", params={"limit": 1000}, auth=AUTH, timeout=30)
+@contextlib.contextmanager
+def _gdal_login():
+    """GDAL's HTTP requests carry the contributor's Basic credentials."""
+    gdal.SetConfigOption("GDAL_HTTP_USERPWD", f"{USER}:{PASSWORD}")
+    gdal.SetConfigOption("GDAL_HTTP_AUTH", "BASIC")
+    try:
+        yield
+    finally:
+        gdal.SetConfigOption("GDAL_HTTP_USERPWD", None)
+        gdal.SetConfigOption("GDAL_HTTP_AUTH", None)
+
+
+def _titles(base: str, layer: str = "signalements", auth=AUTH) -> dict[str, dict]:
+    r = requests.get(f"{base}/collections/{layer}/items", params={"limit": 1000}, auth=auth, timeout=30)
     assert r.status_code == 200, r.text
     return {f["properties"]["titre"]: f for f in r.json()["features"]}
 
 
-def _audit(gpkg: Path, fid) -> list[tuple]:
+def _audit(gpkg: Path, fid, layer: str = "signalements") -> list[tuple]:
     with sqlite3.connect(gpkg) as db:
         return db.execute("SELECT who, operation, before IS NOT NULL, after IS NOT NULL FROM ossature_audit "
-                          "WHERE layer = 'signalements' AND feature_id = ? ORDER BY id", (str(fid),)).fetchall()
+                          "WHERE layer = ? AND feature_id = ? ORDER BY id", (layer, str(fid))).fetchall()
 
 
 def test_gdal_wfs_t_inserts_updates_and_deletes(editing):
     base, gpkg = editing
-    gdal.SetConfigOption("GDAL_HTTP_USERPWD", f"{USER}:{PASSWORD}")
-    gdal.SetConfigOption("GDAL_HTTP_AUTH", "BASIC")
-    try:
+    with _gdal_login():
         ds = gdal.OpenEx(f"WFS:{base}/wfs?VERSION=1.1.0", gdal.OF_VECTOR | gdal.OF_UPDATE)
         assert ds is not None, gdal.GetLastErrorMsg()
         lyr = ds.GetLayerByName("ossature:signalements")
@@ -134,9 +176,6 @@ def test_gdal_wfs_t_inserts_updates_and_deletes(editing):
         assert _titles(base)["Nid-de-poule (GDAL)"]["properties"]["statut"] == "traité"
         assert lyr.DeleteFeature(f.GetFID()) == 0, gdal.GetLastErrorMsg()
         ds = None
-    finally:
-        gdal.SetConfigOption("GDAL_HTTP_USERPWD", None)
-        gdal.SetConfigOption("GDAL_HTTP_AUTH", None)
     assert "Nid-de-poule (GDAL)" not in _titles(base)
     assert _audit(gpkg, fid) == [(USER, "insert", 0, 1), (USER, "update", 1, 1), (USER, "delete", 1, 0)]
 
@@ -146,16 +185,17 @@ import sys
 from qgis.core import QgsApplication, QgsVectorLayer, QgsFeature, QgsGeometry, QgsPointXY
 app = QgsApplication([], False)
 app.initQgis()
-base, user, password, version = sys.argv[1:5]
+base, user, password, version, title, name, status = sys.argv[1:8]
 # QGIS 3.22 sends WFS-T 1.1.0 documents on a 1.1.0 connection and WFS 1.0.0 ones on a 2.0.0
 # (or "maximum") one, and reads back the answer of the version it sent.
-uri = f"url='{base}/wfs' typename='ossature:signalements' version='{version}' username='{user}' password='{password}' srsname='EPSG:2154'"
-layer = QgsVectorLayer(uri, "signalements", "WFS")
+uri = f"url='{base}/wfs' typename='ossature:{name}' version='{version}' username='{user}' password='{password}' srsname='EPSG:2154'"
+layer = QgsVectorLayer(uri, name, "WFS")
 assert layer.isValid(), "layer not valid"
 caps = layer.dataProvider().capabilities()
 f = QgsFeature(layer.fields())
-f.setAttribute("titre", sys.argv[5])
-f.setAttribute("statut", "en attente")
+f.setAttribute("titre", title)
+if status:
+    f.setAttribute("statut", status)
 f.setGeometry(QgsGeometry.fromPointXY(QgsPointXY(697500, 7063500)))
 ok, added = layer.dataProvider().addFeatures([f])
 print("added", ok, int(caps), flush=True)
@@ -165,20 +205,75 @@ os._exit(0)
 """
 
 
-@pytest.mark.parametrize("version", ["1.1.0", "2.0.0"])
-def test_qgis_wfs_t_adds_a_feature(editing, tmp_path, version):
-    base, gpkg = editing
+def _qgis_adds(base: str, tmp_path: Path, version: str, title: str, layer: str, status: str) -> subprocess.CompletedProcess:
+    """QGIS's WFS provider adding a feature as the demo contributor (skips without QGIS)."""
     script = tmp_path / "qgis_edit.py"
     script.write_text(QGIS_SCRIPT)
     env = {"QT_QPA_PLATFORM": "offscreen", "PATH": "/usr/bin:/bin", "HOME": str(tmp_path)}
     if subprocess.run(["/usr/bin/python3", "-c", "import qgis.core"], capture_output=True, env=env).returncode != 0:
         pytest.skip("QGIS (python3-qgis) is not installed on this machine")
+    return subprocess.run(["/usr/bin/python3", str(script), base, USER, PASSWORD, version, title, layer, status],
+                          capture_output=True, text=True, timeout=180, env=env)
+
+
+@pytest.mark.parametrize("version", ["1.1.0", "2.0.0"])
+def test_qgis_wfs_t_adds_a_feature(editing, tmp_path, version):
+    base, gpkg = editing
     title = f"Graffiti (QGIS {version})"
-    p = subprocess.run(["/usr/bin/python3", str(script), base, USER, PASSWORD, version, title], capture_output=True, text=True, timeout=180, env=env)
+    p = _qgis_adds(base, tmp_path, version, title, "signalements", "en attente")
     assert p.returncode == 0 and "added True" in p.stdout, p.stdout[-2000:] + p.stderr[-3000:]
     created = _titles(base)[title]
     assert abs(created["geometry"]["coordinates"][1] - 50.6684) < 1e-3
     assert _audit(gpkg, created["id"]) == [(USER, "insert", 0, 1)]
+
+
+def test_qgis_contribution_waits_for_the_moderator(editing, tmp_path):
+    """QGIS leaves the status and author empty: the server writes them, and the contribution is
+    the author's and the moderator's alone until the moderator publishes it."""
+    base, gpkg = editing
+    title = "Banc arraché (QGIS, modéré)"
+    p = _qgis_adds(base, tmp_path, "1.1.0", title, "moderes", "")
+    assert p.returncode == 0 and "added True" in p.stdout, p.stdout[-2000:] + p.stderr[-3000:]
+    created = _titles(base, "moderes")[title]
+    assert (created["properties"]["statut"], created["properties"]["auteur"]) == ("en attente", USER)
+    assert title in _titles(base, "moderes", MODERATOR)
+    # QGIS cannot publish it on the contributor's behalf: the transaction is refused.
+    p = _qgis_adds(base, tmp_path, "1.1.0", title + " bis", "moderes", "publié")
+    assert "added True" not in p.stdout, p.stdout[-2000:]
+    assert title + " bis" not in _titles(base, "moderes", MODERATOR)
+    url = f"{base}/collections/moderes/items/{created['id']}"
+    r = requests.patch(url, json={"properties": {"statut": "publié"}}, auth=MODERATOR, timeout=30)
+    assert r.status_code == 204, r.text
+    assert _titles(base, "moderes")[title]["properties"]["statut"] == "publié"
+    assert _audit(gpkg, created["id"], "moderes") == [(USER, "insert", 0, 1), (MODERATOR[0], "update", 1, 1)]
+
+
+def test_gdal_contribution_waits_for_the_moderator(editing):
+    base, _ = editing
+    with _gdal_login():
+        ds = gdal.OpenEx(f"WFS:{base}/wfs?VERSION=1.1.0", gdal.OF_VECTOR | gdal.OF_UPDATE)
+        assert ds is not None, gdal.GetLastErrorMsg()
+        lyr = ds.GetLayerByName("ossature:moderes")
+        f = ogr.Feature(lyr.GetLayerDefn())
+        f.SetField("titre", "Dépôt sauvage (GDAL, modéré)")
+        f.SetGeometry(ogr.CreateGeometryFromWkt("POINT (697100 7063100)"))
+        assert lyr.CreateFeature(f) == 0, gdal.GetLastErrorMsg()
+        created = _titles(base, "moderes")["Dépôt sauvage (GDAL, modéré)"]
+        assert (created["properties"]["statut"], created["properties"]["auteur"]) == ("en attente", USER)
+        lyr.SetAttributeFilter("titre = 'Dépôt sauvage (GDAL, modéré)'")
+        f = lyr.GetNextFeature()
+        f.SetField("statut", "publié")
+        # Refused with 403 (GDAL raises it when another module turned exceptions on).
+        gdal.PushErrorHandler("CPLQuietErrorHandler")
+        try:
+            refused = lyr.SetFeature(f) != 0
+        except RuntimeError as e:
+            refused = "403" in str(e)
+        finally:
+            gdal.PopErrorHandler()
+        assert refused, "a contributor cannot publish"
+        ds = None
+    assert _titles(base, "moderes")["Dépôt sauvage (GDAL, modéré)"]["properties"]["statut"] == "en attente"
 
 
 def test_transaction_documents_validate(editing, tmp_path):

@@ -25,6 +25,10 @@ enum Who {
     Editor,
     /// May write in the north only.
     North,
+    /// Another member of carol's group.
+    Colleague,
+    /// Moderates the layers when they are moderated.
+    Moderator,
 }
 
 struct Server {
@@ -46,8 +50,9 @@ async fn pg_pool() -> sqlx::PgPool {
     sqlx::PgPool::connect(&std::env::var("OSSATURE_TEST_PG").unwrap()).await.unwrap()
 }
 
-/// A copy of the demo GeoPackage and a fresh PostGIS table (titre required), for one test.
-async fn start(name: &str) -> Server {
+/// A copy of the demo GeoPackage and a fresh PostGIS table (titre required), for one test;
+/// `moderated`: contributions to them wait for a moderator.
+async fn start(name: &str, moderated: bool) -> Server {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let gpkg = std::env::temp_dir().join(format!("ossature-edit-{name}-{}.gpkg", std::process::id()));
     std::fs::copy(root.join("demo/demo.gpkg"), &gpkg).unwrap();
@@ -123,16 +128,40 @@ group = "contributeurs"
 layers = ["sig", "{pg_layer}"]
 right = "write"
 
+[[access.users]]
+name = "dan"
+password = "{d}"
+groups = ["contributeurs"]
+
+[[access.users]]
+name = "mona"
+password = "{m}"
+groups = ["moderateurs"]
+
 [[access.rules]]
 group = "nord"
 layers = ["sig", "{pg_layer}"]
 right = "write"
 area = {{ wkt = "{NORTH}", crs = "EPSG:2154" }}
+
+[[access.rules]]
+group = "moderateurs"
+layers = ["sig", "{pg_layer}"]
+right = "write"
 "#,
         r = hash("rita-pw"),
         c = hash("carol-pw"),
         n = hash("nina-pw"),
+        d = hash("dan-pw"),
+        m = hash("mona-pw"),
     ));
+    if moderated {
+        for (layer, _) in &layers {
+            text.push_str(&format!(
+                "\n[[access.moderation]]\nlayer = \"{layer}\"\nmoderators = [\"moderateurs\"]\nstatus = \"statut\"\nauthor = \"auteur\"\ninitial = \"en attente\"\npublished = [\"publié\", \"résolu\"]\n"
+            ));
+        }
+    }
     let config = ossature::config::Config::parse(&root.join("tests/editing.toml"), text).expect("editing test config is valid");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
@@ -156,6 +185,8 @@ impl Server {
             Who::Reader => r.basic_auth("rita", Some("rita-pw")),
             Who::Editor => r.basic_auth("carol", Some("carol-pw")),
             Who::North => r.basic_auth("nina", Some("nina-pw")),
+            Who::Colleague => r.basic_auth("dan", Some("dan-pw")),
+            Who::Moderator => r.basic_auth("mona", Some("mona-pw")),
         }
     }
 
@@ -209,7 +240,7 @@ fn etag(res: &reqwest::Response) -> String {
 
 #[tokio::test]
 async fn create_replace_update_delete_with_versions_and_audit() {
-    let s = start("cycle").await;
+    let s = start("cycle", false).await;
     for (layer, source) in s.layers.clone() {
         let layer = layer.as_str();
         let items = format!("/collections/{layer}/items");
@@ -268,7 +299,7 @@ async fn create_replace_update_delete_with_versions_and_audit() {
 
 #[tokio::test]
 async fn an_invalid_feature_changes_nothing() {
-    let s = start("invalid").await;
+    let s = start("invalid", false).await;
     for (layer, source) in s.layers.clone() {
         let layer = layer.as_str();
         let items = format!("/collections/{layer}/items");
@@ -305,7 +336,7 @@ async fn an_invalid_feature_changes_nothing() {
 
 #[tokio::test]
 async fn rights_decide_who_edits_what_and_where() {
-    let s = start("rights").await;
+    let s = start("rights", false).await;
     // Anonymous callers may read communes, which no group may edit: not allowed for anyone.
     let res = s.send(Who::Anonymous, Method::POST, "/collections/communes/items", &feature(json!("x"), 697000.0, 7063000.0), None).await;
     assert_eq!(res.status(), 405);
@@ -376,7 +407,7 @@ fn tile_titles(res_status: u16, bytes: &[u8]) -> Vec<String> {
 
 #[tokio::test]
 async fn cached_tiles_of_the_edited_area_change() {
-    let s = start("tiles").await;
+    let s = start("tiles", false).await;
     for (layer, _) in s.layers.clone() {
         let layer = layer.as_str();
         // 14/5511/8330 holds Lille's "Trottoir dégradé"; 14/5509/8326 is in the north.
@@ -410,7 +441,7 @@ impl Server {
 
 #[tokio::test]
 async fn wfs_transactions_insert_update_replace_delete() {
-    let s = start("wfst").await;
+    let s = start("wfst", false).await;
     for (layer, source) in s.layers.clone() {
         let layer = layer.as_str();
         let insert = |titre: &str, x: f64| {
@@ -492,4 +523,121 @@ async fn wfs_transactions_insert_update_replace_delete() {
     assert!(editor.contains("<ows:Name>ImplementsTransactionalWFS</ows:Name>") || editor.contains("name=\"ImplementsTransactionalWFS\""));
     let reader = caps(Who::Reader).await;
     assert!(!reader.contains("name=\"Transaction\""));
+}
+
+/// How many features `who` sees in `layer`.
+async fn matched(s: &Server, who: Who, layer: &str) -> u64 {
+    let page: Value = s.get(who, &format!("/collections/{layer}/items?limit=1")).await.json().await.unwrap();
+    page["numberMatched"].as_u64().unwrap()
+}
+
+#[tokio::test]
+async fn moderated_contributions_wait_for_a_moderator() {
+    let s = start("moderation", true).await;
+    for (layer, _) in s.layers.clone() {
+        let layer = layer.as_str();
+        let items = format!("/collections/{layer}/items");
+        // The demo's 12 reports: 9 published or resolved, 3 waiting, by other authors; rita
+        // only reads the layer.
+        assert_eq!(matched(&s, Who::Reader, layer).await, 9, "{layer}");
+        assert_eq!(matched(&s, Who::Editor, layer).await, 9, "{layer}");
+        assert_eq!(matched(&s, Who::Moderator, layer).await, 12, "{layer}");
+
+        // A contributor cannot publish, nor sign for someone else; the server writes both.
+        let mut published = feature(json!("Lampadaire éteint"), 703510.0, 7059310.0);
+        published["properties"]["statut"] = json!("publié");
+        let res = s.send(Who::Editor, Method::POST, &items, &published, None).await;
+        assert_eq!(res.status(), 403, "{layer}");
+        assert!(res.text().await.unwrap().contains("only moderators change 'statut'"));
+        let mut forged = feature(json!("Lampadaire éteint"), 703510.0, 7059310.0);
+        forged["properties"]["auteur"] = json!("dan");
+        assert_eq!(s.send(Who::Editor, Method::POST, &items, &forged, None).await.status(), 403, "{layer}");
+        let mut blank = feature(json!("Lampadaire éteint"), 703510.0, 7059310.0);
+        blank["properties"]["statut"] = json!("");
+        blank["properties"]["auteur"] = Value::Null;
+        let res = s.send(Who::Editor, Method::POST, &items, &blank, None).await;
+        assert_eq!(res.status(), 201, "{layer}");
+        let path = res.headers()["location"].to_str().unwrap().strip_prefix(&s.base).unwrap().to_string();
+        let mine: Value = s.get(Who::Editor, &path).await.json().await.unwrap();
+        assert_eq!((mine["properties"]["statut"].as_str(), mine["properties"]["auteur"].as_str()), (Some("en attente"), Some("carol")), "{layer}");
+
+        // Until published: the author and the moderators alone, through every face.
+        assert_eq!(matched(&s, Who::Editor, layer).await, 10, "{layer}");
+        assert_eq!(matched(&s, Who::Reader, layer).await, 9, "{layer}");
+        assert_eq!(s.get(Who::Colleague, &path).await.status(), 404, "{layer}");
+        assert_eq!(s.get(Who::Moderator, &path).await.status(), 200, "{layer}");
+        let tile = format!("/collections/{layer}/tiles/WebMercatorQuad/14/5511/8330");
+        let titles = |who| {
+            let s = &s;
+            let tile = &tile;
+            async move {
+                let res = s.get(who, tile).await;
+                let status = res.status().as_u16();
+                tile_titles(status, &res.bytes().await.unwrap())
+            }
+        };
+        let lamp = "Lampadaire éteint".to_string();
+        assert!(titles(Who::Editor).await.contains(&lamp), "{layer}: the author's tile");
+        assert!(!titles(Who::Colleague).await.contains(&lamp), "{layer}: not in a colleague's tile");
+        assert!(!titles(Who::Reader).await.contains(&lamp), "{layer}");
+        assert!(titles(Who::Moderator).await.contains(&lamp), "{layer}");
+        let wfs = |who| {
+            let s = &s;
+            async move { s.get(who, &format!("/wfs?service=WFS&version=2.0.0&request=GetFeature&typeNames=ossature:{layer}&outputFormat=application/json")).await.text().await.unwrap() }
+        };
+        assert!(wfs(Who::Editor).await.contains("Lampadaire"), "{layer}");
+        assert!(!wfs(Who::Colleague).await.contains("Lampadaire"), "{layer}");
+
+        // The author edits the text, not the status nor the authorship; others cannot edit it.
+        assert_eq!(s.send(Who::Editor, Method::PATCH, &path, &json!({ "properties": { "statut": "publié" } }), None).await.status(), 403, "{layer}");
+        assert_eq!(s.send(Who::Editor, Method::PATCH, &path, &json!({ "properties": { "auteur": "dan" } }), None).await.status(), 403, "{layer}");
+        assert_eq!(s.send(Who::Editor, Method::PATCH, &path, &json!({ "properties": { "description": "rue de Paris" } }), None).await.status(), 204, "{layer}");
+
+        // A moderator publishes it: everyone sees it, in cached tiles too.
+        assert_eq!(s.send(Who::Moderator, Method::PATCH, &path, &json!({ "properties": { "auteur": "mona" } }), None).await.status(), 403, "{layer}");
+        assert_eq!(s.send(Who::Moderator, Method::PATCH, &path, &json!({ "properties": { "statut": "publié" } }), None).await.status(), 204, "{layer}");
+        assert_eq!(matched(&s, Who::Reader, layer).await, 10, "{layer}");
+        assert!(titles(Who::Reader).await.contains(&lamp), "{layer}: the cached tile was dropped");
+        assert!(wfs(Who::Colleague).await.contains("Lampadaire"), "{layer}");
+        // Published, it is still its author's alone to change; a replacement keeps status and author.
+        assert_eq!(s.send(Who::Colleague, Method::PATCH, &path, &json!({ "properties": { "titre": "x" } }), None).await.status(), 403, "{layer}");
+        assert_eq!(s.request(Who::Colleague, Method::DELETE, &path).send().await.unwrap().status(), 403, "{layer}");
+        let replacement = json!({ "type": "Feature", "geometry": { "type": "Point", "coordinates": [703511.0, 7059311.0] }, "properties": { "titre": "Lampadaire réparé" } });
+        assert_eq!(s.send(Who::Editor, Method::PUT, &path, &replacement, None).await.status(), 204, "{layer}");
+        let mine: Value = s.get(Who::Reader, &path).await.json().await.unwrap();
+        assert_eq!((mine["properties"]["statut"].as_str(), mine["properties"]["auteur"].as_str()), (Some("publié"), Some("carol")), "{layer}");
+        assert_eq!(mine["properties"]["description"], Value::Null, "{layer}: the rest is replaced");
+        assert_eq!(s.request(Who::Editor, Method::DELETE, &path).send().await.unwrap().status(), 204, "{layer}");
+    }
+}
+
+#[tokio::test]
+async fn moderation_is_checked_at_start_up() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let build = |moderation: &str, anonymous_right: &str| {
+        let text = format!(
+            "[sources.demo]\ntype = \"geopackage\"\npath = \"{}\"\n\n[[layers]]\nid = \"sig\"\nsource = \"demo\"\ntable = \"signalements\"\n\n\
+             [access]\n[[access.rules]]\ngroup = \"anonymous\"\nlayers = [\"sig\"]\nright = \"{anonymous_right}\"\n\n[[access.moderation]]\n{moderation}",
+            root.join("demo/demo.gpkg").display()
+        );
+        let config = ossature::config::Config::parse(&root.join("tests/moderation.toml"), text).expect("parses");
+        async move { ossature::http::build_state(&config, "127.0.0.1:0".parse().unwrap()).await.err().map(|e| e.to_string()) }
+    };
+    let section = |status: &str, moderators: &str, initial: &str| {
+        format!("layer = \"sig\"\nmoderators = [{moderators}]\nstatus = \"{status}\"\nauthor = \"auteur\"\ninitial = \"{initial}\"\npublished = [\"publié\"]\n")
+    };
+    let ok = section("statut", "\"moderateurs\"", "en attente");
+    assert_eq!(build(&ok, "read").await, None);
+    for (moderation, right, expected) in [
+        (section("etat", "\"moderateurs\"", "en attente"), "read", "access.moderation[0].status: 'etat' is not a field of layer 'sig'"),
+        (section("date", "\"moderateurs\"", "en attente"), "read", "'date' must be a text field"),
+        (section("statut", "\"anonymous\"", "en attente"), "read", "'anonymous' cannot moderate"),
+        (section("statut", "", "en attente"), "read", "access.moderation[0].moderators: name at least one group"),
+        (section("statut", "\"moderateurs\"", "publié"), "read", "contributions would land published"),
+        (ok.replace("\"sig\"", "\"communes\""), "read", "no vector layer 'communes'"),
+        (ok.clone(), "write", "its contributors must log in"),
+    ] {
+        let error = build(&moderation, right).await.unwrap_or_else(|| panic!("accepted: {moderation}"));
+        assert!(error.contains(expected), "{error}");
+    }
 }

@@ -20,6 +20,8 @@ pub struct AccessConfig {
     pub limits: FailureLimits,
     #[serde(default)]
     pub rules: Vec<Spanned<RuleConfig>>,
+    #[serde(default)]
+    pub moderation: Vec<Spanned<ModerationConfig>>,
 }
 
 fn default_realm() -> String {
@@ -140,4 +142,23 @@ pub enum AreaConfig {
 
 fn default_area_crs() -> String {
     "EPSG:2154".into()
+}
+
+/// A layer whose contributions wait for a moderator: they land with the `initial` status, only
+/// the `moderators` change it, and until it is one of `published` a contribution is seen by its
+/// author and the moderators alone.
+#[derive(Debug, Deserialize, Clone)]
+#[serde(deny_unknown_fields)]
+pub struct ModerationConfig {
+    pub layer: String,
+    /// Groups whose members see every contribution and change statuses.
+    pub moderators: Vec<String>,
+    /// The text column holding the status.
+    pub status: String,
+    /// The text column holding the author's login, which the server writes.
+    pub author: String,
+    /// The status a contribution lands with.
+    pub initial: String,
+    /// The statuses every reader of the layer sees.
+    pub published: Vec<String>,
 }

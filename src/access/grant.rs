@@ -4,7 +4,11 @@
 use ogc::crs::Crs;
 use ogc::filter::{Expr, Filter, SpatialOp};
 
+use std::sync::Arc;
+
 use super::config::{AccessConfig, AreaConfig, Right, RuleConfig};
+use super::config::ModerationConfig;
+use super::moderation::Moderated;
 use crate::config::{ConfigError, Origin};
 use crate::registry::Registry;
 use crate::source::{Query, Table};
@@ -81,6 +85,8 @@ pub struct Grant {
     pub editable: bool,
     /// Attributes the caller never sees.
     pub hidden: Vec<String>,
+    /// Set on a moderated layer.
+    pub moderation: Option<Moderated>,
     /// 0 when the grant restricts nothing that is read (every row, every attribute), so open
     /// callers share cached tiles; otherwise a hash of what it restricts, which keys the
     /// tile cache and the ETags.
@@ -107,7 +113,10 @@ struct Rule {
     layers: Vec<(String, Option<Filter>)>,
 }
 
-pub struct Rules(Vec<Rule>);
+pub struct Rules {
+    rules: Vec<Rule>,
+    moderation: Vec<Arc<ModerationConfig>>,
+}
 
 impl Rules {
     pub async fn build(c: &AccessConfig, registry: &Registry, o: &Origin) -> Result<Rules, ConfigError> {
@@ -163,31 +172,60 @@ impl Rules {
             }
             rules.push(Rule { group: r.group.clone(), right: r.right, operations, hidden: r.hidden.clone(), area, layers });
         }
-        Ok(Rules(rules))
+        let mut moderation: Vec<Arc<ModerationConfig>> = Vec::new();
+        for (i, spanned) in c.moderation.iter().enumerate() {
+            let m = spanned.get_ref();
+            m.check(registry).map_err(|(key, m)| o.error(Some(spanned.span()), format!("access.moderation[{i}].{key}"), m))?;
+            let err = |m: String| o.error(Some(spanned.span()), format!("access.moderation[{i}].layer"), m);
+            if moderation.iter().any(|other| other.layer == m.layer) {
+                return Err(err(format!("layer '{}' is moderated twice", m.layer)));
+            }
+            // Contributions are told apart by their author's login.
+            if rules.iter().any(|r| r.group == super::ANONYMOUS && r.right == Right::Write && r.layers.iter().any(|(l, _)| *l == m.layer)) {
+                return Err(err(format!("anonymous callers may write moderated layer '{}': its contributors must log in", m.layer)));
+            }
+            moderation.push(Arc::new(m.clone()));
+        }
+        Ok(Rules { rules, moderation })
     }
 
-    /// The grant of `groups` on layer `id` (of `table` for vector layers); `None`: the layer
-    /// is not theirs to see.
-    pub fn grant(&self, groups: &[String], id: &str, table: Option<&Table>) -> Option<Grant> {
-        let matching: Vec<(&Rule, &Option<Filter>)> = self
-            .0
-            .iter()
-            .filter(|r| groups.contains(&r.group))
-            .filter_map(|r| r.layers.iter().find(|(l, _)| l == id).map(|(_, c)| (r, c)))
-            .collect();
+    /// Whether what `groups` see depends on the caller's login too: they read a moderated
+    /// layer without moderating it, so they see their own contributions.
+    pub fn personal(&self, groups: &[String]) -> bool {
+        self.moderation.iter().any(|m| !m.moderates(groups) && self.matching(groups, &m.layer).next().is_some())
+    }
+
+    fn matching<'a>(&'a self, groups: &'a [String], id: &'a str) -> impl Iterator<Item = (&'a Rule, &'a Option<Filter>)> {
+        self.rules.iter().filter(|r| groups.contains(&r.group)).filter_map(move |r| r.layers.iter().find(|(l, _)| l == id).map(|(_, c)| (r, c)))
+    }
+
+    /// The grant of `groups` (logged in as `name`) on layer `id` (of `table` for vector
+    /// layers); `None`: the layer is not theirs to see.
+    pub fn grant(&self, groups: &[String], name: Option<&str>, id: &str, table: Option<&Table>) -> Option<Grant> {
+        let matching: Vec<(&Rule, &Option<Filter>)> = self.matching(groups, id).collect();
         if matching.is_empty() {
             return None;
         }
         let hidden: Vec<String> = matching[0].0.hidden.iter().filter(|h| matching.iter().all(|(r, _)| r.hidden.contains(h))).cloned().collect();
-        let read = combine(&matching, table.map(|t| t.crs));
+        let mut read = combine(&matching, table.map(|t| t.crs));
         let writers: Vec<_> = matching.iter().copied().filter(|(r, _)| r.right == Right::Write).collect();
-        let write = (!writers.is_empty()).then(|| combine(&writers, table.map(|t| t.crs)));
+        let mut write = (!writers.is_empty()).then(|| combine(&writers, table.map(|t| t.crs)));
+        let moderation =
+            self.moderation.iter().find(|m| m.layer == id).map(|m| Moderated { rule: m.clone(), moderator: m.moderates(groups) });
+        if let (Some(m), Some(table)) = (&moderation, table)
+            && !m.moderator
+        {
+            read.filter = Filter::all(read.filter.take().into_iter().chain([m.rule.visible(table, name)]).collect());
+            if let Some(w) = &mut write {
+                w.filter = Filter::all(w.filter.take().into_iter().chain([m.rule.writable(table, name)]).collect());
+            }
+        }
         let hash = match (&read.filter, hidden.is_empty()) {
             (None, true) => 0,
             (filter, _) => xxhash_rust::xxh3::xxh3_64(format!("{filter:?}{hidden:?}{:?}", read.area).as_bytes()) | 1,
         };
-        let editable = self.0.iter().any(|r| r.right == Right::Write && r.layers.iter().any(|(l, _)| l == id));
-        Some(Grant { read, write, editable, hidden, hash })
+        let editable = self.rules.iter().any(|r| r.right == Right::Write && r.layers.iter().any(|(l, _)| l == id));
+        Some(Grant { read, write, editable, hidden, moderation, hash })
     }
 }
 

@@ -10,6 +10,7 @@ mod grant;
 mod guard;
 mod limiter;
 pub mod middleware;
+mod moderation;
 mod view;
 
 use std::collections::HashMap;
@@ -17,6 +18,7 @@ use std::sync::{Arc, RwLock};
 
 pub use authenticate::{ANONYMOUS, Authenticator, Principal, hash_password};
 pub use grant::{Grant, Operation, Operations, Restriction};
+pub use moderation::Moderated;
 pub use view::View;
 
 use crate::catalogue::Catalogue;
@@ -36,6 +38,8 @@ pub struct Policy {
     /// Views by group set: built on a set's first request, since grants bind filters and
     /// narrow schemas, which no request should pay for again.
     views: RwLock<HashMap<Arc<[String]>, Arc<View>>>,
+    /// Views by group set and login, for the group sets [`grant::Rules::personal`] names.
+    personal: RwLock<HashMap<(Arc<[String]>, String), Arc<View>>>,
     pub anonymous: Arc<View>,
     /// Ids of every layer, to tell a hidden layer from an unknown one.
     all_layers: Vec<String>,
@@ -52,9 +56,9 @@ impl Access {
         let c = spanned.get_ref();
         let rules = grant::Rules::build(c, registry, &config.origin).await?;
         let auth = Authenticator::build(c, &config.origin).await?;
-        let anonymous = Arc::new(View::of(registry, &rules, &Principal::new(None, []).groups, &catalogue));
+        let anonymous = Arc::new(View::of(registry, &rules, &Principal::new(None, []), &catalogue));
         let all_layers = registry.layers.iter().map(|l| l.id.clone()).chain(registry.rasters.iter().map(|r| r.id.clone())).collect();
-        Ok(Access::Ruled(Box::new(Policy { auth, rules, catalogue, views: RwLock::new(HashMap::new()), anonymous, all_layers })))
+        Ok(Access::Ruled(Box::new(Policy { auth, rules, catalogue, views: RwLock::new(HashMap::new()), personal: RwLock::new(HashMap::new()), anonymous, all_layers })))
     }
 }
 
@@ -76,6 +80,19 @@ impl Access {
     }
 }
 
+/// The view under `key`, built and kept (up to [`MAX_VIEWS`]) on its first request.
+fn cached<K: std::hash::Hash + Eq + Clone>(views: &RwLock<HashMap<K, Arc<View>>>, key: &K, build: impl FnOnce() -> View) -> Arc<View> {
+    if let Some(v) = views.read().expect("views lock").get(key) {
+        return v.clone();
+    }
+    let view = Arc::new(build());
+    let mut views = views.write().expect("views lock");
+    if views.len() < MAX_VIEWS {
+        views.insert(key.clone(), view.clone());
+    }
+    view
+}
+
 impl Policy {
     /// The `WWW-Authenticate` value asking for a login, which QGIS and browsers prompt for.
     pub fn basic_challenge(&self) -> Option<axum::http::HeaderValue> {
@@ -84,18 +101,11 @@ impl Policy {
 
     /// The view of a caller's groups.
     pub fn view(&self, registry: &Registry, principal: &Principal) -> Arc<View> {
-        if principal.name.is_none() {
-            return self.anonymous.clone();
+        let Some(name) = &principal.name else { return self.anonymous.clone() };
+        match self.rules.personal(&principal.groups) {
+            false => cached(&self.views, &principal.groups, || View::of(registry, &self.rules, principal, &self.catalogue)),
+            true => cached(&self.personal, &(principal.groups.clone(), name.clone()), || View::of(registry, &self.rules, principal, &self.catalogue)),
         }
-        if let Some(v) = self.views.read().expect("views lock").get(&principal.groups) {
-            return v.clone();
-        }
-        let view = Arc::new(View::of(registry, &self.rules, &principal.groups, &self.catalogue));
-        let mut views = self.views.write().expect("views lock");
-        if views.len() < MAX_VIEWS {
-            views.insert(principal.groups.clone(), view.clone());
-        }
-        view
     }
 
     /// Whether `id` is a layer the view hides (rather than no layer at all).

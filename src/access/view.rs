@@ -7,6 +7,7 @@ use std::sync::{Arc, OnceLock};
 
 use super::grant::{Grant, Rules};
 use super::guard::Guarded;
+use super::Principal;
 use crate::catalogue::Catalogue;
 use crate::raster::RasterLayer;
 use crate::registry::{Layer, Registry};
@@ -30,11 +31,13 @@ impl View {
         View { layers, raster_grants: rasters, catalogue, wmts: OnceLock::new(), wms: OnceLock::new() }
     }
 
-    /// What `groups` may see.
-    pub fn of(registry: &Registry, rules: &Rules, groups: &[String], catalogue: &Catalogue) -> View {
+    /// What `principal` may see.
+    pub fn of(registry: &Registry, rules: &Rules, principal: &Principal, catalogue: &Catalogue) -> View {
+        let (groups, name) = (&principal.groups, principal.name.as_deref());
         let layers: Vec<Arc<Layer>> =
-            registry.layers.iter().filter_map(|l| rules.grant(groups, &l.id, Some(&l.table)).map(|g| Arc::new(restricted(l, g)))).collect();
-        let rasters: Vec<_> = registry.rasters.iter().filter_map(|r| rules.grant(groups, &r.id, None).map(|g| (r.clone(), Some(Arc::new(g))))).collect();
+            registry.layers.iter().filter_map(|l| rules.grant(groups, name, &l.id, Some(&l.table)).map(|g| Arc::new(restricted(l, g)))).collect();
+        let rasters: Vec<_> =
+            registry.rasters.iter().filter_map(|r| rules.grant(groups, name, &r.id, None).map(|g| (r.clone(), Some(Arc::new(g))))).collect();
         let hidden: Vec<&str> = registry
             .layers
             .iter()

@@ -21,8 +21,9 @@ pub enum Scope {
 }
 
 /// The values to write: the proposal typed by the layer's fields, its geometry in the storage
-/// CRS and inside `area` (the editor's, when restricted).
-pub fn check<'t>(table: &'t Table, p: &Proposed, scope: Scope, area: Option<&geo::Geometry<f64>>) -> Result<Values<'t>, EditError> {
+/// CRS and inside `area` (the editor's, when restricted). A whole write leaves the `kept`
+/// columns as they are unless given.
+pub fn check<'t>(table: &'t Table, p: &Proposed, scope: Scope, kept: &[&str], area: Option<&geo::Geometry<f64>>) -> Result<Values<'t>, EditError> {
     let mut columns: Vec<(&Field, Value)> = Vec::new();
     for (name, given) in &p.properties {
         if table.id.as_ref().is_some_and(|id| &id.name == name) {
@@ -42,7 +43,7 @@ pub fn check<'t>(table: &'t Table, p: &Proposed, scope: Scope, area: Option<&geo
     }
     if scope == Scope::Whole {
         for f in &table.fields {
-            if !columns.iter().any(|(c, _)| c.name == f.name) {
+            if !columns.iter().any(|(c, _)| c.name == f.name) && !kept.contains(&f.name.as_str()) {
                 columns.push((f, Value::Null));
             }
         }

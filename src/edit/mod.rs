@@ -9,6 +9,7 @@
 //! longer has is refused.
 
 mod check;
+mod contribution;
 
 use geo::BoundingRect;
 use ogc::bbox::Bbox;
@@ -124,14 +125,18 @@ pub async fn apply(registry: &Registry, layer: &Layer, editor: &Editor<'_>, edit
     let refuse = |m: String| refusal(editor, m);
     let (grant, write) = writable(layer, editor)?;
     let table = &layer.table;
+    let moderation = grant.moderation.as_ref();
+    let kept = contribution::kept(moderation);
     let mut checked = Vec::with_capacity(edits.len());
     for e in edits {
         if !grant.allows(e.operation()) {
             return Err(refuse(format!("you may not {} features of layer '{}'", e.name(), layer.id)));
         }
+        let proposed = |p| contribution::proposal(moderation, p, editor, matches!(e, Edit::Insert(_)));
         checked.push(match e {
-            Edit::Insert(p) | Edit::Replace { with: p, .. } => Some(check(table, p, Scope::Whole, write.area.as_ref())?),
-            Edit::Update { with: p, .. } => Some(check(table, p, Scope::Given, write.area.as_ref())?),
+            Edit::Insert(p) => Some(check(table, &*proposed(p)?, Scope::Whole, &[], write.area.as_ref())?),
+            Edit::Replace { with: p, .. } => Some(check(table, &*proposed(p)?, Scope::Whole, &kept, write.area.as_ref())?),
+            Edit::Update { with: p, .. } => Some(check(table, &*proposed(p)?, Scope::Given, &[], write.area.as_ref())?),
             Edit::Delete { .. } => None,
         });
     }
@@ -147,6 +152,9 @@ pub async fn apply(registry: &Registry, layer: &Layer, editor: &Editor<'_>, edit
             Edit::Replace { id, version, .. } | Edit::Update { id, version, .. } | Edit::Delete { id, version } => {
                 let id = id_value(table, id, &layer.id)?;
                 let before = current(&mut tx, layer, &id, version.as_deref()).await?;
+                if let (Some(m), Some(c)) = (moderation, c) {
+                    contribution::settle(m, table, c, &before)?;
+                }
                 match c {
                     Some(c) => tx.update(table, &id, c).await?,
                     None => tx.delete(table, &id).await?,
