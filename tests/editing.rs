@@ -587,6 +587,16 @@ async fn moderated_contributions_wait_for_a_moderator() {
         };
         assert!(wfs(Who::Editor).await.contains("Lampadaire"), "{layer}");
         assert!(!wfs(Who::Colleague).await.contains("Lampadaire"), "{layer}");
+        let info = |who| {
+            let s = &s;
+            async move {
+                let q = format!("/wms?SERVICE=WMS&VERSION=1.3.0&REQUEST=GetFeatureInfo&LAYERS={layer}&QUERY_LAYERS={layer}&STYLES=&CRS=EPSG:2154\
+                    &BBOX=703500,7059300,703520,7059320&WIDTH=101&HEIGHT=101&I=50&J=50&INFO_FORMAT=application/json&FORMAT=image/png");
+                s.get(who, &q).await.text().await.unwrap()
+            }
+        };
+        assert!(info(Who::Editor).await.contains("Lampadaire"), "{layer}: GetFeatureInfo");
+        assert!(!info(Who::Colleague).await.contains("Lampadaire"), "{layer}: GetFeatureInfo");
 
         // The author edits the text, not the status nor the authorship; others cannot edit it.
         assert_eq!(s.send(Who::Editor, Method::PATCH, &path, &json!({ "properties": { "statut": "publié" } }), None).await.status(), 403, "{layer}");
