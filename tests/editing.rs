@@ -514,6 +514,18 @@ async fn wfs_transactions_insert_update_replace_delete() {
         let audit = s.audit(layer, source, &fid).await;
         let ops: Vec<&str> = audit.iter().map(|(_, o, _, _)| o.as_str()).collect();
         assert_eq!(ops, ["insert", "update", "replace", "update"], "{layer}");
+
+        // WFS 1.0.0 with GML 2 coordinates, as ArcGIS and older web clients write it: answered
+        // with the 1.0.0 WFS_TransactionResponse.
+        let v10 = format!(
+            r#"<wfs:Transaction service="WFS" version="1.0.0" xmlns:wfs="http://www.opengis.net/wfs" xmlns:gml="http://www.opengis.net/gml" xmlns:ossature="https://ossature.org/features">
+            <wfs:Insert><ossature:{layer}><ossature:titre>Borne GML 2</ossature:titre><ossature:geom><gml:Point srsName="EPSG:2154"><gml:coordinates decimal="." cs="," ts=" ">697020,7063020</gml:coordinates></gml:Point></ossature:geom></ossature:{layer}></wfs:Insert></wfs:Transaction>"#
+        );
+        let (status, xml) = s.wfs(Who::Editor, v10).await;
+        assert!(status == 200 && xml.contains("<wfs:WFS_TransactionResponse") && xml.contains("<wfs:SUCCESS/>"), "{xml}");
+        let page: Value = s.get(Who::Editor, &format!("/collections/{layer}/items?limit=100&crs=http://www.opengis.net/def/crs/EPSG/0/2154")).await.json().await.unwrap();
+        let borne = page["features"].as_array().unwrap().iter().find(|f| f["properties"]["titre"] == "Borne GML 2").expect("inserted");
+        assert_eq!(borne["geometry"]["coordinates"], json!([697020, 7063020]), "{layer}");
     }
     // Transaction is announced to callers who may edit, only.
     let s = &s;

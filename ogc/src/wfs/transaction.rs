@@ -312,4 +312,30 @@ mod tests {
         assert_eq!((t.version, t.declared_1_0, t.actions.len()), (Version::V1_1_0, true, 1));
         assert!(!parse(&doc.replace("1.0.0", "1.1.0")).unwrap().declared_1_0);
     }
+
+    /// WFS 1.0.0 clients (ArcGIS, older OpenLayers) write GML 2: `gml:coordinates` tuples and
+    /// `outerBoundaryIs` rings.
+    #[test]
+    fn reads_gml_2_geometries_of_1_0_0_documents() {
+        let doc = r#"<wfs:Transaction version="1.0.0" service="WFS" xmlns:wfs="http://www.opengis.net/wfs"
+            xmlns:gml="http://www.opengis.net/gml" xmlns:ogc="http://www.opengis.net/ogc" xmlns:ossature="https://ossature.org/features">
+          <wfs:Insert><ossature:zones><ossature:nom>Friche</ossature:nom><ossature:geom><gml:Polygon srsName="EPSG:2154">
+            <gml:outerBoundaryIs><gml:LinearRing><gml:coordinates decimal="." cs="," ts=" ">697000,7063000 697100,7063000 697100,7063100 697000,7063000</gml:coordinates></gml:LinearRing></gml:outerBoundaryIs>
+            <gml:innerBoundaryIs><gml:LinearRing><gml:coordinates>697010,7063010 697020,7063010 697020,7063020 697010,7063010</gml:coordinates></gml:LinearRing></gml:innerBoundaryIs>
+          </gml:Polygon></ossature:geom></ossature:zones></wfs:Insert>
+          <wfs:Update typeName="ossature:zones"><wfs:Property><wfs:Name>geom</wfs:Name><wfs:Value><gml:Point srsName="EPSG:2154"><gml:coordinates>697050,7063050</gml:coordinates></gml:Point></wfs:Value></wfs:Property>
+            <ogc:Filter><ogc:FeatureId fid="zones.2"/></ogc:Filter></wfs:Update>
+        </wfs:Transaction>"#;
+        let t = parse(doc).unwrap();
+        assert!(t.declared_1_0);
+        let Action::Insert(features) = &t.actions[0] else { panic!("{:?}", t.actions[0]) };
+        let PropertyValue::Geometry(g) = &features[0].properties[1].1 else { panic!("{:?}", features[0].properties) };
+        assert_eq!(g.crs, Some(Crs::Epsg(2154)));
+        let geo_types::Geometry::Polygon(p) = &g.geometry else { panic!("{:?}", g.geometry) };
+        assert_eq!((p.exterior().0.len(), p.interiors().len()), (4, 1));
+        assert_eq!(p.exterior().0[1], geo_types::coord! { x: 697100.0, y: 7063000.0 });
+        let Action::Update { properties, .. } = &t.actions[1] else { panic!("{:?}", t.actions[1]) };
+        let PropertyValue::Geometry(g) = &properties[0].1 else { panic!("{properties:?}") };
+        assert_eq!(g.geometry, geo_types::Geometry::Point(geo_types::point! { x: 697050.0, y: 7063050.0 }));
+    }
 }
