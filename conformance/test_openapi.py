@@ -127,6 +127,32 @@ def test_api_describes_the_vector_tiles_that_answer(cid, api_doc, client):
         "/tiles/WebMercatorQuad/xyz/metadata.json": 200,
         f"/tiles/WebMercatorQuad/xyz/{z}/{col}/{row}": None,
     }
+    _documented_paths_answer(api_doc, client, concrete)
+
+
+@pytest.mark.parametrize("rid", s.RASTER_IDS)
+def test_api_describes_the_map_tiles_that_answer(rid, api_doc, client):
+    """The map tiles of each imagery collection and the tile matrix sets are in the API
+    definition, and answer one of their documented statuses."""
+    sets = client.get(f"/collections/{rid}/map/tiles").json()["tilesets"]
+    concrete = {f"/collections/{rid}/map/tiles": 200, "/tileMatrixSets": 200}
+    for t in sets:
+        scheme = next(l["href"] for l in t["links"] if l["rel"].endswith("tiling-scheme"))
+        tms = scheme.split("/tileMatrixSets/")[1]
+        concrete[f"/tileMatrixSets/{tms}"] = 200
+        concrete[f"/collections/{rid}/map/tiles/{tms}"] = 200
+        if tms == "WebMercatorQuad":  # TileJSON describes XYZ tiles
+            concrete[f"/collections/{rid}/map/tiles/{tms}/tilejson.json"] = 200
+        concrete[f"/collections/{rid}/map/tiles/{tms}/0/0/0"] = None
+    assert len(sets) >= 2, sets
+    _documented_paths_answer(api_doc, client, concrete)
+
+
+def _documented_paths_answer(api_doc, client, concrete: dict):
+    """Each concrete path matches a template of the definition whose path parameters allow
+    its values, and answers one of the template's statuses (`expected` when given) in one of
+    its media types."""
+    paths = api_doc["paths"]
     for path, expected in concrete.items():
         templates = [t for t in paths if _path_template_matches(t, path)]
         assert templates, f"no path in the API definition serves {path}"

@@ -235,6 +235,14 @@ async fn ogc_api_features_collections_items_and_queryables() {
         assert!(ids.contains(&"communes"), "{who:?}: {ids:?}");
         assert_eq!(ids.contains(&"signalements"), !matches!(who, Who::Anonymous), "{who:?}: {ids:?}");
         assert_eq!(ids.contains(&"ortho"), matches!(who, Who::Editor), "{who:?}: {ids:?}");
+        // The API definition names the caller's collections only, their tiles included.
+        let api = s.json(who, "/api?f=json").await;
+        let paths = api["paths"].as_object().unwrap();
+        let names = |id: &str| paths.keys().any(|p| p.contains(&format!("/collections/{id}/")));
+        assert!(names("communes"), "{who:?}");
+        assert_eq!(names("signalements"), !matches!(who, Who::Anonymous), "{who:?}");
+        assert_eq!(paths.contains_key("/collections/ortho/map/tiles/{tileMatrixSetId}/{tileMatrix}/{tileRow}/{tileCol}"), matches!(who, Who::Editor), "{who:?}");
+        assert!(!api.to_string().contains("signalements") || !matches!(who, Who::Anonymous), "{who:?}: the hidden layer is named");
         for layer in layers() {
             let items = format!("/collections/{layer}/items?limit=100");
             if let Who::Anonymous = who {

@@ -1,6 +1,6 @@
-//! The OpenAPI 3.0 paths of the vector tilesets (OGC API - Tiles), added to the API definition
-//! so that a client reading `/api` finds the tiles, their tileset documents, TileJSON and
-//! styles beside the features.
+//! The OpenAPI 3.0 paths of the tilesets (OGC API - Tiles: vector tiles of the features, map
+//! tiles of the imagery), added to the API definition so that a client reading `/api` finds
+//! the tiles, their tileset documents, TileJSON and styles beside the features.
 
 use serde_json::{Map, Value, json};
 
@@ -10,6 +10,7 @@ use crate::features::JSON;
 use crate::tms::WEB_MERCATOR_QUAD;
 
 const TAG: &str = "Vector tiles";
+const MAP_TAG: &str = "Map tiles";
 
 fn path(name: &str, description: &str, values: &[&str]) -> Value {
     json!({ "name": name, "in": "path", "required": true, "description": description, "schema": { "type": "string", "enum": values } })
@@ -30,6 +31,60 @@ fn tile_responses() -> Value {
     r
 }
 
+/// The path parameters of one tile of the sets `tms` names.
+fn coordinates(tms: &Value) -> Vec<Value> {
+    vec![
+        tms.clone(),
+        free_path("tileMatrix", "The tile matrix (zoom level) identifier"),
+        free_path("tileRow", "The row of the tile, from the top"),
+        free_path("tileCol", "The column of the tile, from the left"),
+    ]
+}
+
+/// Operation ids are unique per collection: its id with anything but letters and digits as `_`.
+fn op_suffix(id: &str) -> String {
+    id.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect()
+}
+
+/// The paths of the map tilesets of an imagery collection `id`, offered in the tile matrix sets
+/// `sets` and the `formats` (media types).
+pub fn map_paths(id: &str, sets: &[&str], formats: &[TileFormat]) -> Map<String, Value> {
+    let mut paths = Map::new();
+    let op = op_suffix(id);
+    let tms = path("tileMatrixSetId", "The tile matrix set", sets);
+    let f_json = query("f", "The encoding of the response", json!({ "type": "string", "enum": ["json"] }));
+    let extensions: Vec<&str> = formats.iter().map(|f| f.extension()).collect();
+    let f_image = query("f", "The tile format (else the Accept header, else the first)", json!({ "type": "string", "enum": extensions }));
+    let media: Vec<&str> = formats.iter().map(|f| f.media_type()).collect();
+    let base = format!("/collections/{id}/map/tiles");
+    let mut add = |p: String, summary: String, op: String, params: Vec<Value>, r: Value| {
+        paths.insert(p, get_with(&summary, &op, MAP_TAG, params, r));
+    };
+    add(base.clone(), format!("The map tilesets of {id}"), format!("getMapTileSets_{op}"), vec![f_json.clone()], responses("The tilesets", &[JSON]));
+    add(format!("{base}/{{tileMatrixSetId}}"), format!("A map tileset of {id}"), format!("getMapTileSet_{op}"), vec![tms.clone(), f_json], responses("The tileset metadata", &[JSON]));
+    // TileJSON describes XYZ tiles: WebMercatorQuad's only.
+    if sets.contains(&WEB_MERCATOR_QUAD) {
+        add(format!("{base}/{WEB_MERCATOR_QUAD}/tilejson.json"), format!("TileJSON of {id}"), format!("getMapTileJson_{op}"), vec![], responses("TileJSON 3.0", &[JSON]));
+    }
+    add(
+        format!("{base}/{{tileMatrixSetId}}/{{tileMatrix}}/{{tileRow}}/{{tileCol}}"),
+        format!("A map tile of {id}"),
+        format!("getMapTile_{op}"),
+        [coordinates(&tms), vec![f_image]].concat(),
+        responses("The tile", &media),
+    );
+    paths
+}
+
+/// The tile matrix sets the tilesets use.
+pub fn tile_matrix_set_paths(sets: &[&str]) -> Map<String, Value> {
+    let mut paths = Map::new();
+    paths.insert("/tileMatrixSets".into(), get_with("The tile matrix sets", "getTileMatrixSets", MAP_TAG, vec![], responses("The tile matrix sets", &[JSON])));
+    let id = path("tileMatrixSetId", "The tile matrix set", sets);
+    paths.insert("/tileMatrixSets/{tileMatrixSetId}".into(), get_with("A tile matrix set", "getTileMatrixSet", MAP_TAG, vec![id], responses("The tile matrix set", &[JSON])));
+    paths
+}
+
 /// The paths of the vector tilesets of `collections` (and of the dataset combining them), on the
 /// tile matrix sets `sets`.
 pub fn vector_paths(collections: &[&str], sets: &[&str]) -> Map<String, Value> {
@@ -42,14 +97,7 @@ pub fn vector_paths(collections: &[&str], sets: &[&str]) -> Map<String, Value> {
         json!({ "type": "array", "items": { "type": "string", "enum": collections } }),
     );
     let tms = path("tileMatrixSetId", "The tile matrix set", sets);
-    let coordinates = || {
-        vec![
-            tms.clone(),
-            free_path("tileMatrix", "The tile matrix (zoom level) identifier"),
-            free_path("tileRow", "The row of the tile, from the top"),
-            free_path("tileCol", "The column of the tile, from the left"),
-        ]
-    };
+    let coordinates = || coordinates(&tms);
     let xyz = || {
         vec![
             free_path("z", "The WebMercatorQuad zoom level"),
@@ -81,7 +129,7 @@ pub fn vector_paths(collections: &[&str], sets: &[&str]) -> Map<String, Value> {
     add(format!("/tiles/{wmq}/xyz/metadata.json"), "TileJSON of the dataset's XYZ tile directory".into(), "getDatasetXyzMetadata".into(), vec![selection.clone()], tilejson_ok());
     add(format!("/tiles/{wmq}/xyz/{{z}}/{{x}}/{{y}}"), "A dataset vector tile by XYZ".into(), "getDatasetXyzTile".into(), [xyz(), vec![selection]].concat(), tile_responses());
     for id in collections {
-        let op: String = id.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '_' }).collect();
+        let op = op_suffix(id);
         let base = format!("/collections/{id}/tiles");
         add(base.clone(), format!("The vector tilesets of {id}"), format!("getTileSets_{op}"), vec![], responses("The tilesets", &[JSON]));
         add(format!("{base}/{{tileMatrixSetId}}"), format!("A vector tileset of {id}"), format!("getTileSet_{op}"), vec![tms.clone()], responses("The tileset metadata", &[JSON]));

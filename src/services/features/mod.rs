@@ -145,9 +145,19 @@ async fn api(state: Caller, RawQuery(q): RawQuery, headers: HeaderMap) -> Result
     }
     if let Some(paths) = doc["paths"].as_object_mut() {
         paths.extend(ogc::records::documents::openapi_paths(crate::catalogue::COLLECTION_ID, state.limits.default_limit, state.view.catalogue.limits.max_records));
-        let layers: Vec<&str> = state.registry.layers.iter().map(|l| l.id.as_str()).collect();
+        // The caller's layers only: the definition must not name a layer the view hides.
+        let layers: Vec<&str> = state.view.layers.iter().map(|l| l.id.as_str()).collect();
         let sets: Vec<&str> = crate::vtiles::tile_matrix_sets().iter().map(|s| s.id.as_str()).collect();
         paths.extend(ogc::tiles::openapi::vector_paths(&layers, &sets));
+        let mut map_sets: Vec<&str> = ogc::tms::WELL_KNOWN.to_vec();
+        for r in state.view.rasters() {
+            let offered: Vec<&str> = r.tile_matrix_sets.iter().map(|s| s.id.as_str()).collect();
+            paths.extend(ogc::tiles::openapi::map_paths(&r.id, &offered, &r.formats));
+            map_sets.push(r.native.id.as_str());
+        }
+        map_sets.sort_unstable();
+        map_sets.dedup();
+        paths.extend(ogc::tiles::openapi::tile_matrix_set_paths(&map_sets));
     }
     Ok(match format {
         Format::Json => json_response(&doc, OPENAPI_JSON),
