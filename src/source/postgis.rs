@@ -403,8 +403,15 @@ impl VectorSource for PostGis {
     }
 
     async fn begin(&self) -> Result<Tx> {
+        // Under an advisory lock: two servers (or sources) creating the table at once make
+        // PostgreSQL's IF NOT EXISTS fail on its catalogue's unique index.
         self.audit_ready
-            .get_or_try_init(|| async { sqlx::query(AssertSqlSafe(super::write::audit_ddl(Dialect::Postgres))).execute(&self.pool).await.map(|_| ()) })
+            .get_or_try_init(|| async {
+                let mut tx = self.pool.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock(hashtext('ossature_audit'))").execute(&mut *tx).await?;
+                sqlx::query(AssertSqlSafe(super::write::audit_ddl(Dialect::Postgres))).execute(&mut *tx).await?;
+                tx.commit().await
+            })
             .await?;
         Ok(Tx::Postgres(self.pool.begin().await?))
     }
