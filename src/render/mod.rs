@@ -4,6 +4,7 @@
 //! - [`view`]: the map's box, size and resolution; scale denominator and symbol units.
 //! - [`features`]: features in map pixels, with their properties for filters and templates.
 //! - [`symbols`]: polygon, line and point symbolizers.
+//! - [`hairline`]: strokes narrower than a pixel, without tiny-skia's per-pixel pipeline.
 //! - [`rules`]: which rules of a style draw a feature.
 //! - [`labels`]: text symbolizers, placed last with conflict avoidance.
 //! - [`legend`]: GetLegendGraphic images, drawn with the same painters.
@@ -12,6 +13,7 @@
 //! over, so WMS and any later map face draw alike.
 
 pub mod features;
+mod hairline;
 pub mod labels;
 pub mod legend;
 mod rules;

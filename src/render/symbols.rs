@@ -12,6 +12,7 @@ use ogc::style::{Color, Fill, Graphic, GraphicSymbol, LineCap, LineJoin, LineSym
 use ogc::value::Value;
 use tiny_skia::{FillRule, Paint, PathBuilder, Pixmap, PixmapPaint, Transform};
 
+use super::hairline::Hairline;
 use super::view::View;
 
 /// External graphics of the styles (PNG), decoded at start-up, by `href` as the style writes it.
@@ -112,22 +113,51 @@ pub fn polygon(pixmap: &mut Pixmap, s: &PolygonSymbolizer, geometry: &geo::Geome
         fill_path(pixmap, &path, fill, props, Transform::identity());
     }
     if let Some(stroke) = &s.stroke {
-        stroke_path(pixmap, &path, stroke, s.uom, view, props, Transform::identity());
+        stroke_lines(pixmap, geometry, true, Some(&path), stroke, s.uom, view, props);
     }
+}
+
+/// The rings (`closed_only`) or the rings and lines of a geometry stroked: sub-pixel widths by
+/// [`Hairline`] (rings, or lines with butt caps: tiny-skia lengthens capped hairlines), others
+/// by tiny-skia, on `path` when the caller has it already.
+#[allow(clippy::too_many_arguments)]
+fn stroke_lines(pixmap: &mut Pixmap, geometry: &geo::Geometry<f64>, closed_only: bool, path: Option<&tiny_skia::Path>, stroke: &Stroke, uom: Uom, view: &View, props: impl Properties) {
+    let Some((paint, style)) = stroke_style(stroke, uom, view, props) else { return };
+    let hairline = match paint.shader {
+        tiny_skia::Shader::SolidColor(color) if style.dash.is_none() && (closed_only || style.line_cap == tiny_skia::LineCap::Butt) => Hairline::new(color, style.width),
+        _ => None,
+    };
+    if let Some(hairline) = hairline {
+        visit_lines(geometry, &mut |l, is_ring| {
+            if is_ring || !closed_only {
+                hairline.draw(pixmap, l)
+            }
+        });
+        return;
+    }
+    let built;
+    let path = match path {
+        Some(p) => p,
+        None => match self::path(geometry, closed_only) {
+            Some(p) => {
+                built = p;
+                &built
+            }
+            None => return,
+        },
+    };
+    pixmap.stroke_path(path, &paint, &style, Transform::identity(), None);
 }
 
 pub fn line(pixmap: &mut Pixmap, s: &LineSymbolizer, geometry: &geo::Geometry<f64>, view: &View, props: impl Properties) {
     let Some(stroke) = &s.stroke else { return };
     let offset = s.perpendicular_offset.get(props).map_or(0.0, |o| view.pixels(s.uom, o));
-    let path = if offset == 0.0 {
-        path(geometry, false)
+    if offset == 0.0 {
+        stroke_lines(pixmap, geometry, false, None, stroke, s.uom, view, props);
     } else {
         let mut lines = Vec::new();
         visit_lines(geometry, &mut |l, _| lines.push(offset_line(l, offset)));
-        path(&geo::Geometry::MultiLineString(geo::MultiLineString(lines)), false)
-    };
-    if let Some(path) = path {
-        stroke_path(pixmap, &path, stroke, s.uom, view, props, Transform::identity());
+        stroke_lines(pixmap, &geo::Geometry::MultiLineString(geo::MultiLineString(lines)), false, None, stroke, s.uom, view, props);
     }
 }
 
