@@ -11,10 +11,12 @@
 use geo::LineString;
 use tiny_skia::{Color, Pixmap};
 
+use super::solid::{Solid, coverage_256};
+
 /// A solid colour stroking lines thinner than a pixel.
 pub struct Hairline {
-    /// Premultiplied, the stroke's width already applied to its alpha.
-    rgba: [u32; 4],
+    /// The stroke's width already applied to its alpha.
+    solid: Solid,
 }
 
 impl Hairline {
@@ -25,13 +27,12 @@ impl Hairline {
         }
         let mut color = color;
         color.apply_opacity(width);
-        let c = color.premultiply().to_color_u8();
-        Some(Hairline { rgba: [c.red(), c.green(), c.blue(), c.alpha()].map(u32::from) })
+        Some(Hairline { solid: Solid::new(color) })
     }
 
     /// Every segment of a line (a ring repeats its first vertex, so it is closed too).
     pub fn draw(&self, pixmap: &mut Pixmap, line: &LineString<f64>) {
-        let mut canvas = Canvas { width: pixmap.width() as usize, height: pixmap.height() as usize, data: pixmap.data_mut(), rgba: self.rgba };
+        let mut canvas = Canvas { width: pixmap.width() as usize, height: pixmap.height() as usize, data: pixmap.data_mut(), solid: self.solid };
         for w in line.0.windows(2) {
             canvas.segment(w[0].x, w[0].y, w[1].x, w[1].y);
         }
@@ -42,7 +43,7 @@ struct Canvas<'a> {
     width: usize,
     height: usize,
     data: &'a mut [u8],
-    rgba: [u32; 4],
+    solid: Solid,
 }
 
 impl Canvas<'_> {
@@ -90,22 +91,12 @@ impl Canvas<'_> {
             return;
         }
         let (x, y) = if steep { (v as usize, u) } else { (u, v as usize) };
-        let c = (coverage * 256.0) as u32;
-        if c == 0 {
-            return;
-        }
-        let keep = 255 - ((self.rgba[3] * c) >> 8);
-        let i = (y * self.width + x) * 4;
-        for (d, s) in self.data[i..i + 4].iter_mut().zip(self.rgba) {
-            *d = (((s * c) >> 8) + div255(u32::from(*d) * keep)) as u8;
+        let c = coverage_256(coverage);
+        if c > 0 {
+            let i = (y * self.width + x) * 4;
+            self.solid.over(&mut self.data[i..i + 4], c);
         }
     }
-}
-
-/// `x / 255` rounded, for `x` up to 255².
-fn div255(x: u32) -> u32 {
-    let x = x + 128;
-    (x + (x >> 8)) >> 8
 }
 
 #[cfg(test)]
