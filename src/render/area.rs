@@ -43,8 +43,13 @@ pub fn fill(pixmap: &mut Pixmap, solid: Solid, rings: impl Fn(&mut dyn FnMut(&Li
         if col == w {
             return;
         }
-        let odd = f64::from(sum % 2.0);
-        let c = coverage_256(if odd > 1.0 { 2.0 - odd } else { odd });
+        // Even-odd: a sum past 1 is folded back (`fmod` only then: it was 2 % of a map's time).
+        let c = coverage_256(f64::from(if sum <= 1.0 {
+            sum
+        } else {
+            let odd = sum % 2.0;
+            if odd > 1.0 { 2.0 - odd } else { odd }
+        }));
         if c > 0 {
             let p = ((y0 + row) * width + x0 + col) * 4;
             solid.over(&mut data[p..p + 4], c);
