@@ -4,6 +4,8 @@
 //! - [`view`]: the map's box, size and resolution; scale denominator and symbol units.
 //! - [`features`]: features in map pixels, with their properties for filters and templates.
 //! - [`symbols`]: polygon, line and point symbolizers.
+//! - [`hairline`], [`area`], [`solid`]: strokes narrower than a pixel and filled areas in one
+//!   colour, without tiny-skia's per-span pipeline.
 //! - [`rules`]: which rules of a style draw a feature.
 //! - [`labels`]: text symbolizers, placed last with conflict avoidance.
 //! - [`legend`]: GetLegendGraphic images, drawn with the same painters.
@@ -11,10 +13,14 @@
 //! The renderer knows no protocol and reads no data: a face queries the features and hands them
 //! over, so WMS and any later map face draw alike.
 
+
+mod area;
 pub mod features;
+mod hairline;
 pub mod labels;
 pub mod legend;
 mod rules;
+mod solid;
 pub mod symbols;
 pub mod view;
 

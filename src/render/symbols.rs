@@ -12,6 +12,9 @@ use ogc::style::{Color, Fill, Graphic, GraphicSymbol, LineCap, LineJoin, LineSym
 use ogc::value::Value;
 use tiny_skia::{FillRule, Paint, PathBuilder, Pixmap, PixmapPaint, Transform};
 
+use super::area;
+use super::hairline::Hairline;
+use super::solid::Solid;
 use super::view::View;
 
 /// External graphics of the styles (PNG), decoded at start-up, by `href` as the style writes it.
@@ -23,9 +26,13 @@ impl<F: Fn(&str) -> Option<Value> + Copy> Properties for F {}
 
 pub fn paint(color: Color) -> Paint<'static> {
     let mut p = Paint::default();
-    p.set_color_rgba8(color.r, color.g, color.b, color.a);
+    p.set_color(paint_color(color));
     p.anti_alias = true;
     p
+}
+
+fn paint_color(color: Color) -> tiny_skia::Color {
+    tiny_skia::Color::from_rgba8(color.r, color.g, color.b, color.a)
 }
 
 /// The rings of areas and the lines of a geometry, as one path (areas filled even-odd).
@@ -107,27 +114,52 @@ fn stroke_path(pixmap: &mut Pixmap, path: &tiny_skia::Path, stroke: &Stroke, uom
 }
 
 pub fn polygon(pixmap: &mut Pixmap, s: &PolygonSymbolizer, geometry: &geo::Geometry<f64>, view: &View, props: impl Properties) {
-    let Some(path) = path(geometry, true) else { return };
-    if let Some(fill) = &s.fill {
-        fill_path(pixmap, &path, fill, props, Transform::identity());
+    if let Some(color) = s.fill.as_ref().and_then(|f| f.color_for(props)).filter(|c| c.a > 0) {
+        area::fill(pixmap, Solid::new(paint_color(color)), |ring| {
+            visit_lines(geometry, &mut |l, is_ring| {
+                if is_ring {
+                    ring(l)
+                }
+            })
+        });
     }
     if let Some(stroke) = &s.stroke {
-        stroke_path(pixmap, &path, stroke, s.uom, view, props, Transform::identity());
+        stroke_lines(pixmap, geometry, true, stroke, s.uom, view, props);
+    }
+}
+
+/// The rings (`closed_only`) or the rings and lines of a geometry stroked: sub-pixel widths by
+/// [`Hairline`] (rings, or lines with butt caps: tiny-skia lengthens capped hairlines), others
+/// by tiny-skia.
+#[allow(clippy::too_many_arguments)]
+fn stroke_lines(pixmap: &mut Pixmap, geometry: &geo::Geometry<f64>, closed_only: bool, stroke: &Stroke, uom: Uom, view: &View, props: impl Properties) {
+    let Some((paint, style)) = stroke_style(stroke, uom, view, props) else { return };
+    let hairline = match paint.shader {
+        tiny_skia::Shader::SolidColor(color) if style.dash.is_none() && (closed_only || style.line_cap == tiny_skia::LineCap::Butt) => Hairline::new(color, style.width),
+        _ => None,
+    };
+    if let Some(hairline) = hairline {
+        visit_lines(geometry, &mut |l, is_ring| {
+            if is_ring || !closed_only {
+                hairline.draw(pixmap, l)
+            }
+        });
+        return;
+    }
+    if let Some(path) = path(geometry, closed_only) {
+        pixmap.stroke_path(&path, &paint, &style, Transform::identity(), None);
     }
 }
 
 pub fn line(pixmap: &mut Pixmap, s: &LineSymbolizer, geometry: &geo::Geometry<f64>, view: &View, props: impl Properties) {
     let Some(stroke) = &s.stroke else { return };
     let offset = s.perpendicular_offset.get(props).map_or(0.0, |o| view.pixels(s.uom, o));
-    let path = if offset == 0.0 {
-        path(geometry, false)
+    if offset == 0.0 {
+        stroke_lines(pixmap, geometry, false, stroke, s.uom, view, props);
     } else {
         let mut lines = Vec::new();
         visit_lines(geometry, &mut |l, _| lines.push(offset_line(l, offset)));
-        path(&geo::Geometry::MultiLineString(geo::MultiLineString(lines)), false)
-    };
-    if let Some(path) = path {
-        stroke_path(pixmap, &path, stroke, s.uom, view, props, Transform::identity());
+        stroke_lines(pixmap, &geo::Geometry::MultiLineString(geo::MultiLineString(lines)), false, stroke, s.uom, view, props);
     }
 }
 
