@@ -21,8 +21,7 @@ use super::maptiles::not_modified;
 use crate::error::ServiceError;
 use crate::http::{AppState, Caller};
 use crate::registry::Layer;
-use crate::tiles::Tile;
-use crate::vtiles::{self, VectorTileError};
+use crate::vtiles::{self, VectorTile, VectorTileError};
 
 pub fn routes() -> axum::Router<AppState> {
     axum::Router::new()
@@ -290,7 +289,7 @@ enum OutsideData {
 async fn serve(state: &Caller, layers: &[Arc<Layer>], set: &TileMatrixSet, at: (usize, u32, u32), headers: &HeaderMap, outside: OutsideData) -> Result<Response, ServiceError> {
     match vtiles::tile(&state.registry, layers, set, at).await {
         Ok(tile) => Ok(response(&tile, &state.tile_cache_control, headers)),
-        Err(VectorTileError::OutsideData(_)) if outside == OutsideData::Empty => Ok(response(&Tile::new(bytes::Bytes::new()), &state.tile_cache_control, headers)),
+        Err(VectorTileError::OutsideData(_)) if outside == OutsideData::Empty => Ok(response(&VectorTile::empty(), &state.tile_cache_control, headers)),
         Err(VectorTileError::OutOfRange(m) | VectorTileError::OutsideData(m)) => Err(ServiceError::NotFound(m)),
         Err(VectorTileError::Source(e)) => Err(ServiceError::Source(e)),
     }
@@ -313,11 +312,11 @@ async fn dataset_tile(state: Caller, Path((tms, z, row, col)): Path<(String, Str
     serve(&state, &layers, &set, at, request.headers(), OutsideData::NotFound).await
 }
 
-/// A vector tile as the client can take it: gzipped as stored when it accepts gzip,
-/// decompressed otherwise; `204` for a tile without features; `304` when its copy is
-/// current. The two encodings have distinct validators, as RFC 9110 wants of
-/// representations that differ.
-pub fn response(tile: &Tile, cache_control: &HeaderValue, request: &HeaderMap) -> Response {
+/// A vector tile as the client can take it: gzipped when it accepts gzip, as encoded
+/// otherwise; `204` for a tile without features; `304` when its copy is current. The two
+/// encodings have distinct validators, as RFC 9110 wants of representations that differ.
+pub fn response(vector: &VectorTile, cache_control: &HeaderValue, request: &HeaderMap) -> Response {
+    let tile = &vector.tile;
     let gzip = accepts_gzip(request);
     let etag = if gzip || tile.bytes.is_empty() {
         tile.etag.clone()
@@ -330,11 +329,11 @@ pub fn response(tile: &Tile, cache_control: &HeaderValue, request: &HeaderMap) -
     } else if tile.bytes.is_empty() {
         StatusCode::NO_CONTENT.into_response()
     } else if gzip {
-        let mut res = tile.bytes.clone().into_response();
+        let mut res = vector.gzip_body().into_response();
         res.headers_mut().insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
         res
     } else {
-        match vtiles::gunzip(&tile.bytes) {
+        match vector.identity_body() {
             Ok(raw) => raw.into_response(),
             Err(e) => return ServiceError::Source(crate::source::SourceError::Internal(e.into())).into_response(),
         }
