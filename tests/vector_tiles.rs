@@ -445,3 +445,41 @@ async fn xyz_directory_mirrors_the_tileset() {
         assert_eq!(r.headers()["content-type"], "application/problem+json", "{path}");
     }
 }
+
+/// With the tile cache off, a tile is sent as encoded to a client without gzip and compressed
+/// for one that accepts it: the same tile either way and as a caching server sends it, each
+/// encoding with its own validator, and rendered for every request.
+#[tokio::test]
+async fn without_a_cache_tiles_are_compressed_only_for_clients_that_ask() {
+    let cold = common::start_with("[tile_cache]\nmemory_mb = 0\n").await;
+    let cached = common::start().await;
+    let (z, row, col) = tiles_over(OCS2D_AREA, 14)[1];
+    let plain = reqwest::Client::builder().no_gzip().build().unwrap();
+    let layers: &[&str] = if common::has_pg() { &["ocs2d", "pg_ocs2d"] } else { &["ocs2d"] };
+    for layer in layers {
+        let path = format!("/collections/{layer}/tiles/WebMercatorQuad/{z}/{row}/{col}");
+        let renders = cold.state.registry.tiles.renders();
+        let raw = plain.get(format!("{}{path}", cold.base)).send().await.unwrap();
+        assert!(raw.headers().get("content-encoding").is_none(), "{layer}");
+        let raw_etag = raw.headers()["etag"].clone();
+        let raw_body = raw.bytes().await.unwrap();
+        let gz = plain.get(format!("{}{path}", cold.base)).header("accept-encoding", "gzip").send().await.unwrap();
+        assert_eq!(gz.headers()["content-encoding"], "gzip", "{layer}");
+        let gz_etag = gz.headers()["etag"].clone();
+        assert_ne!(gz_etag, raw_etag, "{layer}: each encoding has its validator");
+        let mut unzipped = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(&gz.bytes().await.unwrap()[..]), &mut unzipped).unwrap();
+        assert_eq!(unzipped, raw_body.to_vec(), "{layer}");
+        assert!(!Tile::decode(&raw_body[..]).unwrap().layers[0].features.is_empty(), "{layer}");
+        let from_cache = plain.get(format!("{}{path}", cached.base)).send().await.unwrap().bytes().await.unwrap();
+        assert_eq!(from_cache, raw_body, "{layer}: the same tile as a caching server's");
+        for (etag, gzip) in [(&raw_etag, false), (&gz_etag, true)] {
+            let mut req = plain.get(format!("{}{path}", cold.base)).header("if-none-match", etag.clone());
+            if gzip {
+                req = req.header("accept-encoding", "gzip");
+            }
+            assert_eq!(req.send().await.unwrap().status(), 304, "{layer}, gzip {gzip}");
+        }
+        assert_eq!(cold.state.registry.tiles.renders(), renders + 4, "{layer}: nothing kept");
+    }
+}

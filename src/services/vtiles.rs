@@ -19,10 +19,10 @@ use ogc::tms::TileMatrixSet;
 use super::features::json_response;
 use super::maptiles::not_modified;
 use crate::error::ServiceError;
+use crate::http::hot::{VectorTilePath, decoded};
 use crate::http::{AppState, Caller};
 use crate::registry::Layer;
-use crate::tiles::Tile;
-use crate::vtiles::{self, VectorTileError};
+use crate::vtiles::{self, VectorTile, VectorTileError};
 
 pub fn routes() -> axum::Router<AppState> {
     axum::Router::new()
@@ -39,11 +39,10 @@ pub fn routes() -> axum::Router<AppState> {
 }
 
 
-/// The tiles, outside the compression layer: they are stored gzipped and sent as stored.
+/// The tile directory's tiles, outside the compression layer: they are stored gzipped and
+/// sent as stored. The tileset's tiles go past the router (`crate::http::hot`, `resolve`).
 pub fn tile_routes() -> axum::Router<AppState> {
     axum::Router::new()
-        .route("/collections/{id}/tiles/{tms}/{z}/{row}/{col}", get(collection_tile))
-        .route("/tiles/{tms}/{z}/{row}/{col}", get(dataset_tile))
         .route("/collections/{id}/tiles/{tms}/xyz/{z}/{x}/{y}", get(collection_xyz_tile))
         .route("/tiles/{tms}/xyz/{z}/{x}/{y}", get(dataset_xyz_tile))
 }
@@ -287,37 +286,51 @@ enum OutsideData {
     Empty,
 }
 
-async fn serve(state: &Caller, layers: &[Arc<Layer>], set: &TileMatrixSet, at: (usize, u32, u32), headers: &HeaderMap, outside: OutsideData) -> Result<Response, ServiceError> {
+async fn serve(state: &AppState, layers: &[Arc<Layer>], set: &TileMatrixSet, at: (usize, u32, u32), headers: &HeaderMap, outside: OutsideData) -> Result<Response, ServiceError> {
     match vtiles::tile(&state.registry, layers, set, at).await {
         Ok(tile) => Ok(response(&tile, &state.tile_cache_control, headers)),
-        Err(VectorTileError::OutsideData(_)) if outside == OutsideData::Empty => Ok(response(&Tile::new(bytes::Bytes::new()), &state.tile_cache_control, headers)),
+        Err(VectorTileError::OutsideData(_)) if outside == OutsideData::Empty => Ok(response(&VectorTile::empty(), &state.tile_cache_control, headers)),
         Err(VectorTileError::OutOfRange(m) | VectorTileError::OutsideData(m)) => Err(ServiceError::NotFound(m)),
         Err(VectorTileError::Source(e)) => Err(ServiceError::Source(e)),
     }
 }
 
-async fn collection_tile(state: Caller, Path((id, tms, z, row, col)): Path<(String, String, String, String, String)>, request: Request) -> Result<Response, ServiceError> {
-    let l = layer(&state, &id)?;
-    let set = set(&tms)?;
-    check_format(request.uri().query(), &[])?;
-    let at = tile_coordinates(&set, &z, &row, &col)?;
-    serve(&state, std::slice::from_ref(l), &set, at, request.headers(), OutsideData::NotFound).await
+/// A tileset's tile request checked against the registry (see `resolve`).
+pub struct VectorTileAt {
+    layers: Vec<Arc<Layer>>,
+    set: &'static TileMatrixSet,
+    at: (usize, u32, u32),
 }
 
-async fn dataset_tile(state: Caller, Path((tms, z, row, col)): Path<(String, String, String, String)>, request: Request) -> Result<Response, ServiceError> {
-    let query = request.uri().query();
-    let layers = dataset_layers(&state, query, &["f"])?;
-    check_format(query, &["collections"])?;
-    let set = set(&tms)?;
-    let at = tile_coordinates(&set, &z, &row, &col)?;
-    serve(&state, &layers, &set, at, request.headers(), OutsideData::NotFound).await
+/// `crate::http::hot` routes the tiles of a collection's or the dataset's tileset here, past the
+/// router.
+pub fn resolve(state: &Caller, path: &VectorTilePath, query: Option<&str>) -> Result<VectorTileAt, ServiceError> {
+    let layers = match path.collection {
+        Some(id) => {
+            let l = layer(state, &decoded(id))?.clone();
+            check_format(query, &[])?;
+            vec![l]
+        }
+        None => {
+            let layers = dataset_layers(state, query, &["f"])?;
+            check_format(query, &["collections"])?;
+            layers
+        }
+    };
+    let set = set(&decoded(path.tms))?;
+    let at = tile_coordinates(set, &decoded(path.z), &decoded(path.row), &decoded(path.col))?;
+    Ok(VectorTileAt { layers, set, at })
 }
 
-/// A vector tile as the client can take it: gzipped as stored when it accepts gzip,
-/// decompressed otherwise; `204` for a tile without features; `304` when its copy is
-/// current. The two encodings have distinct validators, as RFC 9110 wants of
-/// representations that differ.
-pub fn response(tile: &Tile, cache_control: &HeaderValue, request: &HeaderMap) -> Response {
+pub async fn tile(state: &AppState, t: VectorTileAt, headers: &HeaderMap) -> Result<Response, ServiceError> {
+    serve(state, &t.layers, t.set, t.at, headers, OutsideData::NotFound).await
+}
+
+/// A vector tile as the client can take it: gzipped when it accepts gzip, as encoded
+/// otherwise; `204` for a tile without features; `304` when its copy is current. The two
+/// encodings have distinct validators, as RFC 9110 wants of representations that differ.
+pub fn response(vector: &VectorTile, cache_control: &HeaderValue, request: &HeaderMap) -> Response {
+    let tile = &vector.tile;
     let gzip = accepts_gzip(request);
     let etag = if gzip || tile.bytes.is_empty() {
         tile.etag.clone()
@@ -330,11 +343,11 @@ pub fn response(tile: &Tile, cache_control: &HeaderValue, request: &HeaderMap) -
     } else if tile.bytes.is_empty() {
         StatusCode::NO_CONTENT.into_response()
     } else if gzip {
-        let mut res = tile.bytes.clone().into_response();
+        let mut res = vector.gzip_body().into_response();
         res.headers_mut().insert(header::CONTENT_ENCODING, HeaderValue::from_static("gzip"));
         res
     } else {
-        match vtiles::gunzip(&tile.bytes) {
+        match vector.identity_body() {
             Ok(raw) => raw.into_response(),
             Err(e) => return ServiceError::Source(crate::source::SourceError::Internal(e.into())).into_response(),
         }

@@ -455,7 +455,12 @@ impl PostGis {
             sql.push(") m), ''::bytea)");
         }
         let Sql { text, params, .. } = sql;
-        let row = bind(sqlx::query(AssertSqlSafe(text)), params).fetch_one(&self.pool).await?;
+        // Planned for this tile's values every time (an unnamed statement): after five runs of a
+        // prepared one, PostgreSQL settles on a generic plan, which builds every cell's
+        // `ST_MakeEnvelope($..)` of the CASE again for each row, where a plan for the values
+        // folds them into constants. Planning costs about a millisecond; the generic plan cost
+        // 10-20 % more CPU on the benchmark's tiles (ARCHITECTURE.md, Performance notes).
+        let row = bind(sqlx::query(AssertSqlSafe(text)).persistent(false), params).fetch_one(&self.pool).await?;
         Ok(row.try_get::<Vec<u8>, _>(0)?)
     }
 }

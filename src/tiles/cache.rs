@@ -95,6 +95,15 @@ impl TileCache {
         .await
     }
 
+    /// A tile rendered for one response when the cache keeps nothing (`keeps_tiles`), counted
+    /// with the others.
+    pub async fn render_unkept<E>(&self, render: impl Future<Output = Result<Tile, E>>) -> Result<Tile, E> {
+        let tile = render.await?;
+        self.renders.fetch_add(1, Ordering::Relaxed);
+        metrics::counter!("ossature_tiles_rendered_total").increment(1);
+        Ok(tile)
+    }
+
     /// Whether the tile is on disk already (seeding resumes by skipping those).
     pub async fn on_disk(&self, key: &TileKey) -> bool {
         match &self.disk {
@@ -122,6 +131,11 @@ impl TileCache {
 
     pub fn has_disk(&self) -> bool {
         self.disk.is_some()
+    }
+
+    /// Whether a rendered tile is kept at all (`memory_mb = 0` and no disk tier keep nothing).
+    pub fn keeps_tiles(&self) -> bool {
+        self.disk.is_some() || self.memory.policy().max_capacity().is_some_and(|c| c > 0)
     }
 }
 

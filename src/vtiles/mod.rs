@@ -186,10 +186,40 @@ fn geometry_dimension(geometry_type: &str) -> Option<u8> {
     }
 }
 
-/// Tile (z, row, col) of `set` holding `layers` (those showing at that zoom), gzipped; empty
-/// bytes for a tile with no feature. Out of range when the tile is outside the matrix, no
-/// layer shows at its zoom, or it misses every layer's extent.
-pub async fn tile(registry: &Registry, layers: &[Arc<Layer>], set: &TileMatrixSet, (z, row, col): (usize, u32, u32)) -> Result<Tile, VectorTileError> {
+/// A vector tile ready to be sent: empty bytes for a tile with no feature.
+pub struct VectorTile {
+    /// The bytes as kept, and the validator of the gzipped representation (the identity one
+    /// is derived from it).
+    pub tile: Tile,
+    /// Whether `tile` holds the tile gzipped (as the cache keeps it) or as encoded.
+    pub gzipped: bool,
+}
+
+impl VectorTile {
+    pub fn empty() -> VectorTile {
+        VectorTile { tile: Tile::new(Bytes::new()), gzipped: false }
+    }
+
+    /// The gzipped tile: as kept, or compressed now.
+    pub fn gzip_body(&self) -> Bytes {
+        if self.gzipped { self.tile.bytes.clone() } else { Bytes::from(gzip(&self.tile.bytes)) }
+    }
+
+    /// The tile as encoded: as kept, or decompressed now.
+    pub fn identity_body(&self) -> std::io::Result<Bytes> {
+        if self.gzipped { gunzip(&self.tile.bytes).map(Bytes::from) } else { Ok(self.tile.bytes.clone()) }
+    }
+}
+
+/// Tile (z, row, col) of `set` holding `layers` (those showing at that zoom). Out of range when
+/// the tile is outside the matrix, no layer shows at its zoom, or it misses every layer's extent.
+///
+/// A cached tile is gzipped once, when rendered, and sent as stored to every client that
+/// accepts gzip. When the cache keeps nothing, the tile is left as encoded and compressed only
+/// for a client that asks for it: gzipping it for the cache and unzipping it for a client
+/// without `Accept-Encoding` was work for nothing. Nothing coalesces concurrent renders of one
+/// tile then, as nothing caches them.
+pub async fn tile(registry: &Registry, layers: &[Arc<Layer>], set: &TileMatrixSet, (z, row, col): (usize, u32, u32)) -> Result<VectorTile, VectorTileError> {
     let matrix = set.matrices.get(z).ok_or_else(|| VectorTileError::OutOfRange(format!("tile matrix set {} has no level {z}", set.id)))?;
     if !matrix.contains(row, col) {
         return Err(VectorTileError::OutOfRange(format!("row {row}, column {col} is outside tile matrix {} ({} x {} tiles)", matrix.id, matrix.matrix_height, matrix.matrix_width)));
@@ -203,6 +233,10 @@ pub async fn tile(registry: &Registry, layers: &[Arc<Layer>], set: &TileMatrixSe
     if !shown.iter().any(|l| extent_in(l, set).is_none_or(|e| e.intersection(&bbox).is_some())) {
         return Err(VectorTileError::OutsideData(format!("tile {}/{row}/{col} of {} is outside the data", matrix.id, set.id)));
     }
+    if !registry.tiles.keeps_tiles() {
+        let render = async { Ok::<_, SourceError>(Tile::new(Bytes::from(encode_tile(&shown, set.crs, &bbox, zoom).await?))) };
+        return Ok(VectorTile { tile: registry.tiles.render_unkept(render).await?, gzipped: false });
+    }
     let ids: Vec<&str> = shown.iter().map(|l| l.id.as_str()).collect();
     let grant = shown.iter().fold(0u64, |h, l| h.rotate_left(7) ^ l.grant_hash());
     let key = TileKey { layer: ids.join(",").into(), style: crate::tiles::cache::granted_style(STYLE, grant), tms: set.id.as_str().into(), z: z as u8, row, col, format: TileFormat::Mvt };
@@ -210,7 +244,8 @@ pub async fn tile(registry: &Registry, layers: &[Arc<Layer>], set: &TileMatrixSe
         let raw = encode_tile(&shown, set.crs, &bbox, zoom).await?;
         Ok::<_, SourceError>(Tile::new(if raw.is_empty() { Bytes::new() } else { Bytes::from(gzip(&raw)) }))
     };
-    registry.tiles.get_or_render(&key, render).await.map_err(|e| VectorTileError::Source(clone_error(&e)))
+    let tile = registry.tiles.get_or_render(&key, render).await.map_err(|e| VectorTileError::Source(clone_error(&e)))?;
+    Ok(VectorTile { tile, gzipped: true })
 }
 
 /// What a source needs to read one layer of a tile.
@@ -220,6 +255,8 @@ struct Prepared<'a> {
     filter: Option<Filter>,
     fields: Vec<Field>,
     affine: Vec<AffineCell>,
+    /// How far (tile CRS units) the affine maps may stray from the transform.
+    tolerance: f64,
 }
 
 impl Prepared<'_> {
@@ -242,7 +279,11 @@ impl Prepared<'_> {
 /// The tile's MVT bytes (empty when no feature is in it). Consecutive layers of one source
 /// that encodes tiles itself are read in one statement.
 async fn encode_tile(layers: &[Arc<Layer>], crs: ogc::crs::Crs, bbox: &Bbox, zoom: u8) -> Result<Vec<u8>, SourceError> {
-    let prepared = layers.iter().map(|l| prepare(l, crs, bbox, zoom)).collect::<Result<Vec<_>, _>>()?;
+    let mut prepared: Vec<Prepared> = Vec::with_capacity(layers.len());
+    for l in layers {
+        let p = prepare(l, crs, bbox, zoom, &prepared)?;
+        prepared.push(p);
+    }
     let tile = MvtTile { crs, bbox: *bbox };
     let mut raw = Vec::new();
     for group in prepared.chunk_by(|a, b| Arc::ptr_eq(&a.layer.source, &b.layer.source)) {
@@ -259,7 +300,10 @@ async fn encode_tile(layers: &[Arc<Layer>], crs: ogc::crs::Crs, bbox: &Bbox, zoo
     Ok(raw)
 }
 
-fn prepare<'a>(layer: &'a Layer, crs: ogc::crs::Crs, bbox: &Bbox, zoom: u8) -> Result<Prepared<'a>, SourceError> {
+/// Layer `layer`'s part of the tile; the affine maps of an `earlier` layer with the same storage
+/// CRS and envelope are taken over rather than fitted again (fitting them is most of the
+/// server's own CPU for a tile).
+fn prepare<'a>(layer: &'a Layer, crs: ogc::crs::Crs, bbox: &Bbox, zoom: u8, earlier: &[Prepared]) -> Result<Prepared<'a>, SourceError> {
     let s = &layer.tiles;
     let margin = f64::from(s.buffer) / f64::from(s.extent);
     let (w, h) = (bbox.max_x - bbox.min_x, bbox.max_y - bbox.min_y);
@@ -268,9 +312,13 @@ fn prepare<'a>(layer: &'a Layer, crs: ogc::crs::Crs, bbox: &Bbox, zoom: u8) -> R
         .ok()
         .and_then(|t| t.envelope(&buffered))
         .ok_or_else(|| SourceError::Internal(anyhow::anyhow!("tile {bbox:?} cannot be transformed to the storage CRS of {}", layer.id)))?;
-    let unit = w / f64::from(s.extent);
-    let affine = Transform::from_storage(layer.table.crs, crs, false).ok().and_then(|t| affine_cells(&t, &envelope, AFFINE_TOLERANCE * unit)).unwrap_or_default();
-    Ok(Prepared { layer, envelope, filter: s.filter_at(zoom), fields: s.fields.iter().map(|(f, _)| f.clone()).collect(), affine })
+    let tolerance = AFFINE_TOLERANCE * w / f64::from(s.extent);
+    let same = earlier.iter().find(|p| p.layer.table.crs == layer.table.crs && p.envelope == envelope && p.tolerance == tolerance);
+    let affine = match same {
+        Some(p) => p.affine.clone(),
+        None => Transform::from_storage(layer.table.crs, crs, false).ok().and_then(|t| affine_cells(&t, &envelope, tolerance)).unwrap_or_default(),
+    };
+    Ok(Prepared { layer, envelope, filter: s.filter_at(zoom), fields: s.fields.iter().map(|(f, _)| f.clone()).collect(), affine, tolerance })
 }
 
 /// One layer read as features and encoded by [`encode`] on the blocking pool.
@@ -306,8 +354,7 @@ fn gzip(raw: &[u8]) -> Vec<u8> {
     enc.finish().expect("writing to a Vec cannot fail")
 }
 
-/// The tile as sent to a client that does not accept gzip.
-pub fn gunzip(gz: &[u8]) -> std::io::Result<Vec<u8>> {
+fn gunzip(gz: &[u8]) -> std::io::Result<Vec<u8>> {
     let mut out = Vec::with_capacity(gz.len() * 3);
     flate2::read::GzDecoder::new(gz).read_to_end(&mut out)?;
     Ok(out)
