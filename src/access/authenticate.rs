@@ -36,6 +36,9 @@ pub struct Principal {
     pub name: Option<String>,
     /// Sorted, without duplicates, `anonymous` included: the key of the caller's view.
     pub groups: Arc<[String]>,
+    /// The view of `groups` once looked up: a verified caller's `Principal` is shared by its
+    /// requests, which then skip the views map.
+    pub view: ViewMemo,
 }
 
 impl Principal {
@@ -43,16 +46,34 @@ impl Principal {
         let mut g: Vec<String> = groups.into_iter().chain([ANONYMOUS.to_string()]).collect();
         g.sort();
         g.dedup();
-        Principal { name, groups: g.into() }
+        Principal { name, groups: g.into(), view: ViewMemo::default() }
     }
 }
+
+/// A remembered view: not part of who the caller is, so equal for every caller.
+#[derive(Clone, Default)]
+pub struct ViewMemo(pub std::sync::OnceLock<Arc<super::View>>);
+
+impl std::fmt::Debug for ViewMemo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ViewMemo")
+    }
+}
+
+impl PartialEq for ViewMemo {
+    fn eq(&self, _: &ViewMemo) -> bool {
+        true
+    }
+}
+
+impl Eq for ViewMemo {}
 
 /// Credentials as sent; borrowed from the request so nothing secret is copied around.
 pub enum Credentials<'a> {
     None,
     /// The base64 token of HTTP Basic, decoded only when needed: a caller verified recently is
     /// recognized by its digest alone.
-    Basic(&'a str),
+    Basic(&'a [u8]),
     ApiKey(&'a str),
     Bearer(&'a str),
     /// An `Authorization` header this server does not read.
@@ -63,11 +84,12 @@ impl<'a> Credentials<'a> {
     /// `api_key_param`: the `apikey` URL parameter, already taken out of the query.
     pub fn of(headers: &'a HeaderMap, api_key_param: Option<&'a str>) -> Credentials<'a> {
         if let Some(v) = headers.get(axum::http::header::AUTHORIZATION) {
+            // Basic first, from the bytes: base64 is ASCII, checked when decoded (on a miss).
+            if let Some(token) = v.as_bytes().get(..6).filter(|s| s.eq_ignore_ascii_case(b"basic ")).map(|_| &v.as_bytes()[6..]) {
+                return Credentials::Basic(token.trim_ascii());
+            }
             let Ok(v) = v.to_str() else { return Credentials::Malformed };
             let (scheme, rest) = v.split_once(' ').unwrap_or((v, ""));
-            if scheme.eq_ignore_ascii_case("basic") {
-                return Credentials::Basic(rest.trim());
-            }
             if scheme.eq_ignore_ascii_case("bearer") {
                 return Credentials::Bearer(rest.trim());
             }
@@ -94,7 +116,7 @@ impl<'a> Credentials<'a> {
 }
 
 /// The (user, password) of a Basic token; `None` when it is not base64 of UTF-8 `user:password`.
-fn decode_basic(token: &str) -> Option<(String, String)> {
+fn decode_basic(token: &[u8]) -> Option<(String, String)> {
     use base64::Engine;
     let text = String::from_utf8(base64::engine::general_purpose::STANDARD.decode(token).ok()?).ok()?;
     let (user, password) = text.split_once(':')?;
@@ -203,10 +225,10 @@ impl Authenticator {
         result
     }
 
-    async fn basic(&self, token: &str) -> Result<Arc<Principal>, AuthError> {
+    async fn basic(&self, token: &[u8]) -> Result<Arc<Principal>, AuthError> {
         // The token is name and password in base64: its digest keys the caller on the secret
         // without keeping it, and a verified caller's requests need no decoding.
-        let digest: [u8; 32] = sha2::Sha256::digest(token.as_bytes()).into();
+        let digest: [u8; 32] = sha2::Sha256::digest(token).into();
         if let Some(p) = self.verified.get(&digest) {
             return Ok(p);
         }

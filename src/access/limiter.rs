@@ -38,7 +38,8 @@ impl FailureLimiter {
     /// Seconds to wait when the pair has used up its attempts; `user` is asked for only when
     /// some pair is blocked.
     pub fn blocked<'u>(&self, client: IpAddr, user: impl FnOnce() -> Cow<'u, str>) -> Option<u64> {
-        if self.nanos(Instant::now()) >= self.blocking_until.load(Ordering::Acquire) {
+        let until = self.blocking_until.load(Ordering::Acquire);
+        if until == 0 || self.nanos(Instant::now()) >= until {
             return None;
         }
         let counts = self.counts.lock().expect("limiter lock");

@@ -29,7 +29,7 @@ pub async fn authorize(State(state): State<AppState>, mut req: Request, next: Ne
         Ok(p) => p,
         Err(e) => return refusal(policy, &e, bearer),
     };
-    let view = policy.view(&state.registry, &principal);
+    let view = principal.view.0.get_or_init(|| policy.view(&state.registry, &principal)).clone();
     if principal.name.is_none() && names_hidden_layer(policy, &view, req.uri()) {
         // A login can help: say so, so QGIS and browsers prompt for one.
         return refusal(policy, &AuthError::Refused, false);
