@@ -199,6 +199,10 @@ pub struct LayerConfig {
     pub styles: Vec<Spanned<String>>,
     /// How the layer is cut into vector tiles (`[layers.tiles]`); defaults when absent.
     pub tiles: Option<Spanned<TilesConfig>>,
+    /// OGC API Features PUT / PATCH / DELETE must name the feature's ETag in `If-Match`
+    /// (else 428), so no client overwrites a change it has not seen.
+    #[serde(default)]
+    pub require_if_match: bool,
 }
 
 /// Vector tile settings of a layer. Zoom levels are WebMercatorQuad's; other tile matrix sets

@@ -28,6 +28,9 @@ pub enum ServiceError {
     /// A request body that is not the document the operation takes (400).
     #[error("{0}")]
     Body(String),
+    /// A write the layer accepts only with `If-Match` (428, RFC 6585).
+    #[error("{0}")]
+    PreconditionRequired(String),
 }
 
 impl ServiceError {
@@ -42,6 +45,7 @@ impl ServiceError {
             ServiceError::Source(e) => ServiceError::source_status(e),
             ServiceError::Raster(e) => raster_status(e),
             ServiceError::Body(_) => StatusCode::BAD_REQUEST,
+            ServiceError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             ServiceError::Challenge { .. } => StatusCode::UNAUTHORIZED,
             ServiceError::Edit(e) => match e {
                 // The body parsed but the feature does not fit the collection (Part 4 leaves the

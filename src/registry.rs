@@ -37,6 +37,8 @@ pub struct Layer {
     pub tiles: crate::vtiles::TileSettings,
     /// The caller's rights when the layer is seen through an access view; `None`: unrestricted.
     pub grant: Option<Arc<crate::access::Grant>>,
+    /// OGC API Features edits of existing features need `If-Match` (config `require_if_match`).
+    pub require_if_match: bool,
 }
 
 impl Layer {
@@ -118,6 +120,7 @@ impl Registry {
                 styles: Arc::new(styles),
                 tiles,
                 grant: None,
+                require_if_match: lc.require_if_match,
             }));
         }
         let tc = &config.tile_cache;

@@ -53,6 +53,11 @@ async fn pg_pool() -> sqlx::PgPool {
 /// A copy of the demo GeoPackage and a fresh PostGIS table (titre required), for one test;
 /// `moderated`: contributions to them wait for a moderator.
 async fn start(name: &str, moderated: bool) -> Server {
+    start_with(name, "", moderated).await
+}
+
+/// `start`, with `layer_lines` added to the configuration of each edited layer.
+async fn start_with(name: &str, layer_lines: &str, moderated: bool) -> Server {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let gpkg = std::env::temp_dir().join(format!("ossature-edit-{name}-{}.gpkg", std::process::id()));
     std::fs::copy(root.join("demo/demo.gpkg"), &gpkg).unwrap();
@@ -77,6 +82,7 @@ table = "communes"
 id = "sig"
 source = "copy"
 table = "signalements"
+{layer_lines}
 "#,
         gpkg.display()
     );
@@ -93,7 +99,7 @@ table = "signalements"
             sqlx::query(sqlx::AssertSqlSafe(q)).execute(&pool).await.unwrap();
         }
         layers.push((pg_layer.clone(), Source::Pg));
-        text.push_str(&format!("\n[sources.pg]\ntype = \"postgis\"\nurl = \"${{OSSATURE_TEST_PG}}\"\n\n[[layers]]\nid = \"{pg_layer}\"\nsource = \"pg\"\ntable = \"{pg_table}\"\n"));
+        text.push_str(&format!("\n[sources.pg]\ntype = \"postgis\"\nurl = \"${{OSSATURE_TEST_PG}}\"\n\n[[layers]]\nid = \"{pg_layer}\"\nsource = \"pg\"\ntable = \"{pg_table}\"\n{layer_lines}\n"));
     }
     text.push_str(&format!(
         r#"
@@ -383,8 +389,74 @@ async fn rights_decide_who_edits_what_and_where() {
     assert!(api["paths"]["/collections/sig/items"].get("post").is_some());
     assert!(api["paths"]["/collections/sig/items/{featureId}"].get("patch").is_some());
     assert!(api["paths"]["/collections/communes/items"].get("post").is_none());
+    // Without `require_if_match`, If-Match stays optional.
+    let patch = &api["paths"]["/collections/sig/items/{featureId}"]["patch"];
+    assert!(patch["responses"].get("428").is_none() && patch["parameters"].as_array().unwrap().iter().any(|p| p["name"] == "If-Match" && p["required"] == false), "{patch}");
     let api: Value = s.get(Who::Reader, "/api?f=json").await.json().await.unwrap();
     assert!(api["paths"]["/collections/sig/items"].get("post").is_none());
+}
+
+#[tokio::test]
+async fn if_match_required_refuses_unconditional_changes_with_428() {
+    let s = start_with("ifmatch", "require_if_match = true", false).await;
+    for (layer, _) in s.layers.clone() {
+        let layer = layer.as_str();
+        // Creating needs no version.
+        let res = s.send(Who::Editor, Method::POST, &format!("/collections/{layer}/items"), &feature(json!("Banc"), 697000.0, 7063000.0), None).await;
+        assert_eq!(res.status(), 201, "{layer}");
+        let created = etag(&res);
+        let path = res.headers()["location"].to_str().unwrap().strip_prefix(&s.base).unwrap().to_string();
+        let patch = json!({ "properties": { "statut": "traité" } });
+        let replacement = feature(json!("Banc neuf"), 697000.0, 7063000.0);
+        for if_match in [None, Some("*")] {
+            for (method, body) in [(Method::PATCH, Some(&patch)), (Method::PUT, Some(&replacement)), (Method::DELETE, None)] {
+                let res = match body {
+                    Some(b) => s.send(Who::Editor, method.clone(), &path, b, if_match).await,
+                    None => {
+                        let mut r = s.request(Who::Editor, method.clone(), &path);
+                        if let Some(e) = if_match {
+                            r = r.header("if-match", e);
+                        }
+                        r.send().await.unwrap()
+                    }
+                };
+                assert_eq!(res.status(), 428, "{layer}: {method} with If-Match {if_match:?}");
+                assert_eq!(res.headers()["content-type"], "application/problem+json");
+                let problem: Value = res.json().await.unwrap();
+                assert!(problem["detail"].as_str().is_some_and(|d| d.contains("If-Match") && d.contains(layer)), "{problem}");
+            }
+        }
+        // The right rights are still checked first: a reader gets 403, not 428.
+        assert_eq!(s.send(Who::Reader, Method::PATCH, &path, &patch, None).await.status(), 403, "{layer}");
+        let body: Value = s.get(Who::Editor, &path).await.json().await.unwrap();
+        assert_eq!((body["properties"]["titre"].as_str(), body["properties"]["statut"].as_str()), (Some("Banc"), Some("en attente")), "{layer}: nothing changed");
+
+        // With the feature's ETag the change goes through; the old ETag is then stale.
+        let res = s.send(Who::Editor, Method::PATCH, &path, &patch, Some(&created)).await;
+        assert_eq!(res.status(), 204, "{layer}");
+        let patched = etag(&res);
+        assert_eq!(s.send(Who::Editor, Method::PUT, &path, &replacement, Some(&created)).await.status(), 412, "{layer}");
+        let res = s.send(Who::Editor, Method::PUT, &path, &replacement, Some(&patched)).await;
+        assert_eq!(res.status(), 204, "{layer}");
+        let replaced = etag(&res);
+        assert_eq!(s.request(Who::Editor, Method::DELETE, &path).header("if-match", &patched).send().await.unwrap().status(), 412, "{layer}");
+        assert_eq!(s.request(Who::Editor, Method::DELETE, &path).header("if-match", &replaced).send().await.unwrap().status(), 204, "{layer}");
+        assert_eq!(s.get(Who::Editor, &path).await.status(), 404, "{layer}");
+
+        // WFS-T has no If-Match: its transactions are unaffected.
+        let body = format!(
+            r#"<wfs:Transaction service="WFS" version="2.0.0" {WFS2}><wfs:Delete typeName="ossature:{layer}"><fes:Filter><fes:PropertyIsEqualTo><fes:ValueReference>titre</fes:ValueReference><fes:Literal>Trottoir dégradé</fes:Literal></fes:PropertyIsEqualTo></fes:Filter></wfs:Delete></wfs:Transaction>"#
+        );
+        let (status, xml) = s.wfs(Who::Editor, body).await;
+        assert!(status == 200 && xml.contains("<wfs:totalDeleted>1</wfs:totalDeleted>"), "{layer}: {xml}");
+    }
+    // The API document says so.
+    let api: Value = s.get(Who::Editor, "/api?f=json").await.json().await.unwrap();
+    for verb in ["put", "patch", "delete"] {
+        let op = &api["paths"]["/collections/sig/items/{featureId}"][verb];
+        assert!(op["responses"].get("428").is_some(), "{verb}: {op}");
+        assert!(op["parameters"].as_array().unwrap().iter().any(|p| p["name"] == "If-Match" && p["required"] == true), "{verb}: {op}");
+    }
 }
 
 /// Feature titles of an MVT tile (empty for 204).

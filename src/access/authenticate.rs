@@ -3,6 +3,7 @@
 //! a JWKS). A caller without credentials is anonymous; wrong credentials are refused, never
 //! downgraded to anonymous, so a client learns its password is wrong.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Arc;
@@ -17,6 +18,7 @@ use subtle::ConstantTimeEq;
 
 use super::config::{AccessConfig, OidcConfig};
 use super::limiter::FailureLimiter;
+use super::verified::Verified;
 use crate::config::{ConfigError, Origin, expand_env};
 
 /// The group every caller belongs to, logged in or not: what anonymous callers may see stays
@@ -34,6 +36,9 @@ pub struct Principal {
     pub name: Option<String>,
     /// Sorted, without duplicates, `anonymous` included: the key of the caller's view.
     pub groups: Arc<[String]>,
+    /// The view of `groups` once looked up: a verified caller's `Principal` is shared by its
+    /// requests, which then skip the views map.
+    pub view: ViewMemo,
 }
 
 impl Principal {
@@ -41,14 +46,34 @@ impl Principal {
         let mut g: Vec<String> = groups.into_iter().chain([ANONYMOUS.to_string()]).collect();
         g.sort();
         g.dedup();
-        Principal { name, groups: g.into() }
+        Principal { name, groups: g.into(), view: ViewMemo::default() }
     }
 }
+
+/// A remembered view: not part of who the caller is, so equal for every caller.
+#[derive(Clone, Default)]
+pub struct ViewMemo(pub std::sync::OnceLock<Arc<super::View>>);
+
+impl std::fmt::Debug for ViewMemo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ViewMemo")
+    }
+}
+
+impl PartialEq for ViewMemo {
+    fn eq(&self, _: &ViewMemo) -> bool {
+        true
+    }
+}
+
+impl Eq for ViewMemo {}
 
 /// Credentials as sent; borrowed from the request so nothing secret is copied around.
 pub enum Credentials<'a> {
     None,
-    Basic { user: String, password: String },
+    /// The base64 token of HTTP Basic, decoded only when needed: a caller verified recently is
+    /// recognized by its digest alone.
+    Basic(&'a [u8]),
     ApiKey(&'a str),
     Bearer(&'a str),
     /// An `Authorization` header this server does not read.
@@ -59,16 +84,12 @@ impl<'a> Credentials<'a> {
     /// `api_key_param`: the `apikey` URL parameter, already taken out of the query.
     pub fn of(headers: &'a HeaderMap, api_key_param: Option<&'a str>) -> Credentials<'a> {
         if let Some(v) = headers.get(axum::http::header::AUTHORIZATION) {
+            // Basic first, from the bytes: base64 is ASCII, checked when decoded (on a miss).
+            if let Some(token) = v.as_bytes().get(..6).filter(|s| s.eq_ignore_ascii_case(b"basic ")).map(|_| &v.as_bytes()[6..]) {
+                return Credentials::Basic(token.trim_ascii());
+            }
             let Ok(v) = v.to_str() else { return Credentials::Malformed };
             let (scheme, rest) = v.split_once(' ').unwrap_or((v, ""));
-            if scheme.eq_ignore_ascii_case("basic") {
-                use base64::Engine;
-                let decoded = base64::engine::general_purpose::STANDARD.decode(rest.trim()).ok().and_then(|b| String::from_utf8(b).ok());
-                return match decoded.as_deref().and_then(|s| s.split_once(':')) {
-                    Some((u, p)) => Credentials::Basic { user: u.to_string(), password: p.to_string() },
-                    None => Credentials::Malformed,
-                };
-            }
             if scheme.eq_ignore_ascii_case("bearer") {
                 return Credentials::Bearer(rest.trim());
             }
@@ -84,14 +105,22 @@ impl<'a> Credentials<'a> {
     }
 
     /// The name the failure limiter counts attempts under (not a secret).
-    fn claimed_user(&self) -> &str {
+    fn claimed_user(&self) -> Cow<'static, str> {
         match self {
-            Credentials::Basic { user, .. } => user,
-            Credentials::ApiKey(_) => "(api key)",
-            Credentials::Bearer(_) => "(bearer)",
-            Credentials::None | Credentials::Malformed => "",
+            Credentials::Basic(token) => decode_basic(token).map_or(Cow::Borrowed(""), |(user, _)| Cow::Owned(user)),
+            Credentials::ApiKey(_) => Cow::Borrowed("(api key)"),
+            Credentials::Bearer(_) => Cow::Borrowed("(bearer)"),
+            Credentials::None | Credentials::Malformed => Cow::Borrowed(""),
         }
     }
+}
+
+/// The (user, password) of a Basic token; `None` when it is not base64 of UTF-8 `user:password`.
+fn decode_basic(token: &[u8]) -> Option<(String, String)> {
+    use base64::Engine;
+    let text = String::from_utf8(base64::engine::general_purpose::STANDARD.decode(token).ok()?).ok()?;
+    let (user, password) = text.split_once(':')?;
+    Some((user.to_string(), password.to_string()))
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -130,10 +159,9 @@ pub struct Authenticator {
     api_keys: Vec<ApiKey>,
     oidc: Option<Oidc>,
     limiter: FailureLimiter,
-    /// Callers whose password was verified recently, by a digest of name and password: argon2
-    /// costs tens of milliseconds by design, and Basic clients send the password with every
-    /// tile request.
-    verified: moka::sync::Cache<[u8; 32], Principal>,
+    /// Basic callers verified recently, by the SHA-256 of their token (name and password).
+    verified: Verified,
+    anonymous: Arc<Principal>,
 }
 
 impl Authenticator {
@@ -167,38 +195,45 @@ impl Authenticator {
             api_keys,
             oidc,
             limiter: FailureLimiter::new(c.limits.max_failures, Duration::from_secs(c.limits.window_s)),
-            verified: moka::sync::Cache::builder().max_capacity(10_000).time_to_live(Duration::from_secs(300)).build(),
+            verified: Verified::new(10_000, Duration::from_secs(300)),
+            anonymous: Arc::new(Principal::new(None, [])),
         })
     }
 
     /// The caller; refused credentials count against `(client, user)` in the failure limiter.
-    pub async fn authenticate(&self, credentials: &Credentials<'_>, client: IpAddr) -> Result<Principal, AuthError> {
+    pub async fn authenticate(&self, credentials: &Credentials<'_>, client: IpAddr) -> Result<Arc<Principal>, AuthError> {
         if let Credentials::None = credentials {
-            return Ok(Principal::new(None, []));
+            return Ok(self.anonymous.clone());
         }
-        let claimed = credentials.claimed_user();
-        if let Some(retry_after) = self.limiter.blocked(client, claimed) {
+        // Before anything else, so that a blocked pair's answer says nothing of its password
+        // (not even whether it is among the verified callers).
+        if let Some(retry_after) = self.limiter.blocked(client, || credentials.claimed_user()) {
             return Err(AuthError::Throttled { retry_after });
         }
         let result = match credentials {
             Credentials::None => unreachable!("answered above"),
             Credentials::Malformed => Err(AuthError::Refused),
-            Credentials::Basic { user, password } => self.basic(user, password).await,
-            Credentials::ApiKey(key) => self.api_key(key),
-            Credentials::Bearer(token) => self.bearer(token),
+            Credentials::Basic(token) => self.basic(token).await,
+            Credentials::ApiKey(key) => self.api_key(key).map(Arc::new),
+            Credentials::Bearer(token) => self.bearer(token).map(Arc::new),
         };
         if let Err(AuthError::Refused) = result {
-            tracing::info!(client = %client, user = claimed, "authentication refused");
-            self.limiter.failed(client, claimed);
+            let claimed = credentials.claimed_user();
+            tracing::info!(client = %client, user = &*claimed, "authentication refused");
+            self.limiter.failed(client, &claimed);
         }
         result
     }
 
-    async fn basic(&self, user: &str, password: &str) -> Result<Principal, AuthError> {
-        let digest: [u8; 32] = sha2::Sha256::new().chain_update(user.as_bytes()).chain_update([0]).chain_update(password.as_bytes()).finalize().into();
+    async fn basic(&self, token: &[u8]) -> Result<Arc<Principal>, AuthError> {
+        // The token is name and password in base64: its digest keys the caller on the secret
+        // without keeping it, and a verified caller's requests need no decoding.
+        let digest: [u8; 32] = sha2::Sha256::digest(token).into();
         if let Some(p) = self.verified.get(&digest) {
             return Ok(p);
         }
+        let (user, password) = decode_basic(token).ok_or(AuthError::Refused)?;
+        let user = user.as_str();
         let (phc, groups) = match self.users.get(user) {
             Some(u) => (u.phc.clone(), u.groups.clone()),
             None => match &self.user_table {
@@ -212,12 +247,11 @@ impl Authenticator {
                 None => return Err(AuthError::Refused),
             },
         };
-        let pw = password.to_string();
-        let ok = tokio::task::spawn_blocking(move || Argon2::default().verify_password(pw.as_bytes(), phc.as_str()).is_ok()).await.unwrap_or(false);
+        let ok = tokio::task::spawn_blocking(move || Argon2::default().verify_password(password.as_bytes(), phc.as_str()).is_ok()).await.unwrap_or(false);
         if !ok {
             return Err(AuthError::Refused);
         }
-        let principal = Principal::new(Some(user.to_string()), groups);
+        let principal = Arc::new(Principal::new(Some(user.to_string()), groups));
         self.verified.insert(digest, principal.clone());
         Ok(principal)
     }

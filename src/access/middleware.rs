@@ -2,7 +2,6 @@
 //! a request extension. Refusals are answered here, before any face runs.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
-use std::sync::Arc;
 
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{HeaderValue, StatusCode, Uri, header};
@@ -30,13 +29,13 @@ pub async fn authorize(State(state): State<AppState>, mut req: Request, next: Ne
         Ok(p) => p,
         Err(e) => return refusal(policy, &e, bearer),
     };
-    let view = policy.view(&state.registry, &principal);
+    let view = principal.view.0.get_or_init(|| policy.view(&state.registry, &principal)).clone();
     if principal.name.is_none() && names_hidden_layer(policy, &view, req.uri()) {
         // A login can help: say so, so QGIS and browsers prompt for one.
         return refusal(policy, &AuthError::Refused, false);
     }
     req.extensions_mut().insert(view);
-    req.extensions_mut().insert(Arc::new(principal));
+    req.extensions_mut().insert(principal);
     next.run(req).await
 }
 
@@ -73,7 +72,8 @@ fn refusal(policy: &Policy, e: &AuthError, bearer: bool) -> Response {
 /// Removes the `apikey` parameter from the request's query and returns it.
 fn take_api_key(req: &mut Request) -> Option<String> {
     let query = req.uri().query()?;
-    if !query.to_ascii_lowercase().contains(API_KEY_PARAM) {
+    // Most requests have no key: tell without an allocation.
+    if !query.as_bytes().windows(API_KEY_PARAM.len()).any(|w| w.eq_ignore_ascii_case(API_KEY_PARAM.as_bytes())) {
         return None;
     }
     let mut key = None;

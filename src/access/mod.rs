@@ -11,6 +11,7 @@ mod guard;
 mod limiter;
 pub mod middleware;
 mod moderation;
+mod verified;
 mod view;
 
 use std::collections::HashMap;
@@ -36,10 +37,12 @@ pub struct Policy {
     rules: grant::Rules,
     catalogue: Arc<Catalogue>,
     /// Views by group set: built on a set's first request, since grants bind filters and
-    /// narrow schemas, which no request should pay for again.
-    views: RwLock<HashMap<Arc<[String]>, Arc<View>>>,
+    /// narrow schemas, which no request should pay for again. foldhash, not SipHash: the map
+    /// holds at most `MAX_VIEWS` sets, so there is no flooding to resist, and the lookup cost 560
+    /// instructions per request (callgrind), most of them SipHash over the group names.
+    views: RwLock<ViewMap<Arc<[String]>>>,
     /// Views by group set and login, for the group sets [`grant::Rules::personal`] names.
-    personal: RwLock<HashMap<(Arc<[String]>, String), Arc<View>>>,
+    personal: RwLock<ViewMap<(Arc<[String]>, String)>>,
     pub anonymous: Arc<View>,
     /// Ids of every layer, to tell a hidden layer from an unknown one.
     all_layers: Vec<String>,
@@ -58,7 +61,7 @@ impl Access {
         let auth = Authenticator::build(c, &config.origin).await?;
         let anonymous = Arc::new(View::of(registry, &rules, &Principal::new(None, []), &catalogue));
         let all_layers = registry.layers.iter().map(|l| l.id.clone()).chain(registry.rasters.iter().map(|r| r.id.clone())).collect();
-        Ok(Access::Ruled(Box::new(Policy { auth, rules, catalogue, views: RwLock::new(HashMap::new()), personal: RwLock::new(HashMap::new()), anonymous, all_layers })))
+        Ok(Access::Ruled(Box::new(Policy { auth, rules, catalogue, views: RwLock::default(), personal: RwLock::default(), anonymous, all_layers })))
     }
 }
 
@@ -80,8 +83,10 @@ impl Access {
     }
 }
 
+type ViewMap<K> = HashMap<K, Arc<View>, foldhash::fast::RandomState>;
+
 /// The view under `key`, built and kept (up to [`MAX_VIEWS`]) on its first request.
-fn cached<K: std::hash::Hash + Eq + Clone>(views: &RwLock<HashMap<K, Arc<View>>>, key: &K, build: impl FnOnce() -> View) -> Arc<View> {
+fn cached<K: std::hash::Hash + Eq + Clone>(views: &RwLock<ViewMap<K>>, key: &K, build: impl FnOnce() -> View) -> Arc<View> {
     if let Some(v) = views.read().expect("views lock").get(key) {
         return v.clone();
     }

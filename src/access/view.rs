@@ -97,5 +97,6 @@ fn restricted(l: &Layer, grant: Grant) -> Layer {
         styles: l.styles.clone(),
         tiles,
         grant: Some(Arc::new(grant)),
+        require_if_match: l.require_if_match,
     }
 }

@@ -50,12 +50,18 @@ pub(crate) fn get_with(summary: &str, operation_id: &str, tag: &str, params: Vec
 }
 
 /// Adds the Part 4 operations of an editable collection to `doc`'s paths: POST on items, PUT,
-/// PATCH and DELETE on an item, with the ETag / If-Match exchange.
-pub fn editable(doc: &mut Value, id: &str) {
+/// PATCH and DELETE on an item, with the ETag / If-Match exchange; `require_if_match`: the
+/// collection refuses changes without it (428), which clients generated from the document
+/// must know to send the header.
+pub fn editable(doc: &mut Value, id: &str, require_if_match: bool) {
     let op = id.chars().map(|ch| if ch.is_ascii_alphanumeric() { ch } else { '_' }).collect::<String>();
     let feature_body = |media: &str| json!({ "required": true, "content": { media: { "schema": { "type": "object" } } } });
-    let if_match = json!({ "name": "If-Match", "in": "header", "required": false,
-        "description": "The feature's ETag: the write is refused (412) when the feature has changed since.", "schema": { "type": "string" } });
+    let if_match_description = match require_if_match {
+        true => "The feature's ETag, required (428 without it or with `*`): the write is refused (412) when the feature has changed since.",
+        false => "The feature's ETag: the write is refused (412) when the feature has changed since.",
+    };
+    let if_match = json!({ "name": "If-Match", "in": "header", "required": require_if_match,
+        "description": if_match_description, "schema": { "type": "string" } });
     let status = |code: &str, description: &str| (code.to_string(), json!({ "description": description }));
     let refusals = [
         status("400", "The body is not a GeoJSON feature."),
@@ -85,6 +91,9 @@ pub fn editable(doc: &mut Value, id: &str) {
         let params = vec![param_ref("featureId"), if_match.clone()];
         let mut stale: Map<String, Value> = Map::new();
         stale.insert("412".into(), json!({ "description": "The feature changed since the ETag given in If-Match." }));
+        if require_if_match {
+            stale.insert("428".into(), json!({ "description": "If-Match with the feature's ETag is required to change this collection's features." }));
+        }
         item["put"] = operation(format!("Replace a feature of {id}"), format!("replaceFeature_{op}"), Some(feature_body(super::GEOJSON)), params.clone(), status("204", "Replaced."));
         item["patch"] = operation(format!("Update a feature of {id}"), format!("updateFeature_{op}"), Some(feature_body(super::MERGE_PATCH_JSON)), params.clone(), status("204", "Updated."));
         item["delete"] = operation(format!("Delete a feature of {id}"), format!("deleteFeature_{op}"), None, params, status("204", "Deleted."));

@@ -53,12 +53,13 @@ pub async fn create(state: Caller, who: Who, Path(id): Path<String>, headers: He
 /// PUT: the feature replaced whole.
 pub async fn replace(state: Caller, who: Who, Path((id, fid)): Path<(String, String)>, headers: HeaderMap, body: Bytes) -> Result<Response, ServiceError> {
     let layer = editable_layer(&state, &who, &id)?;
+    let version = if_match(&layer, &fid, &headers)?;
     let doc = json_body(&body)?;
     if doc["type"] != "Feature" {
         return Err(body_error("the body must be a GeoJSON Feature"));
     }
     let with = proposed(&doc, content_crs(&layer, &headers)?, false)?;
-    let done = apply(&state, &who, &layer, &[Edit::Replace { id: fid, with, version: if_match(&headers) }]).await?;
+    let done = apply(&state, &who, &layer, &[Edit::Replace { id: fid, with, version }]).await?;
     Ok(changed(done.first().and_then(|d| d.version.as_deref())))
 }
 
@@ -66,15 +67,17 @@ pub async fn replace(state: Caller, who: Who, Path((id, fid)): Path<(String, Str
 /// clears), the geometry when it has one.
 pub async fn update(state: Caller, who: Who, Path((id, fid)): Path<(String, String)>, headers: HeaderMap, body: Bytes) -> Result<Response, ServiceError> {
     let layer = editable_layer(&state, &who, &id)?;
+    let version = if_match(&layer, &fid, &headers)?;
     let doc = json_body(&body)?;
     let with = proposed(&doc, content_crs(&layer, &headers)?, true)?;
-    let done = apply(&state, &who, &layer, &[Edit::Update { id: fid, with, version: if_match(&headers) }]).await?;
+    let done = apply(&state, &who, &layer, &[Edit::Update { id: fid, with, version }]).await?;
     Ok(changed(done.first().and_then(|d| d.version.as_deref())))
 }
 
 pub async fn delete(state: Caller, who: Who, Path((id, fid)): Path<(String, String)>, headers: HeaderMap) -> Result<Response, ServiceError> {
     let layer = editable_layer(&state, &who, &id)?;
-    apply(&state, &who, &layer, &[Edit::Delete { id: fid, version: if_match(&headers) }]).await?;
+    let version = if_match(&layer, &fid, &headers)?;
+    apply(&state, &who, &layer, &[Edit::Delete { id: fid, version }]).await?;
     Ok(changed(None))
 }
 
@@ -113,10 +116,19 @@ fn header_value(res: &mut Response, name: header::HeaderName, value: &str) {
     }
 }
 
-/// The version `If-Match` names (`*` or none: any version).
-fn if_match(headers: &HeaderMap) -> Option<String> {
-    let v = headers.get(header::IF_MATCH)?.to_str().ok()?.trim();
-    (v != "*").then(|| v.trim_start_matches("W/").trim_matches('"').to_string())
+/// The version `If-Match` names (`*` or none: any version). A layer that requires it answers
+/// both with 428: `*` matches every version, so it would not keep a client from overwriting a
+/// change it has not seen, which is what the requirement is for.
+fn if_match(layer: &crate::registry::Layer, fid: &str, headers: &HeaderMap) -> Result<Option<String>, ServiceError> {
+    let given = headers.get(header::IF_MATCH).and_then(|v| v.to_str().ok()).map(str::trim);
+    let version = given.filter(|v| *v != "*").map(|v| v.trim_start_matches("W/").trim_matches('"').to_string());
+    if layer.require_if_match && version.is_none() {
+        return Err(ServiceError::PreconditionRequired(format!(
+            "collection '{}' accepts changes only with If-Match naming the feature's ETag (not '*'): read /collections/{}/items/{fid} and send its ETag back",
+            layer.id, layer.id
+        )));
+    }
+    Ok(version)
 }
 
 /// The CRS of the body's geometries: `Content-Crs` (Part 2), CRS84 by default.

@@ -141,7 +141,7 @@ async fn api(state: Caller, RawQuery(q): RawQuery, headers: HeaderMap) -> Result
     let limits = ApiLimits { default_limit: state.limits.default_limit, max_limit: state.limits.max_limit };
     let mut doc = openapi::document(&state.base, &title, &description, &described, &limits);
     for l in state.view.layers.iter().filter(|l| editable(l)) {
-        openapi::editable(&mut doc, &l.id);
+        openapi::editable(&mut doc, &l.id, l.require_if_match);
     }
     if let Some(paths) = doc["paths"].as_object_mut() {
         paths.extend(ogc::records::documents::openapi_paths(crate::catalogue::COLLECTION_ID, state.limits.default_limit, state.view.catalogue.limits.max_records));
