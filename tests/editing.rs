@@ -735,3 +735,34 @@ async fn moderation_is_checked_at_start_up() {
         assert!(error.contains(expected), "{error}");
     }
 }
+
+/// A feature another client changes between a WFS action's selection and its write: the
+/// transaction is refused (409) and the other change stands (lock-free optimistic concurrency).
+#[tokio::test]
+async fn wfs_transactions_refuse_features_changed_since_their_selection() {
+    if !common::has_pg() {
+        return;
+    }
+    let s = start("wfsrace", false).await;
+    let (layer, table) = ("pg_wfsrace", "edit_wfsrace");
+    let pool = pg_pool().await;
+    // Another client holds feature 3 changed but not yet committed: the WFS action selects
+    // the committed version, then waits for the row.
+    let mut other = pool.begin().await.unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!("UPDATE {table} SET description = 'changé ailleurs' WHERE id = 3"))).execute(&mut *other).await.unwrap();
+    let body = format!(
+        r#"<wfs:Transaction service="WFS" version="2.0.0" {WFS2}><wfs:Update typeName="ossature:{layer}"><wfs:Property><wfs:ValueReference>statut</wfs:ValueReference><wfs:Value>traité</wfs:Value></wfs:Property>
+        <fes:Filter><fes:ResourceId rid="{layer}.3"/></fes:Filter></wfs:Update></wfs:Transaction>"#
+    );
+    let request = s.request(Who::Editor, Method::POST, "/wfs").header("content-type", "text/xml").body(body).send();
+    let answer = tokio::spawn(request);
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    other.commit().await.unwrap();
+    let res = answer.await.unwrap().unwrap();
+    let status = res.status().as_u16();
+    let xml = res.text().await.unwrap();
+    assert_eq!(status, 409, "{xml}");
+    assert!(xml.contains("exceptionCode=\"OperationProcessingFailed\"") && xml.contains("has changed"), "{xml}");
+    let item: Value = s.get(Who::Editor, &format!("/collections/{layer}/items/3")).await.json().await.unwrap();
+    assert_eq!((item["properties"]["description"].as_str(), item["properties"]["statut"].as_str()), (Some("changé ailleurs"), Some("publié")));
+}

@@ -143,6 +143,7 @@ pub async fn apply(registry: &Registry, layer: &Layer, editor: &Editor<'_>, edit
     let mut tx = layer.source.begin().await?;
     let mut done = Vec::with_capacity(edits.len());
     let mut touched: Option<Bbox> = None;
+    let mut edited: Vec<Value> = Vec::new();
     let who = editor.name.unwrap_or("anonymous");
     for (e, c) in edits.iter().zip(&checked) {
         let (id, before) = match e {
@@ -151,7 +152,10 @@ pub async fn apply(registry: &Registry, layer: &Layer, editor: &Editor<'_>, edit
             }
             Edit::Replace { id, version, .. } | Edit::Update { id, version, .. } | Edit::Delete { id, version } => {
                 let id = id_value(table, id, &layer.id)?;
-                let before = current(&mut tx, layer, &id, version.as_deref()).await?;
+                // Versions name features as they were before the request: one an earlier edit
+                // of this request changed is checked no more.
+                let expected = version.as_deref().filter(|_| !edited.contains(&id));
+                let before = current(&mut tx, layer, &id, expected).await?;
                 if let (Some(m), Some(c)) = (moderation, c) {
                     contribution::settle(m, table, c, &before)?;
                 }
@@ -176,6 +180,7 @@ pub async fn apply(registry: &Registry, layer: &Layer, editor: &Editor<'_>, edit
         for f in before.iter().chain(&after) {
             touched = grow(touched, f);
         }
+        edited.push(id.clone());
         let id_text = id_text(&id);
         let entry = AuditEntry {
             who,

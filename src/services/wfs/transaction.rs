@@ -69,19 +69,19 @@ async fn run(state: &Caller, principal: Option<&Principal>, t: Transaction) -> R
             }
             Action::Update { properties, filter, .. } => {
                 let with = proposed(&layer, properties)?;
-                for id in selected(&layer, filter).await? {
-                    edits.push(Edit::Update { id, with: with.clone(), version: None });
+                for (id, version) in selected(&layer, filter).await? {
+                    edits.push(Edit::Update { id, with: with.clone(), version: Some(version) });
                 }
             }
             Action::Replace { feature, filter } => {
                 let with = proposed(&layer, feature.properties)?;
-                for id in selected(&layer, filter).await? {
-                    edits.push(Edit::Replace { id, with: with.clone(), version: None });
+                for (id, version) in selected(&layer, filter).await? {
+                    edits.push(Edit::Replace { id, with: with.clone(), version: Some(version) });
                 }
             }
             Action::Delete { filter, .. } => {
-                for id in selected(&layer, filter).await? {
-                    edits.push(Edit::Delete { id, version: None });
+                for (id, version) in selected(&layer, filter).await? {
+                    edits.push(Edit::Delete { id, version: Some(version) });
                 }
             }
         }
@@ -134,13 +134,16 @@ fn proposed(layer: &Layer, properties: Vec<(String, PropertyValue)>) -> Result<P
     Ok(p)
 }
 
-/// The ids of the features an action's filter selects among those the caller sees.
-async fn selected(layer: &Arc<Layer>, filter: ogc::filter::Filter) -> Result<Vec<String>, WfsError> {
+/// The ids and versions of the features an action's filter selects among those the caller
+/// sees. The versions pin the selection: a feature changed by someone else before the
+/// transaction writes it no longer has its version, and the transaction is refused (lock-free
+/// optimistic concurrency: a filter naming the values the client read is its precondition).
+async fn selected(layer: &Arc<Layer>, filter: ogc::filter::Filter) -> Result<Vec<(String, String)>, WfsError> {
     let filter = crate::bind::bind(strip_id_prefix(filter, &layer.id), &layer.table, layer.table.crs)
         .map_err(|e| WfsError::new("InvalidParameterValue", "Filter", e.to_string()))?;
-    let query = Query { filter: Some(filter), fields: Some(Vec::new()), ..Query::default() };
+    let query = Query { filter: Some(filter), ..Query::default() };
     let features: Vec<_> = layer.source.features(layer.table.clone(), query).try_collect().await.map_err(|e| from_service(e.into()))?;
-    Ok(features.iter().filter_map(|f| f.id.as_ref()).map(crate::edit::id_text).collect())
+    Ok(features.iter().filter_map(|f| f.id.as_ref().map(|id| (crate::edit::id_text(id), crate::edit::version(f)))).collect())
 }
 
 /// An edit the core refused, as the version's exception: schema errors are `InvalidValue`,
