@@ -136,6 +136,16 @@ def _gdal_login():
         gdal.SetConfigOption("GDAL_HTTP_AUTH", None)
 
 
+def _open_for_update(base: str, name: str):
+    """GDAL's WFS driver on the server in update mode (WFS-T 1.1): the dataset, which must stay
+    referenced while its layer is used, and the layer `name`."""
+    ds = gdal.OpenEx(f"WFS:{base}/wfs?VERSION=1.1.0", gdal.OF_VECTOR | gdal.OF_UPDATE)
+    assert ds is not None, gdal.GetLastErrorMsg()
+    lyr = ds.GetLayerByName(f"ossature:{name}")
+    assert lyr is not None, f"no layer ossature:{name}"
+    return ds, lyr
+
+
 def _titles(base: str, layer: str = "signalements", auth=AUTH) -> dict[str, dict]:
     r = requests.get(f"{base}/collections/{layer}/items", params={"limit": 1000}, auth=auth, timeout=30)
     assert r.status_code == 200, r.text
@@ -151,9 +161,7 @@ def _audit(gpkg: Path, fid, layer: str = "signalements") -> list[tuple]:
 def test_gdal_wfs_t_inserts_updates_and_deletes(editing):
     base, gpkg = editing
     with _gdal_login():
-        ds = gdal.OpenEx(f"WFS:{base}/wfs?VERSION=1.1.0", gdal.OF_VECTOR | gdal.OF_UPDATE)
-        assert ds is not None, gdal.GetLastErrorMsg()
-        lyr = ds.GetLayerByName("ossature:signalements")
+        ds, lyr = _open_for_update(base, "signalements")
         assert lyr is not None and lyr.TestCapability(ogr.OLCSequentialWrite), "GDAL sees the layer as writable"
         f = ogr.Feature(lyr.GetLayerDefn())
         f.SetField("titre", "Nid-de-poule (GDAL)")
@@ -166,8 +174,7 @@ def test_gdal_wfs_t_inserts_updates_and_deletes(editing):
         assert created["properties"]["statut"] == "en attente"
         assert abs(created["geometry"]["coordinates"][0] - 2.957643) < 1e-5
 
-        ds = gdal.OpenEx(f"WFS:{base}/wfs?VERSION=1.1.0", gdal.OF_VECTOR | gdal.OF_UPDATE)
-        lyr = ds.GetLayerByName("ossature:signalements")
+        ds, lyr = _open_for_update(base, "signalements")
         lyr.SetAttributeFilter(f"titre = 'Nid-de-poule (GDAL)'")
         f = lyr.GetNextFeature()
         assert f is not None
@@ -251,9 +258,7 @@ def test_qgis_contribution_waits_for_the_moderator(editing, tmp_path):
 def test_gdal_contribution_waits_for_the_moderator(editing):
     base, _ = editing
     with _gdal_login():
-        ds = gdal.OpenEx(f"WFS:{base}/wfs?VERSION=1.1.0", gdal.OF_VECTOR | gdal.OF_UPDATE)
-        assert ds is not None, gdal.GetLastErrorMsg()
-        lyr = ds.GetLayerByName("ossature:moderes")
+        ds, lyr = _open_for_update(base, "moderes")
         f = ogr.Feature(lyr.GetLayerDefn())
         f.SetField("titre", "Dépôt sauvage (GDAL, modéré)")
         f.SetGeometry(ogr.CreateGeometryFromWkt("POINT (697100 7063100)"))
