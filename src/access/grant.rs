@@ -6,8 +6,7 @@ use ogc::filter::{Expr, Filter, SpatialOp};
 
 use std::sync::Arc;
 
-use super::config::{AccessConfig, AreaConfig, Right, RuleConfig};
-use super::config::ModerationConfig;
+use super::config::{AccessConfig, AreaConfig, ModerationConfig, Right, RuleConfig};
 use super::moderation::Moderated;
 use crate::config::{ConfigError, Origin};
 use crate::registry::Registry;
