@@ -28,14 +28,9 @@ pub struct MapTilePath<'a> {
 
 impl<'a> MapTilePath<'a> {
     pub fn parse(path: &'a str) -> Option<MapTilePath<'a>> {
-        let mut s = path.strip_prefix("/collections/")?.split('/');
-        let collection = s.next()?;
-        if s.next()? != "map" || s.next()? != "tiles" {
-            return None;
-        }
-        let (tms, z, row, col) = (s.next()?, s.next()?, s.next()?, s.next()?);
-        let segment = |x: &str| !x.is_empty();
-        (s.next().is_none() && [collection, tms, z, row, col].into_iter().all(segment)).then_some(MapTilePath { collection, tms, z, row, col })
+        let (collection, rest) = path.strip_prefix("/collections/")?.split_once('/')?;
+        let [tms, z, row, col] = tile_segments(rest.strip_prefix("map/tiles/")?)?;
+        (!collection.is_empty()).then_some(MapTilePath { collection, tms, z, row, col })
     }
 }
 
@@ -58,11 +53,16 @@ impl<'a> VectorTilePath<'a> {
                 (Some(id), rest.strip_prefix("tiles/")?)
             }
         };
-        let mut s = rest.split('/');
-        let (tms, z, row, col) = (s.next()?, s.next()?, s.next()?, s.next()?);
-        let segment = |x: &str| !x.is_empty();
-        (s.next().is_none() && collection.is_none_or(segment) && [tms, z, row, col].into_iter().all(segment)).then_some(VectorTilePath { collection, tms, z, row, col })
+        let [tms, z, row, col] = tile_segments(rest)?;
+        collection.is_none_or(|c| !c.is_empty()).then_some(VectorTilePath { collection, tms, z, row, col })
     }
+}
+
+/// `{tms}/{z}/{row}/{col}`: exactly four segments, none empty.
+fn tile_segments(rest: &str) -> Option<[&str; 4]> {
+    let mut s = rest.split('/');
+    let segments = [s.next()?, s.next()?, s.next()?, s.next()?];
+    (s.next().is_none() && segments.iter().all(|x| !x.is_empty())).then_some(segments)
 }
 
 /// A segment as the client meant it: borrowed unless it holds escapes.
