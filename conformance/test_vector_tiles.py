@@ -11,6 +11,8 @@ import mapbox_vector_tile
 import pytest
 import requests
 from osgeo import gdal, ogr
+from shapely.geometry import shape
+from shapely.validation import explain_validity
 
 import support as s
 
@@ -42,7 +44,7 @@ def decoded(client, path: str) -> dict:
     return mapbox_vector_tile.decode(r.content, default_options={"y_coord_down": True})
 
 
-@pytest.mark.parametrize("collection", ["ocs2d", "pg_ocs2d", "communes", "pg_communes"])
+@pytest.mark.parametrize("collection", ["ocs2d", "pg_ocs2d", "communes", "pg_communes", "pg_communes_asmvt"])
 def test_tiles_decode_within_extent_and_buffer(client, collection):
     z, row, col = xyz(LON, LAT, 14)
     tile = decoded(client, tile_path(collection, z, row, col))
@@ -58,11 +60,14 @@ def test_tiles_decode_within_extent_and_buffer(client, collection):
         for ring in (r for p in polygons for r in p):
             for x, y in ring:
                 assert -64 <= x <= 4160 and -64 <= y <= 4160, (f["id"], x, y)
+        # Valid on the tile grid (OGC simple features), whichever encoder made it.
+        geometry = shape(f["geometry"])
+        assert geometry.is_valid, (f["id"], explain_validity(geometry))
 
 
 def test_geopackage_and_postgis_tiles_hold_the_same_features(client):
     z, row, col = xyz(LON, LAT, 15)
-    for gpkg, pg in [("ocs2d", "pg_ocs2d"), ("communes", "pg_communes")]:
+    for gpkg, pg in [("ocs2d", "pg_ocs2d"), ("communes", "pg_communes"), ("communes", "pg_communes_asmvt")]:
         a = decoded(client, tile_path(gpkg, z, row, col))[gpkg]["features"]
         b = decoded(client, tile_path(pg, z, row, col))[pg]["features"]
         by_id = lambda fs: {f["id"]: f["properties"] for f in fs}

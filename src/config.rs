@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
+use crate::source::MvtEncoder;
+
 #[derive(Debug, thiserror::Error)]
 #[error("{file}:{line}: {key}: {message}")]
 pub struct ConfigError {
@@ -165,6 +167,9 @@ pub enum SourceConfig {
         url: String,
         #[serde(default = "default_pool")]
         pool_size: u32,
+        /// Who encodes the vector tiles of the source's layers.
+        #[serde(default)]
+        mvt_encoder: MvtEncoder,
     },
 }
 

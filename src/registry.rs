@@ -65,8 +65,8 @@ impl Registry {
                 SourceConfig::Geopackage { path } => Arc::new(
                     GeoPackage::open(&o.resolve(&expand_env(path))).map_err(|e| o.error(Some(spanned.span()), format!("sources.{name}.path"), e))?,
                 ),
-                SourceConfig::Postgis { url, pool_size } => Arc::new(
-                    PostGis::connect(&expand_env(url), *pool_size, timeout).map_err(|e| o.error(Some(spanned.span()), format!("sources.{name}.url"), e))?,
+                SourceConfig::Postgis { url, pool_size, mvt_encoder } => Arc::new(
+                    PostGis::connect(&expand_env(url), *pool_size, timeout, *mvt_encoder).map_err(|e| o.error(Some(spanned.span()), format!("sources.{name}.url"), e))?,
                 ),
             };
             sources.insert(name.clone(), source);

@@ -2,7 +2,9 @@
 //! an affine map (PostGIS `ST_Affine`) far faster than a projection (`ST_Transform`: an inverse
 //! Lambert and a Mercator per vertex, 40 % of a vector tile statement). Over a tile the
 //! projection between two conformal CRSs is nearly linear: the error of the best affine map
-//! grows with the square of the cell's size, so halving cells divides it by four.
+//! grows with the square of the cell's size, so halving cells divides it by four. The Rust
+//! tile encoder takes the same maps, looked up per vertex, in place of PROJ's per-vertex
+//! arithmetic (two thirds of its CPU with the exact transform).
 
 use ogc::bbox::Bbox;
 
@@ -34,11 +36,33 @@ impl AffineCell {
     }
 }
 
+/// The maps of an area cut in `n` x `n` cells, row by row from the lower left.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AffineGrid {
+    pub area: Bbox,
+    pub n: usize,
+    pub cells: Vec<AffineCell>,
+}
+
+impl AffineGrid {
+    /// The map of the cell whose square (without its overlap) holds the point; `None` outside
+    /// the area.
+    pub fn at(&self, x: f64, y: f64) -> Option<&AffineCell> {
+        let n = self.n as f64;
+        let i = ((x - self.area.min_x) / self.area.width() * n).floor();
+        let j = ((y - self.area.min_y) / self.area.height() * n).floor();
+        if !((0.0..n).contains(&i) && (0.0..n).contains(&j)) {
+            return None;
+        }
+        self.cells.get(j as usize * self.n + i as usize)
+    }
+}
+
 /// Affine maps over `area` split in 1, 4, 16 or 64 cells, the fewest whose every map stays
 /// within `tolerance` (target units) of `t`. Cells overlap by an eighth of their size, so a
 /// geometry straddling a cell boundary still fits one of them. `None` when even 64 cells
 /// are not enough (the area is too large, or the transform fails inside it).
-pub fn affine_cells(t: &Transform, area: &Bbox, tolerance: f64) -> Option<Vec<AffineCell>> {
+pub fn affine_cells(t: &Transform, area: &Bbox, tolerance: f64) -> Option<AffineGrid> {
     if t.is_identity() {
         return None;
     }
@@ -58,8 +82,8 @@ pub fn affine_cells(t: &Transform, area: &Bbox, tolerance: f64) -> Option<Vec<Af
                 within(t, cell, tolerance)
             })
             .collect();
-        if cells.is_some() {
-            return cells;
+        if let Some(cells) = cells {
+            return Some(AffineGrid { area: *area, n, cells });
         }
         n *= 2;
     }
@@ -131,7 +155,8 @@ mod tests {
             let scale = 2f64.powi(z - 12);
             let (b, envelope) = tile(z, (2082.0 * scale).floor(), (1378.0 * scale).floor());
             let tolerance = b.width() / 4096.0 / 8.0;
-            let cells = affine_cells(&exact, &envelope, tolerance).expect("a tile is small enough");
+            let grid = affine_cells(&exact, &envelope, tolerance).expect("a tile is small enough");
+            let cells = &grid.cells;
             cells_per_zoom.push(cells.len());
             // Points anywhere in the envelope, in the first cell holding them, as the SQL's CASE does.
             for k in 0..400 {
@@ -139,6 +164,9 @@ mod tests {
                 let cell = cells.iter().find(|c| (c.area.min_x..=c.area.max_x).contains(&x) && (c.area.min_y..=c.area.max_y).contains(&y)).expect("the cells cover the envelope");
                 let ((ax, ay), (ex, ey)) = (cell.apply(x, y), exact.convert(x, y).unwrap());
                 assert!((ax - ex).hypot(ay - ey) <= tolerance, "z{z} ({x}, {y}): {} > {tolerance}", (ax - ex).hypot(ay - ey));
+                // The Rust encoder's lookup: the cell of the point's square, as close.
+                let (gx, gy) = grid.at(x.min(envelope.max_x - 1e-6), y.min(envelope.max_y - 1e-6)).expect("inside the area").apply(x, y);
+                assert!((gx - ex).hypot(gy - ey) <= tolerance, "z{z} ({x}, {y}) by lookup");
             }
         }
         // The error shrinks with the square of the area: fewer cells at higher zooms.
@@ -152,5 +180,8 @@ mod tests {
         assert_eq!(affine_cells(&exact, &envelope, b.width() / 4096.0 / 8.0), None);
         let identity = Transform::from_storage(Crs::LAMBERT93, Crs::LAMBERT93, false).unwrap();
         assert_eq!(affine_cells(&identity, &envelope, 1.0), None);
+        let (b, envelope) = tile(14, 8330.0, 5512.0);
+        let grid = affine_cells(&exact, &envelope, b.width() / 4096.0 / 8.0).unwrap();
+        assert!(grid.at(envelope.min_x - 1.0, envelope.min_y).is_none() && grid.at(f64::NAN, envelope.min_y).is_none());
     }
 }

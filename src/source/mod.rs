@@ -155,12 +155,25 @@ pub struct Query {
     pub sort: Vec<(String, bool)>,
     pub limit: Option<u64>,
     pub offset: u64,
+    /// Rows in whatever order the database finds them, not the stable order (tiles).
+    pub unordered: bool,
     /// The properties read, in this order; `None`: every field of the table. A map reads only
     /// what its style tests and writes, which on land cover is one column of five.
     pub fields: Option<Vec<Field>>,
 }
 
 pub type FeatureStream = BoxStream<'static, Result<Feature>>;
+
+/// Who encodes the vector tiles of a PostGIS source's layers: the server, from the rows it
+/// reads (the default: the database, which every face and every server shares, does the
+/// least work), or the database with `ST_AsMVT` (ARCHITECTURE.md, Vector tiles).
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum MvtEncoder {
+    #[default]
+    Server,
+    Database,
+}
 
 /// One layer of a vector tile, for a source that encodes tiles itself.
 pub struct MvtLayer<'a> {

@@ -19,18 +19,19 @@ use sqlx::{AssertSqlSafe, Postgres, Row};
 use super::filter_sql::{DialectSql, where_clause};
 use super::sql::{Dialect, Param, Sql, quote_ident};
 use super::write::Tx;
-use super::{Feature, FeatureStream, Field, MvtLayer, MvtTile, Order, Query, Result, SourceError, Table, TableRequest, VectorSource};
+use super::{Feature, FeatureStream, Field, MvtEncoder, MvtLayer, MvtTile, Order, Query, Result, SourceError, Table, TableRequest, VectorSource};
 
 pub struct PostGis {
     pool: PgPool,
     /// The audit table is created once, at the first edit.
     audit_ready: tokio::sync::OnceCell<()>,
+    mvt_encoder: MvtEncoder,
 }
 
 impl PostGis {
     /// Connects lazily: the pool opens connections on demand, so a database that is down at a
     /// given moment makes requests fail with 503 rather than the server die.
-    pub fn connect(url: &str, pool_size: u32, query_timeout: Duration) -> Result<PostGis, String> {
+    pub fn connect(url: &str, pool_size: u32, query_timeout: Duration, mvt_encoder: MvtEncoder) -> Result<PostGis, String> {
         let options = PgConnectOptions::from_str(url)
             .map_err(|e| format!("invalid PostgreSQL URL: {e}"))?
             .application_name("ossature")
@@ -53,7 +54,7 @@ impl PostGis {
             // A connection the database dropped (restart) is tested before reuse.
             .test_before_acquire(true)
             .connect_lazy_with(options);
-        Ok(PostGis { pool, audit_ready: tokio::sync::OnceCell::new() })
+        Ok(PostGis { pool, audit_ready: tokio::sync::OnceCell::new(), mvt_encoder })
     }
 }
 
@@ -346,7 +347,9 @@ impl VectorSource for PostGis {
             let fields = query.fields.as_deref().unwrap_or(&table.fields);
             let mut sql = select(&table, fields);
             where_clause(&mut sql, &table, query.envelope.as_ref(), query.filter.as_ref(), &PgDialect)?;
-            sql.order_by(&table, &query.sort);
+            if !query.unordered {
+                sql.order_by(&table, &query.sort);
+            }
             // Literals, not parameters: with a parameter the generic plan cannot know the page is
             // small and sorts the whole table instead of walking the key index.
             if let Some(limit) = query.limit {
@@ -417,6 +420,9 @@ impl VectorSource for PostGis {
     }
 
     async fn mvt(&self, tile: &MvtTile, layers: &[MvtLayer<'_>]) -> Option<Result<Vec<u8>>> {
+        if self.mvt_encoder == MvtEncoder::Server {
+            return None;
+        }
         Some(self.st_asmvt(tile, layers).await)
     }
 }

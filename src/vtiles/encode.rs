@@ -1,19 +1,25 @@
-//! MVT 2.1 encoding in Rust, for sources that cannot encode tiles themselves (GeoPackage).
+//! MVT 2.1 encoding in Rust, for sources that do not encode tiles themselves (GeoPackage;
+//! PostGIS unless its source says `mvt = "database"`).
 //!
-//! The steps follow PostGIS's `ST_AsMVTGeom`, so that a layer served from either source gives
-//! the same tile: geometries smaller than half a tile unit are dropped, the rest are mapped
-//! to tile coordinates (y down), simplified, clipped to the tile plus its buffer, snapped to
-//! the integer grid, rid of collapsed parts, and oriented as the specification wants
-//! (exterior rings of positive area in tile coordinates, holes negative).
+//! The steps are `ST_AsMVTGeom`'s, so that a layer gives the same tile from either encoder:
+//! geometries are mapped to tile units (y down), snapped to the integer grid without
+//! repeated or collinear vertices, then clipped to the tile plus its buffer; polygons are made
+//! valid on the grid and oriented as the specification wants (exterior rings of positive area
+//! in tile coordinates, holes negative), see [`super::surfaces`].
 
-use geo::{BooleanOps, BoundingRect, Orient, Simplify, orient::Direction};
-use geo_types::{Coord, Geometry, LineString, MultiLineString, MultiPoint, MultiPolygon, Polygon, Rect};
-use geozero::ToMvt;
+use geo::{BooleanOps, BoundingRect, Simplify};
+use geo_traits::{CoordTrait, GeometryTrait, GeometryType, LineStringTrait, MultiPolygonTrait, PolygonTrait};
+use geo_types::{Coord, Geometry, LineString, MultiLineString, Rect};
+use geozero::mvt::tile::GeomType;
 use geozero::mvt::{TagsBuilder, TileValue, tile};
+use i_overlay::i_float::int::point::IntPoint;
 use ogc::bbox::Bbox;
 use ogc::value::Value;
 
+use super::commands::Commands;
+use super::surfaces::Surfaces;
 use crate::crs::Transform;
+use crate::crs::affine::{AffineCell, AffineGrid};
 use crate::source::Feature;
 
 /// Where a layer's features land: the tile's ground (in the tile matrix set's CRS, easting
@@ -23,8 +29,46 @@ pub struct Frame {
     pub bbox: Bbox,
     pub extent: u32,
     pub buffer: u32,
-    /// Douglas-Peucker tolerance in tile units.
+    /// Douglas-Peucker tolerance in tile units; at one unit or less, snapping does the work.
     pub simplify: f64,
+}
+
+/// Storage coordinates to tile units: through the affine map of the cell holding the vertex
+/// where the tile has cells (within [`super::AFFINE_TOLERANCE`] of the projection), else
+/// through the projection. PROJ's arithmetic for every vertex was two thirds of the encoder's
+/// time.
+pub struct ToTile {
+    exact: Transform,
+    /// The cells' maps composed with the tile's scaling.
+    grid: Option<AffineGrid>,
+    origin: (f64, f64),
+    scale: (f64, f64),
+}
+
+impl ToTile {
+    pub fn new(exact: Transform, grid: Option<&AffineGrid>, frame: &Frame) -> ToTile {
+        let origin = (frame.bbox.min_x, frame.bbox.max_y);
+        let scale = (f64::from(frame.extent) / frame.bbox.width(), f64::from(frame.extent) / frame.bbox.height());
+        let compose = |c: &AffineCell| AffineCell {
+            area: c.area,
+            a: c.a * scale.0,
+            b: c.b * scale.0,
+            xoff: (c.xoff - origin.0) * scale.0,
+            d: -c.d * scale.1,
+            e: -c.e * scale.1,
+            yoff: (origin.1 - c.yoff) * scale.1,
+        };
+        let grid = grid.map(|g| AffineGrid { area: g.area, n: g.n, cells: g.cells.iter().map(compose).collect() });
+        ToTile { exact, grid, origin, scale }
+    }
+
+    pub fn apply(&self, x: f64, y: f64) -> Option<(f64, f64)> {
+        if let Some(cell) = self.grid.as_ref().and_then(|g| g.at(x, y)) {
+            return Some(cell.apply(x, y));
+        }
+        let (x, y) = self.exact.convert(x, y)?;
+        Some(((x - self.origin.0) * self.scale.0, (self.origin.1 - y) * self.scale.1))
+    }
 }
 
 /// The MVT value of an attribute, typed as `ST_AsMVT` types the same column (non-negative
@@ -45,18 +89,27 @@ pub fn tile_value(v: &Value) -> Option<TileValue> {
 /// One MVT layer from features read in the storage CRS; `None` when no feature is left in
 /// the tile (an empty layer is left out of the tile, as `ST_AsMVT` does).
 /// `fields` are the names of the features' properties to keep, with their positions.
-pub fn layer(name: &str, features: &[Feature], fields: &[(String, usize)], to_tile_crs: &Transform, frame: &Frame) -> Option<tile::Layer> {
+pub fn layer(name: &str, features: &[Feature], fields: &[(String, usize)], to_tile: &ToTile, frame: &Frame) -> Option<tile::Layer> {
     let mut tags = TagsBuilder::new();
     let mut out = Vec::new();
+    let mut writer = Writer { surfaces: Surfaces::new(frame), commands: Commands::default(), coords: Vec::new() };
     for f in features {
-        let Some(g) = f.geometry.as_deref().and_then(|b| wkb::reader::read_wkb(b).ok()) else { continue };
-        let g = geo_traits::to_geo::ToGeoGeometry::to_geometry(&g);
-        let Some(g) = to_tile(&g, to_tile_crs, frame) else { continue };
-        let Ok(mut feature) = g.to_mvt_unscaled() else { continue };
-        feature.id = match &f.id {
-            Some(Value::Int(i)) if *i >= 0 => Some(*i as u64),
-            _ => None,
+        let Some(g) = f.geometry.as_deref().and_then(|b| wkb::reader::read_wkb(b).ok()) else {
+            continue;
         };
+        let Some(kind) = writer.geometry(&g, to_tile, frame) else {
+            writer.commands.take();
+            continue;
+        };
+        let mut feature = tile::Feature {
+            id: match &f.id {
+                Some(Value::Int(i)) if *i >= 0 => Some(*i as u64),
+                _ => None,
+            },
+            geometry: writer.commands.take(),
+            ..Default::default()
+        };
+        feature.set_type(kind);
         for (key, i) in fields {
             if let Some(v) = f.properties.get(*i).and_then(tile_value) {
                 let (k, v) = tags.insert_ref(key, v);
@@ -79,39 +132,121 @@ pub fn layer(name: &str, features: &[Feature], fields: &[(String, usize)], to_ti
     })
 }
 
-/// A geometry in integer tile coordinates, or `None` when nothing of it shows in the tile.
-fn to_tile(g: &Geometry<f64>, t: &Transform, frame: &Frame) -> Option<Geometry<f64>> {
-    let sx = f64::from(frame.extent) / (frame.bbox.max_x - frame.bbox.min_x);
-    let sy = f64::from(frame.extent) / (frame.bbox.max_y - frame.bbox.min_y);
-    let (x0, y1) = (frame.bbox.min_x, frame.bbox.max_y);
-    let g = geo::MapCoords::try_map_coords(g, |c| {
-        let (x, y) = t.convert(c.x, c.y).ok_or(())?;
-        Ok::<_, ()>(Coord { x: (x - x0) * sx, y: (y1 - y) * sy })
-    })
-    .ok()?;
-    let bounds = g.bounding_rect()?;
-    let dimension = dimension(&g)?;
-    // Smaller than half a unit both ways: it would round to a point.
-    if dimension > 0 && bounds.width() < 0.5 && bounds.height() < 0.5 {
-        return None;
-    }
-    let b = f64::from(frame.buffer);
-    let e = f64::from(frame.extent);
-    let clip = Rect::new((-b, -b), (e + b, e + b));
-    let inside = clip.min().x <= bounds.min().x && clip.min().y <= bounds.min().y && bounds.max().x <= clip.max().x && bounds.max().y <= clip.max().y;
-    match dimension {
-        0 => points(&g, &clip),
-        1 => {
-            let lines = simplify_lines(lines(&g), frame.simplify);
-            let lines = if inside { lines } else { clip.to_polygon().clip(&lines, false) };
-            snap_lines(&lines)
+/// One feature's geometry at a time, its buffers kept from feature to feature.
+struct Writer {
+    surfaces: Surfaces,
+    commands: Commands,
+    coords: Vec<(f64, f64)>,
+}
+
+impl Writer {
+    /// The feature's geometry written to `self.commands`; `None` when nothing of it shows in
+    /// the tile or it does not transform. Polygons, most of what tiles hold, go from the WKB
+    /// to the grid without an intermediate geometry.
+    fn geometry(&mut self, g: &wkb::reader::Wkb, t: &ToTile, frame: &Frame) -> Option<GeomType> {
+        match g.as_type() {
+            GeometryType::Polygon(p) => self.polygon(&p, t, frame)?,
+            GeometryType::MultiPolygon(m) => {
+                for p in m.polygons() {
+                    self.polygon(&p, t, frame)?;
+                }
+            }
+            _ => {
+                let g = geo_traits::to_geo::ToGeoGeometry::to_geometry(g);
+                let g = geo::MapCoords::try_map_coords(&g, |c| t.apply(c.x, c.y).map(|(x, y)| Coord { x, y }).ok_or(())).ok()?;
+                return self.other(&g, frame);
+            }
         }
-        _ => {
-            let polygons = polygons(&g).simplify(frame.simplify);
-            let polygons = if inside { polygons } else { polygons.intersection(&clip.to_polygon()) };
-            snap_polygons(&polygons)
+        self.surfaces.write(&mut self.commands).then_some(GeomType::Polygon)
+    }
+
+    fn polygon(&mut self, p: &impl PolygonTrait<T = f64>, t: &ToTile, frame: &Frame) -> Option<()> {
+        for ring in p.exterior().into_iter().chain(p.interiors()) {
+            self.coords.clear();
+            for c in ring.coords() {
+                self.coords.push(t.apply(c.x(), c.y())?);
+            }
+            self.surface_ring(frame);
+        }
+        Some(())
+    }
+
+    fn surface_ring(&mut self, frame: &Frame) {
+        if frame.simplify > 1.0 {
+            let simplified = LineString::from(std::mem::take(&mut self.coords)).simplify(frame.simplify);
+            self.coords = simplified.0.into_iter().map(|c| (c.x, c.y)).collect();
+        }
+        self.surfaces.ring(&self.coords);
+    }
+
+    /// Points, lines and collections, mapped to tile units already.
+    fn other(&mut self, g: &Geometry<f64>, frame: &Frame) -> Option<GeomType> {
+        let (b, e) = (f64::from(frame.buffer), f64::from(frame.extent));
+        let clip = Rect::new((-b, -b), (e + b, e + b));
+        match dimension(g)? {
+            0 => {
+                let mut kept: Vec<IntPoint> = Vec::new();
+                for c in geo::CoordsIter::coords_iter(g) {
+                    let (x, y) = (c.x.round(), c.y.round());
+                    let p = IntPoint::new(x as i32, y as i32);
+                    // A multipoint loses its repeated points, as in ST_AsMVTGeom.
+                    if (-b..=e + b).contains(&x) && (-b..=e + b).contains(&y) && !kept.contains(&p) {
+                        kept.push(p);
+                    }
+                }
+                self.commands.points(&kept);
+                (!kept.is_empty()).then_some(GeomType::Point)
+            }
+            1 => {
+                let lines = lines(g);
+                let lines = if frame.simplify > 1.0 { lines.simplify(frame.simplify) } else { lines };
+                let inside = lines
+                    .bounding_rect()
+                    .is_some_and(|r| clip.min().x <= r.min().x && clip.min().y <= r.min().y && r.max().x <= clip.max().x && r.max().y <= clip.max().y);
+                let lines = if inside { lines } else { clip.to_polygon().clip(&lines, false) };
+                let mut snapped = Vec::new();
+                for l in &lines {
+                    self.coords.clear();
+                    self.coords.extend(l.coords().map(|c| (c.x, c.y)));
+                    snapped.clear();
+                    snap(&self.coords, &mut snapped);
+                    if snapped.len() >= 2 {
+                        self.commands.line(&snapped);
+                    }
+                }
+                (!self.commands.stream.is_empty()).then_some(GeomType::Linestring)
+            }
+            _ => {
+                for p in polygons(g) {
+                    for ring in std::iter::once(p.exterior()).chain(p.interiors()) {
+                        self.coords.clear();
+                        self.coords.extend(ring.coords().map(|c| (c.x, c.y)));
+                        self.surface_ring(frame);
+                    }
+                }
+                self.surfaces.write(&mut self.commands).then_some(GeomType::Polygon)
+            }
         }
     }
+}
+
+/// Coordinates (tile units) rounded to the grid, without repeated vertices and without the
+/// middle one of three collinear vertices (PostGIS's zero-tolerance simplification).
+pub fn snap(coords: &[(f64, f64)], out: &mut Vec<IntPoint>) {
+    for &(x, y) in coords {
+        let p = IntPoint::new(x.round() as i32, y.round() as i32);
+        while out.len() >= 2 && collinear(out[out.len() - 2], out[out.len() - 1], p) {
+            out.pop();
+        }
+        if out.last() != Some(&p) {
+            out.push(p);
+        }
+    }
+}
+
+pub fn collinear(a: IntPoint, b: IntPoint, c: IntPoint) -> bool {
+    let (ab, ac) = ((i64::from(b.x - a.x), i64::from(b.y - a.y)), (i64::from(c.x - a.x), i64::from(c.y - a.y)));
+    ab.0 * ac.1 == ab.1 * ac.0
 }
 
 /// 0 for points, 1 for lines, 2 for surfaces; `None` for an empty or mixed collection.
@@ -127,21 +262,6 @@ fn dimension(g: &Geometry<f64>) -> Option<u8> {
     }
 }
 
-fn points(g: &Geometry<f64>, clip: &Rect<f64>) -> Option<Geometry<f64>> {
-    let mut kept: Vec<geo_types::Point<f64>> = Vec::new();
-    geo::CoordsIter::coords_iter(g).for_each(|c| {
-        let p = Coord { x: c.x.round(), y: c.y.round() };
-        if p.x >= clip.min().x && p.x <= clip.max().x && p.y >= clip.min().y && p.y <= clip.max().y {
-            kept.push(p.into());
-        }
-    });
-    match kept.len() {
-        0 => None,
-        1 => Some(Geometry::Point(kept[0])),
-        _ => Some(Geometry::MultiPoint(MultiPoint(kept))),
-    }
-}
-
 fn lines(g: &Geometry<f64>) -> MultiLineString<f64> {
     match g {
         Geometry::Line(l) => MultiLineString(vec![LineString::from(vec![l.start, l.end])]),
@@ -152,112 +272,100 @@ fn lines(g: &Geometry<f64>) -> MultiLineString<f64> {
     }
 }
 
-fn simplify_lines(m: MultiLineString<f64>, tolerance: f64) -> MultiLineString<f64> {
-    if tolerance > 0.0 { m.simplify(tolerance) } else { m }
-}
-
-fn polygons(g: &Geometry<f64>) -> MultiPolygon<f64> {
+fn polygons(g: &Geometry<f64>) -> Vec<geo_types::Polygon<f64>> {
     match g {
-        Geometry::Polygon(p) => MultiPolygon(vec![p.clone()]),
-        Geometry::MultiPolygon(m) => m.clone(),
-        Geometry::Rect(r) => MultiPolygon(vec![r.to_polygon()]),
-        Geometry::Triangle(t) => MultiPolygon(vec![t.to_polygon()]),
-        Geometry::GeometryCollection(c) => MultiPolygon(c.iter().flat_map(|g| polygons(g).0).collect()),
-        _ => MultiPolygon(Vec::new()),
-    }
-}
-
-/// Rounded to the grid without repeated points.
-fn snap(coords: impl Iterator<Item = Coord<f64>>) -> Vec<Coord<f64>> {
-    let mut out: Vec<Coord<f64>> = Vec::new();
-    for c in coords {
-        let c = Coord { x: c.x.round(), y: c.y.round() };
-        if out.last() != Some(&c) {
-            out.push(c);
-        }
-    }
-    out
-}
-
-fn snap_lines(m: &MultiLineString<f64>) -> Option<Geometry<f64>> {
-    let mut kept: Vec<LineString<f64>> = m.iter().map(|l| snap(l.coords().copied())).filter(|l| l.len() >= 2).map(LineString::from).collect();
-    match kept.len() {
-        0 => None,
-        1 => kept.pop().map(Geometry::LineString),
-        _ => Some(Geometry::MultiLineString(MultiLineString(kept))),
-    }
-}
-
-/// A ring snapped to the grid, `None` when it collapsed (fewer than three distinct corners or
-/// no area).
-fn snap_ring(ring: &LineString<f64>) -> Option<LineString<f64>> {
-    let mut coords = snap(ring.coords().copied());
-    if coords.len() > 1 && coords.first() == coords.last() {
-        coords.pop();
-    }
-    if coords.len() < 3 {
-        return None;
-    }
-    let ring = LineString::from(coords);
-    let ring = LineString::from(ring.coords().chain(ring.coords().take(1)).copied().collect::<Vec<_>>());
-    (geo::Area::unsigned_area(&Polygon::new(ring.clone(), Vec::new())) > 0.0).then_some(ring)
-}
-
-fn snap_polygons(m: &MultiPolygon<f64>) -> Option<Geometry<f64>> {
-    let kept: Vec<Polygon<f64>> = m
-        .iter()
-        .filter_map(|p| {
-            let exterior = snap_ring(p.exterior())?;
-            let holes = p.interiors().iter().filter_map(snap_ring).collect();
-            // Tile y points down, so the default orientation (exterior counter-clockwise by
-            // the numbers) is the positive surveyor's area MVT asks of exteriors.
-            Some(Polygon::new(exterior, holes).orient(Direction::Default))
-        })
-        .collect();
-    match kept.len() {
-        0 => None,
-        1 => Some(Geometry::Polygon(kept.into_iter().next()?)),
-        _ => Some(Geometry::MultiPolygon(MultiPolygon(kept))),
+        Geometry::Polygon(p) => vec![p.clone()],
+        Geometry::MultiPolygon(m) => m.0.clone(),
+        Geometry::Rect(r) => vec![r.to_polygon()],
+        Geometry::Triangle(t) => vec![t.to_polygon()],
+        Geometry::GeometryCollection(c) => c.iter().flat_map(polygons).collect(),
+        _ => Vec::new(),
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::vtiles::commands::decode;
+    use geo_types::{Point, Polygon};
     use ogc::crs::Crs;
 
     fn frame() -> Frame {
         Frame { bbox: Bbox { min_x: 0.0, min_y: 0.0, max_x: 100.0, max_y: 100.0 }, extent: 4096, buffer: 64, simplify: 1.0 }
     }
 
-    fn identity() -> Transform {
-        Transform::from_storage(Crs::Epsg(2154), Crs::Epsg(2154), false).unwrap()
+    /// The tile layer of `geometries` (map coordinates, the tile's CRS), each decoded back.
+    fn encoded(geometries: &[Geometry<f64>]) -> Vec<(GeomType, Vec<Vec<(i32, i32)>>)> {
+        let features: Vec<Feature> = geometries
+            .iter()
+            .enumerate()
+            .map(|(i, g)| {
+                let mut wkb = Vec::new();
+                wkb::writer::write_geometry(&mut wkb, g, &Default::default()).unwrap();
+                Feature { id: Some(Value::Int(i as i64)), properties: vec![], geometry: Some(wkb) }
+            })
+            .collect();
+        let identity = Transform::from_storage(Crs::Epsg(2154), Crs::Epsg(2154), false).unwrap();
+        let Some(layer) = super::layer("l", &features, &[], &ToTile::new(identity, None, &frame()), &frame()) else {
+            return Vec::new();
+        };
+        layer.features.iter().map(|f| (f.r#type(), decode(&f.geometry))).collect()
+    }
+
+    fn signed_area(ring: &[(i32, i32)]) -> f64 {
+        Polygon::new(LineString::from(ring.iter().map(|&(x, y)| (f64::from(x), f64::from(y))).collect::<Vec<_>>()), vec![])
+            .exterior()
+            .0
+            .windows(2)
+            .map(|w| w[0].x * w[1].y - w[1].x * w[0].y)
+            .sum::<f64>()
+            / 2.0
     }
 
     #[test]
     fn polygons_are_clipped_snapped_and_oriented() {
         // Counter-clockwise in map coordinates, half outside the tile.
         let square: Polygon<f64> = Polygon::new(LineString::from(vec![(50.0, 50.0), (150.0, 50.0), (150.0, 150.0), (50.0, 150.0), (50.0, 50.0)]), vec![]);
-        let g = to_tile(&Geometry::Polygon(square), &identity(), &frame()).unwrap();
-        let Geometry::Polygon(p) = g else { panic!("{g:?}") };
-        for c in p.exterior().coords() {
-            assert!((-64.0..=4160.0).contains(&c.x) && (-64.0..=4160.0).contains(&c.y), "{c:?} outside the buffer");
-            assert_eq!((c.x.fract(), c.y.fract()), (0.0, 0.0));
+        let out = encoded(&[Geometry::Polygon(square)]);
+        let [(GeomType::Polygon, rings)] = &out[..] else { panic!("{out:?}") };
+        assert_eq!(rings.len(), 1);
+        for &(x, y) in &rings[0] {
+            assert!((-64..=4160).contains(&x) && (-64..=4160).contains(&y), "{x} {y} outside the buffer");
         }
         // Positive surveyor's area in tile coordinates (y down).
-        assert!(geo::Area::signed_area(&p) > 0.0);
-        assert_eq!(geo::Area::unsigned_area(&p), (4160.0 - 2048.0) * (2048.0 + 64.0));
+        let mut closed = rings[0].clone();
+        closed.push(closed[0]);
+        assert_eq!(signed_area(&closed), f64::from((4160 - 2048) * (2048 + 64)));
     }
 
     #[test]
     fn specks_and_outside_features_are_dropped() {
         let speck: Polygon<f64> = Polygon::new(LineString::from(vec![(1.0, 1.0), (1.001, 1.0), (1.001, 1.001), (1.0, 1.0)]), vec![]);
-        assert!(to_tile(&Geometry::Polygon(speck), &identity(), &frame()).is_none());
-        let far = Geometry::Point(geo_types::Point::new(500.0, 500.0));
-        assert!(to_tile(&far, &identity(), &frame()).is_none());
-        let line = Geometry::LineString(LineString::from(vec![(-50.0, 10.0), (50.0, 10.0)]));
-        let Some(Geometry::LineString(l)) = to_tile(&line, &identity(), &frame()) else { panic!() };
-        assert_eq!(l.0.first().unwrap().x, -64.0);
+        let far = Geometry::Point(Point::new(500.0, 500.0));
+        assert!(encoded(&[Geometry::Polygon(speck), far]).is_empty());
+        let line = Geometry::LineString(LineString::from(vec![(-50.0, 10.0), (0.0, 10.0), (50.0, 10.0), (50.0, 20.0)]));
+        let out = encoded(&[line]);
+        let [(GeomType::Linestring, lines)] = &out[..] else { panic!("{out:?}") };
+        // Clipped at the buffer; the collinear vertex at the tile's edge is gone.
+        assert_eq!(lines, &[vec![(-64, 3686), (2048, 3686), (2048, 3277)]]);
+        let points = Geometry::MultiPoint(vec![Point::new(10.0, 10.0), Point::new(10.001, 10.0), Point::new(200.0, 10.0)].into());
+        assert_eq!(encoded(&[points]), [(GeomType::Point, vec![vec![(410, 3686)]])]);
+    }
+
+    #[test]
+    fn cells_stand_for_the_projection_within_a_unit() {
+        // A WebMercatorQuad tile of zoom 14 over Lille, from Lambert-93.
+        let (bbox, storage) = (Bbox { min_x: 340_000.0, min_y: 6_550_000.0, max_x: 342_445.98, max_y: 6_552_445.98 }, Crs::LAMBERT93);
+        let frame = Frame { bbox, ..frame() };
+        let envelope = Transform::to_storage(Crs::Epsg(3857), false, storage).unwrap().envelope(&bbox).unwrap();
+        let exact = || Transform::from_storage(storage, Crs::Epsg(3857), false).unwrap();
+        let grid = crate::crs::affine::affine_cells(&exact(), &envelope, super::super::AFFINE_TOLERANCE * bbox.width() / 4096.0).unwrap();
+        let (by_cells, by_projection) = (ToTile::new(exact(), Some(&grid), &frame), ToTile::new(exact(), None, &frame));
+        for k in 0..100 {
+            let (x, y) = (envelope.min_x + envelope.width() * f64::from(k) / 100.0, envelope.min_y + envelope.height() * f64::from(k * 7 % 100) / 100.0);
+            let ((ax, ay), (ex, ey)) = (by_cells.apply(x, y).unwrap(), by_projection.apply(x, y).unwrap());
+            assert!((ax - ex).hypot(ay - ey) <= super::super::AFFINE_TOLERANCE, "({x}, {y}): {ax} {ay} vs {ex} {ey}");
+        }
     }
 
     #[test]

@@ -6,7 +6,9 @@
 //! (the French grids) takes the settings of the WebMercatorQuad level of closest scale, so a
 //! layer appears at the same map scales whatever the grid.
 
+mod commands;
 pub mod encode;
+mod surfaces;
 
 use std::io::{Read, Write};
 use std::sync::{Arc, LazyLock};
@@ -22,7 +24,7 @@ use toml::Spanned;
 
 use crate::config::{ConfigError, Origin, TilesConfig, ZoomFilter};
 use crate::crs::Transform;
-use crate::crs::affine::{AffineCell, affine_cells};
+use crate::crs::affine::{AffineGrid, affine_cells};
 use crate::registry::{Layer, Registry};
 use crate::source::{Field, MvtLayer, MvtTile, Query, SourceError, Table};
 use crate::tiles::{Tile, TileKey};
@@ -254,7 +256,7 @@ struct Prepared<'a> {
     envelope: Bbox,
     filter: Option<Filter>,
     fields: Vec<Field>,
-    affine: Vec<AffineCell>,
+    affine: Option<AffineGrid>,
     /// How far (tile CRS units) the affine maps may stray from the transform.
     tolerance: f64,
 }
@@ -271,13 +273,13 @@ impl Prepared<'_> {
             extent: s.extent,
             buffer: s.buffer,
             simplify: s.simplify,
-            affine: &self.affine,
+            affine: self.affine.as_ref().map_or(&[], |g| &g.cells),
         }
     }
 }
 
 /// The tile's MVT bytes (empty when no feature is in it). Consecutive layers of one source
-/// that encodes tiles itself are read in one statement.
+/// that encodes tiles itself are read in one statement; the others are encoded here.
 async fn encode_tile(layers: &[Arc<Layer>], crs: ogc::crs::Crs, bbox: &Bbox, zoom: u8) -> Result<Vec<u8>, SourceError> {
     let mut prepared: Vec<Prepared> = Vec::with_capacity(layers.len());
     for l in layers {
@@ -290,11 +292,8 @@ async fn encode_tile(layers: &[Arc<Layer>], crs: ogc::crs::Crs, bbox: &Bbox, zoo
         let requests: Vec<MvtLayer> = group.iter().map(Prepared::request).collect();
         match group[0].layer.source.mvt(&tile, &requests).await {
             Some(bytes) => raw.extend(bytes?),
-            None => {
-                for p in group {
-                    raw.extend(encode_in_rust(p, crs, bbox).await?);
-                }
-            }
+            // The layers' rows are read on connections of their own, at once.
+            None => raw.extend(futures_util::future::try_join_all(group.iter().map(|p| encode_in_rust(p, crs, bbox))).await?.concat()),
         }
     }
     Ok(raw)
@@ -316,7 +315,7 @@ fn prepare<'a>(layer: &'a Layer, crs: ogc::crs::Crs, bbox: &Bbox, zoom: u8, earl
     let same = earlier.iter().find(|p| p.layer.table.crs == layer.table.crs && p.envelope == envelope && p.tolerance == tolerance);
     let affine = match same {
         Some(p) => p.affine.clone(),
-        None => Transform::from_storage(layer.table.crs, crs, false).ok().and_then(|t| affine_cells(&t, &envelope, tolerance)).unwrap_or_default(),
+        None => Transform::from_storage(layer.table.crs, crs, false).ok().and_then(|t| affine_cells(&t, &envelope, tolerance)),
     };
     Ok(Prepared { layer, envelope, filter: s.filter_at(zoom), fields: s.fields.iter().map(|(f, _)| f.clone()).collect(), affine, tolerance })
 }
@@ -324,14 +323,16 @@ fn prepare<'a>(layer: &'a Layer, crs: ogc::crs::Crs, bbox: &Bbox, zoom: u8, earl
 /// One layer read as features and encoded by [`encode`] on the blocking pool.
 async fn encode_in_rust(p: &Prepared<'_>, crs: ogc::crs::Crs, bbox: &Bbox) -> Result<Vec<u8>, SourceError> {
     let (layer, s) = (p.layer, &p.layer.tiles);
-    let query = Query { envelope: Some(p.envelope), filter: p.filter.clone(), ..Query::default() };
+    // Only the kept attributes, in any order (sorting the rows of a tile is work for nothing).
+    let query = Query { envelope: Some(p.envelope), filter: p.filter.clone(), fields: Some(p.fields.clone()), unordered: true, ..Query::default() };
     let features: Vec<crate::source::Feature> = layer.source.features(layer.table.clone(), query).try_collect().await?;
     let frame = encode::Frame { bbox: *bbox, extent: s.extent, buffer: s.buffer, simplify: s.simplify };
-    let kept: Vec<(String, usize)> = s.fields.iter().map(|(f, n)| (f.name.clone(), *n)).collect();
-    let (name, storage) = (layer.id.clone(), layer.table.crs);
+    let kept: Vec<(String, usize)> = s.fields.iter().enumerate().map(|(i, (f, _))| (f.name.clone(), i)).collect();
+    let (name, storage, grid) = (layer.id.clone(), layer.table.crs, p.affine.clone());
     tokio::task::spawn_blocking(move || {
         let t = Transform::from_storage(storage, crs, false).map_err(|e| SourceError::Internal(e.into()))?;
-        Ok(encode::layer(&name, &features, &kept, &t, &frame).map(|l| geozero::mvt::Message::encode_to_vec(&geozero::mvt::Tile { layers: vec![l] })).unwrap_or_default())
+        let to_tile = encode::ToTile::new(t, grid.as_ref(), &frame);
+        Ok(encode::layer(&name, &features, &kept, &to_tile, &frame).map(|l| geozero::mvt::Message::encode_to_vec(&geozero::mvt::Tile { layers: vec![l] })).unwrap_or_default())
     })
     .await
     .map_err(|e| SourceError::Internal(anyhow::anyhow!("encoding the tile failed: {e}")))?

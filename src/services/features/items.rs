@@ -86,7 +86,7 @@ fn parse_request(state: &Caller, layer: &Layer, raw: &Option<String>, headers: &
     let carried = all.into_iter().filter(|(k, _)| k != "offset" && k != "f").collect();
     Ok(ItemsRequest {
         // One more than asked: its presence says whether there is a next page.
-        query: Query { filter: Filter::all(filters), sort: p.sortby.clone(), limit: Some(limit + 1), offset: p.offset, envelope: None, fields: None },
+        query: Query { filter: Filter::all(filters), sort: p.sortby.clone(), limit: Some(limit + 1), offset: p.offset, envelope: None, unordered: false, fields: None },
         limit,
         offset: p.offset,
         crs,

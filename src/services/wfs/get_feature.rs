@@ -94,7 +94,7 @@ fn prepare<'a>(state: &'a Caller, g: &GetFeature, name: &str) -> Result<TypeQuer
             .map(|n| table.fields.iter().position(|f| &f.name == n).ok_or_else(|| WfsError::new("InvalidParameterValue", "propertyName", format!("'{n}' is not a property of {}", layer.id))))
             .collect::<Result<_, _>>()?,
     };
-    Ok(TypeQuery { layer, query: Query { filter, sort: g.sort_by.clone(), limit: None, offset: 0, envelope: None, fields: None }, fields })
+    Ok(TypeQuery { layer, query: Query { filter, sort: g.sort_by.clone(), limit: None, offset: 0, envelope: None, unordered: false, fields: None }, fields })
 }
 
 pub(super) fn strip_id_prefix(filter: Filter, type_name: &str) -> Filter {
