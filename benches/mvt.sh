@@ -2,10 +2,11 @@
 # Vector tile load benchmark (the shared kit's `mvt` workload: random tiles z10-z16 over the OCS2D area,
 # layers ocs2d from z12 + communes, from the bench PostGIS): Ossature's dataset tiles
 #   /tiles/WebMercatorQuad/{z}/{y}/{x}?collections=ocs2d,communes
-# with the tile cache off (every tile is one ST_AsMVT statement) vs MapServer (WMS GetMap FORMAT=mvt on the
-# tile bbox) and Martin (if installed), then with the cache on (every tile of the list cached) vs the kit's
-# nginx-static serving the same gzipped tiles from files; the cached run sends `Accept-Encoding: gzip`.
-#   benches/mvt.sh [-d SECS] [-c CONC] [other benches/run options]      (defaults: -d 10 -c 2)
+# with the tile cache off (every tile encoded by the server from the rows of one query per layer, or with
+# MVT_ENCODER=database one ST_AsMVT statement) vs MapServer (WMS GetMap FORMAT=mvt on the tile bbox) and
+# Martin (if installed), then with the cache on (every tile of the list cached) vs the kit's nginx-static
+# serving the same gzipped tiles from files; the cached run sends `Accept-Encoding: gzip`.
+#   [MVT_ENCODER=database] benches/mvt.sh [-d SECS] [-c CONC] [other benches/run options]   (defaults: -d 10 -c 2)
 # Starts Ossature itself on $OSSATURE_PORT (default 18081) with benches/ossature-mvt.toml, then with a copy
 # where [tile_cache] memory_mb = 0; starts the peers mapserver, martin and nginx-static (they stay up:
 # ../shared/bench/peers.sh stop mapserver martin nginx-static). The static tiles are written to
@@ -16,7 +17,7 @@ MARTIN_BIN="${MARTIN_BIN:-$OSSATURE_BENCH_HOME/martin/bin/martin}"
 PORT_MARTIN=18003
 MS="http://127.0.0.1:$PORT_MAPSERVER/mapserv?map=BENCH"
 TILE="$OSSATURE_URL/tiles/WebMercatorQuad/{z}/{y}/{x}?collections=ocs2d,communes"
-HOT_CONFIG="$BENCHES_DIR/ossature-mvt.toml"
+HOT_CONFIG="$OSSATURE_RUN/ossature-mvt-hot.toml"
 COLD_CONFIG="$OSSATURE_RUN/ossature-mvt-cold.toml"
 
 require_free_port "its own configs"
@@ -26,6 +27,12 @@ if [ -x "$MARTIN_BIN" ]; then START+=(martin); else echo "# martin not installed
 "$PEERS_KIT/peers.sh" start "${START[@]}" >&2 || { echo "could not start peers (${START[*]})" >&2; exit 1; }
 
 mkdir -p "$OSSATURE_RUN"
+case "${MVT_ENCODER:-server}" in
+  server) cp "$BENCHES_DIR/ossature-mvt.toml" "$HOT_CONFIG" ;;
+  database) sed -E 's/^pool_size = ([0-9]+)/pool_size = \1\nmvt_encoder = "database"/' "$BENCHES_DIR/ossature-mvt.toml" > "$HOT_CONFIG"
+            grep -q '^mvt_encoder = "database"' "$HOT_CONFIG" || { echo "could not set mvt_encoder in $HOT_CONFIG" >&2; exit 1; } ;;
+  *) echo "MVT_ENCODER must be server or database" >&2; exit 2 ;;
+esac
 sed -E 's/^memory_mb *= *[0-9]+/memory_mb = 0/' "$HOT_CONFIG" > "$COLD_CONFIG"
 grep -q '^memory_mb = 0' "$COLD_CONFIG" || { echo "could not make the cold config from $HOT_CONFIG" >&2; exit 1; }
 cleanup() { [ "${KEEP:-0}" = 1 ] || stop_ossature; }

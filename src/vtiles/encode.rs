@@ -1,9 +1,9 @@
-//! MVT 2.1 encoding in Rust, for sources that do not encode tiles themselves (GeoPackage;
-//! PostGIS unless its source says `mvt = "database"`).
+//! MVT 2.1 encoding in Rust, for every source but a PostGIS one whose configuration has the
+//! database encode its tiles (`mvt_encoder = "database"`).
 //!
 //! The steps are `ST_AsMVTGeom`'s, so that a layer gives the same tile from either encoder:
-//! geometries are mapped to tile units (y down), snapped to the integer grid without
-//! repeated or collinear vertices, then clipped to the tile plus its buffer; polygons are made
+//! geometries are mapped to tile units (y down), clipped to the tile plus its buffer and
+//! snapped to the integer grid without repeated or collinear vertices; polygons are made
 //! valid on the grid and oriented as the specification wants (exterior rings of positive area
 //! in tile coordinates, holes negative), see [`super::surfaces`].
 

@@ -1,6 +1,6 @@
 //! Vector tiles (MVT 2.1) of the vector layers, shared by OGC API Tiles and WMTS: which
-//! layers a tile holds at its zoom, the source's own encoder (PostGIS) or the Rust one
-//! ([`encode`]), and the tile cache, where tiles are kept gzipped once.
+//! layers a tile holds at its zoom, the Rust encoder ([`encode`]) or a source's own (PostGIS
+//! `ST_AsMVT`, when configured), and the tile cache, where tiles are kept gzipped once.
 //!
 //! Zoom levels in the settings are WebMercatorQuad's. A level of another tile matrix set
 //! (the French grids) takes the settings of the WebMercatorQuad level of closest scale, so a
