@@ -35,10 +35,9 @@ pub struct Frame {
 
 /// Storage coordinates to tile units: through the affine map of the cell holding the vertex
 /// where the tile has cells (within [`super::AFFINE_TOLERANCE`] of the projection), else
-/// through the projection. PROJ's arithmetic for every vertex was two thirds of the encoder's
-/// time.
-pub struct ToTile {
-    exact: Transform,
+/// through the projection, which is lent for each batch of rows (it cannot leave its
+/// thread). PROJ's arithmetic for every vertex was two thirds of the encoder's time.
+struct ToTile {
     /// The cells' maps composed with the tile's scaling.
     grid: Option<AffineGrid>,
     origin: (f64, f64),
@@ -46,7 +45,7 @@ pub struct ToTile {
 }
 
 impl ToTile {
-    pub fn new(exact: Transform, grid: Option<&AffineGrid>, frame: &Frame) -> ToTile {
+    fn new(grid: Option<&AffineGrid>, frame: &Frame) -> ToTile {
         let origin = (frame.bbox.min_x, frame.bbox.max_y);
         let scale = (f64::from(frame.extent) / frame.bbox.width(), f64::from(frame.extent) / frame.bbox.height());
         let compose = |c: &AffineCell| AffineCell {
@@ -59,15 +58,24 @@ impl ToTile {
             yoff: (origin.1 - c.yoff) * scale.1,
         };
         let grid = grid.map(|g| AffineGrid { area: g.area, n: g.n, cells: g.cells.iter().map(compose).collect() });
-        ToTile { exact, grid, origin, scale }
+        ToTile { grid, origin, scale }
     }
+}
 
-    pub fn apply(&self, x: f64, y: f64) -> Option<(f64, f64)> {
-        if let Some(cell) = self.grid.as_ref().and_then(|g| g.at(x, y)) {
+/// [`ToTile`] with the projection lent to it.
+struct Projection<'a> {
+    to_tile: &'a ToTile,
+    exact: &'a Transform,
+}
+
+impl Projection<'_> {
+    fn apply(&self, x: f64, y: f64) -> Option<(f64, f64)> {
+        let t = self.to_tile;
+        if let Some(cell) = t.grid.as_ref().and_then(|g| g.at(x, y)) {
             return Some(cell.apply(x, y));
         }
         let (x, y) = self.exact.convert(x, y)?;
-        Some(((x - self.origin.0) * self.scale.0, (self.origin.1 - y) * self.scale.1))
+        Some(((x - t.origin.0) * t.scale.0, (t.origin.1 - y) * t.scale.1))
     }
 }
 
@@ -86,50 +94,73 @@ pub fn tile_value(v: &Value) -> Option<TileValue> {
     })
 }
 
-/// One MVT layer from features read in the storage CRS; `None` when no feature is left in
-/// the tile (an empty layer is left out of the tile, as `ST_AsMVT` does).
-/// `fields` are the names of the features' properties to keep, with their positions.
-pub fn layer(name: &str, features: &[Feature], fields: &[(String, usize)], to_tile: &ToTile, frame: &Frame) -> Option<tile::Layer> {
-    let mut tags = TagsBuilder::new();
-    let mut out = Vec::new();
-    let mut writer = Writer { surfaces: Surfaces::new(frame), commands: Commands::default(), coords: Vec::new() };
-    for f in features {
-        let Some(g) = f.geometry.as_deref().and_then(|b| wkb::reader::read_wkb(b).ok()) else {
-            continue;
-        };
-        let Some(kind) = writer.geometry(&g, to_tile, frame) else {
-            writer.commands.take();
-            continue;
-        };
-        let mut feature = tile::Feature {
-            id: match &f.id {
-                Some(Value::Int(i)) if *i >= 0 => Some(*i as u64),
-                _ => None,
-            },
-            geometry: writer.commands.take(),
-            ..Default::default()
-        };
-        feature.set_type(kind);
-        for (key, i) in fields {
-            if let Some(v) = f.properties.get(*i).and_then(tile_value) {
-                let (k, v) = tags.insert_ref(key, v);
-                feature.tags.extend([k, v]);
+/// One MVT layer, fed batches of features read in the storage CRS: a tile over a whole
+/// table (a low zoom over the land cover, 300,000 rows) never holds all its rows at once,
+/// only what it keeps of them.
+pub struct LayerEncoder {
+    name: String,
+    /// The names of the features' properties to keep, with their positions.
+    fields: Vec<(String, usize)>,
+    frame: Frame,
+    to_tile: ToTile,
+    tags: TagsBuilder,
+    features: Vec<tile::Feature>,
+    writer: Writer,
+}
+
+impl LayerEncoder {
+    /// `grid`: the tile's affine cells from the storage CRS to the tile's, if it has them.
+    pub fn new(name: String, fields: Vec<(String, usize)>, frame: Frame, grid: Option<&AffineGrid>) -> LayerEncoder {
+        let writer = Writer { surfaces: Surfaces::new(&frame), commands: Commands::default(), coords: Vec::new() };
+        LayerEncoder { name, fields, to_tile: ToTile::new(grid, &frame), frame, tags: TagsBuilder::new(), features: Vec::new(), writer }
+    }
+
+    /// Encodes `features`; `exact` projects what no cell holds to the tile's CRS.
+    pub fn add(&mut self, features: &[Feature], exact: &Transform) {
+        let projection = Projection { to_tile: &self.to_tile, exact };
+        for f in features {
+            let Some(g) = f.geometry.as_deref().and_then(|b| wkb::reader::read_wkb(b).ok()) else {
+                continue;
+            };
+            let Some(kind) = self.writer.geometry(&g, &projection, &self.frame) else {
+                self.writer.commands.take();
+                continue;
+            };
+            let mut feature = tile::Feature {
+                id: match &f.id {
+                    Some(Value::Int(i)) if *i >= 0 => Some(*i as u64),
+                    _ => None,
+                },
+                geometry: self.writer.commands.take(),
+                ..Default::default()
+            };
+            feature.set_type(kind);
+            for (key, i) in &self.fields {
+                if let Some(v) = f.properties.get(*i).and_then(tile_value) {
+                    let (k, v) = self.tags.insert_ref(key, v);
+                    feature.tags.extend([k, v]);
+                }
             }
+            self.features.push(feature);
         }
-        out.push(feature);
     }
-    if out.is_empty() {
-        return None;
+
+    /// The layer; `None` when no feature is left in the tile (an empty layer is left out of
+    /// the tile, as `ST_AsMVT` does).
+    pub fn finish(self) -> Option<tile::Layer> {
+        if self.features.is_empty() {
+            return None;
+        }
+        let (keys, values) = self.tags.into_tags();
+        Some(tile::Layer {
+            version: 2,
+            name: self.name,
+            features: self.features,
+            keys,
+            values: values.into_iter().map(Into::into).collect(),
+            extent: Some(self.frame.extent),
+        })
     }
-    let (keys, values) = tags.into_tags();
-    Some(tile::Layer {
-        version: 2,
-        name: name.to_string(),
-        features: out,
-        keys,
-        values: values.into_iter().map(Into::into).collect(),
-        extent: Some(frame.extent),
-    })
 }
 
 /// One feature's geometry at a time, its buffers kept from feature to feature.
@@ -143,7 +174,7 @@ impl Writer {
     /// The feature's geometry written to `self.commands`; `None` when nothing of it shows in
     /// the tile or it does not transform. Polygons, most of what tiles hold, go from the WKB
     /// to the grid without an intermediate geometry.
-    fn geometry(&mut self, g: &wkb::reader::Wkb, t: &ToTile, frame: &Frame) -> Option<GeomType> {
+    fn geometry(&mut self, g: &wkb::reader::Wkb, t: &Projection, frame: &Frame) -> Option<GeomType> {
         match g.as_type() {
             GeometryType::Polygon(p) => self.polygon(&p, t, frame)?,
             GeometryType::MultiPolygon(m) => {
@@ -160,7 +191,7 @@ impl Writer {
         self.surfaces.write(&mut self.commands).then_some(GeomType::Polygon)
     }
 
-    fn polygon(&mut self, p: &impl PolygonTrait<T = f64>, t: &ToTile, frame: &Frame) -> Option<()> {
+    fn polygon(&mut self, p: &impl PolygonTrait<T = f64>, t: &Projection, frame: &Frame) -> Option<()> {
         for ring in p.exterior().into_iter().chain(p.interiors()) {
             self.coords.clear();
             for c in ring.coords() {
@@ -306,9 +337,12 @@ mod tests {
             })
             .collect();
         let identity = Transform::from_storage(Crs::Epsg(2154), Crs::Epsg(2154), false).unwrap();
-        let Some(layer) = super::layer("l", &features, &[], &ToTile::new(identity, None, &frame()), &frame()) else {
-            return Vec::new();
-        };
+        let mut encoder = LayerEncoder::new("l".into(), Vec::new(), frame(), None);
+        // In two batches, as the server feeds it.
+        let (first, second) = features.split_at(features.len() / 2);
+        encoder.add(first, &identity);
+        encoder.add(second, &identity);
+        let Some(layer) = encoder.finish() else { return Vec::new() };
         layer.features.iter().map(|f| (f.r#type(), decode(&f.geometry))).collect()
     }
 
@@ -360,7 +394,9 @@ mod tests {
         let envelope = Transform::to_storage(Crs::Epsg(3857), false, storage).unwrap().envelope(&bbox).unwrap();
         let exact = || Transform::from_storage(storage, Crs::Epsg(3857), false).unwrap();
         let grid = crate::crs::affine::affine_cells(&exact(), &envelope, super::super::AFFINE_TOLERANCE * bbox.width() / 4096.0).unwrap();
-        let (by_cells, by_projection) = (ToTile::new(exact(), Some(&grid), &frame), ToTile::new(exact(), None, &frame));
+        let (with_cells, without) = (ToTile::new(Some(&grid), &frame), ToTile::new(None, &frame));
+        let exact = exact();
+        let (by_cells, by_projection) = (Projection { to_tile: &with_cells, exact: &exact }, Projection { to_tile: &without, exact: &exact });
         for k in 0..100 {
             let (x, y) = (envelope.min_x + envelope.width() * f64::from(k) / 100.0, envelope.min_y + envelope.height() * f64::from(k * 7 % 100) / 100.0);
             let ((ax, ay), (ex, ey)) = (by_cells.apply(x, y).unwrap(), by_projection.apply(x, y).unwrap());

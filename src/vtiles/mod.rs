@@ -320,22 +320,48 @@ fn prepare<'a>(layer: &'a Layer, crs: ogc::crs::Crs, bbox: &Bbox, zoom: u8, earl
     Ok(Prepared { layer, envelope, filter: s.filter_at(zoom), fields: s.fields.iter().map(|(f, _)| f.clone()).collect(), affine, tolerance })
 }
 
-/// One layer read as features and encoded by [`encode`] on the blocking pool.
+/// Rows handed to the encoder at a time: the next ones are read while these are encoded.
+const BATCH: usize = 4096;
+
+/// One layer read as features and encoded by [`encode`] on the blocking pool, batch by batch.
 async fn encode_in_rust(p: &Prepared<'_>, crs: ogc::crs::Crs, bbox: &Bbox) -> Result<Vec<u8>, SourceError> {
     let (layer, s) = (p.layer, &p.layer.tiles);
     // Only the kept attributes, in any order (sorting the rows of a tile is work for nothing).
     let query = Query { envelope: Some(p.envelope), filter: p.filter.clone(), fields: Some(p.fields.clone()), unordered: true, ..Query::default() };
-    let features: Vec<crate::source::Feature> = layer.source.features(layer.table.clone(), query).try_collect().await?;
+    let mut rows = layer.source.features(layer.table.clone(), query);
     let frame = encode::Frame { bbox: *bbox, extent: s.extent, buffer: s.buffer, simplify: s.simplify };
     let kept: Vec<(String, usize)> = s.fields.iter().enumerate().map(|(i, (f, _))| (f.name.clone(), i)).collect();
-    let (name, storage, grid) = (layer.id.clone(), layer.table.crs, p.affine.clone());
-    tokio::task::spawn_blocking(move || {
-        let t = Transform::from_storage(storage, crs, false).map_err(|e| SourceError::Internal(e.into()))?;
-        let to_tile = encode::ToTile::new(t, grid.as_ref(), &frame);
-        Ok(encode::layer(&name, &features, &kept, &to_tile, &frame).map(|l| geozero::mvt::Message::encode_to_vec(&geozero::mvt::Tile { layers: vec![l] })).unwrap_or_default())
-    })
-    .await
-    .map_err(|e| SourceError::Internal(anyhow::anyhow!("encoding the tile failed: {e}")))?
+    let storage = layer.table.crs;
+    let mut encoder = encode::LayerEncoder::new(layer.id.clone(), kept, frame, p.affine.as_ref());
+    let mut batch = next_batch(&mut rows).await?;
+    while !batch.is_empty() {
+        let work = tokio::task::spawn_blocking(move || {
+            let exact = Transform::from_storage(storage, crs, false).map_err(|e| SourceError::Internal(e.into()))?;
+            encoder.add(&batch, &exact);
+            Ok::<_, SourceError>(encoder)
+        });
+        let (encoded, next) = tokio::join!(work, next_batch(&mut rows));
+        encoder = encoded.map_err(blocking_failed)??;
+        batch = next?;
+    }
+    tokio::task::spawn_blocking(move || encoder.finish().map(|l| geozero::mvt::Message::encode_to_vec(&geozero::mvt::Tile { layers: vec![l] })).unwrap_or_default())
+        .await
+        .map_err(blocking_failed)
+}
+
+async fn next_batch(rows: &mut crate::source::FeatureStream) -> Result<Vec<crate::source::Feature>, SourceError> {
+    let mut batch = Vec::new();
+    while batch.len() < BATCH {
+        match rows.try_next().await? {
+            Some(f) => batch.push(f),
+            None => break,
+        }
+    }
+    Ok(batch)
+}
+
+fn blocking_failed(e: tokio::task::JoinError) -> SourceError {
+    SourceError::Internal(anyhow::anyhow!("encoding the tile failed: {e}"))
 }
 
 /// The cache shares one error among every waiting request; each gets its own.
