@@ -99,8 +99,8 @@ pub fn tile_value(v: &Value) -> Option<TileValue> {
 /// only what it keeps of them.
 pub struct LayerEncoder {
     name: String,
-    /// The names of the features' properties to keep, with their positions.
-    fields: Vec<(String, usize)>,
+    /// The names of the features' properties, which are the attributes kept.
+    fields: Vec<String>,
     frame: Frame,
     to_tile: ToTile,
     tags: TagsBuilder,
@@ -110,7 +110,7 @@ pub struct LayerEncoder {
 
 impl LayerEncoder {
     /// `grid`: the tile's affine cells from the storage CRS to the tile's, if it has them.
-    pub fn new(name: String, fields: Vec<(String, usize)>, frame: Frame, grid: Option<&AffineGrid>) -> LayerEncoder {
+    pub fn new(name: String, fields: Vec<String>, frame: Frame, grid: Option<&AffineGrid>) -> LayerEncoder {
         let writer = Writer { surfaces: Surfaces::new(&frame), commands: Commands::default(), coords: Vec::new() };
         LayerEncoder { name, fields, to_tile: ToTile::new(grid, &frame), frame, tags: TagsBuilder::new(), features: Vec::new(), writer }
     }
@@ -123,7 +123,7 @@ impl LayerEncoder {
                 continue;
             };
             let Some(kind) = self.writer.geometry(&g, &projection, &self.frame) else {
-                self.writer.commands.take();
+                self.writer.discard();
                 continue;
             };
             let mut feature = tile::Feature {
@@ -135,8 +135,8 @@ impl LayerEncoder {
                 ..Default::default()
             };
             feature.set_type(kind);
-            for (key, i) in &self.fields {
-                if let Some(v) = f.properties.get(*i).and_then(tile_value) {
+            for (key, value) in self.fields.iter().zip(&f.properties) {
+                if let Some(v) = tile_value(value) {
                     let (k, v) = self.tags.insert_ref(key, v);
                     feature.tags.extend([k, v]);
                 }
@@ -171,6 +171,12 @@ struct Writer {
 }
 
 impl Writer {
+    /// Drops what a feature left half written (a ring that did not transform ends it).
+    fn discard(&mut self) {
+        self.commands.take();
+        self.surfaces.discard();
+    }
+
     /// The feature's geometry written to `self.commands`; `None` when nothing of it shows in
     /// the tile or it does not transform. Polygons, most of what tiles hold, go from the WKB
     /// to the grid without an intermediate geometry.
@@ -276,8 +282,12 @@ pub fn snap(coords: &[(f64, f64)], out: &mut Vec<IntPoint>) {
 }
 
 pub fn collinear(a: IntPoint, b: IntPoint, c: IntPoint) -> bool {
-    let (ab, ac) = ((i64::from(b.x - a.x), i64::from(b.y - a.y)), (i64::from(c.x - a.x), i64::from(c.y - a.y)));
-    ab.0 * ac.1 == ab.1 * ac.0
+    side(a, b, c) == 0
+}
+
+/// The side of line `a`-`b` point `p` is on: -1, 0 (on the line) or 1.
+pub fn side(a: IntPoint, b: IntPoint, p: IntPoint) -> i64 {
+    ((i64::from(b.x - a.x) * i64::from(p.y - a.y)) - (i64::from(b.y - a.y) * i64::from(p.x - a.x))).signum()
 }
 
 /// 0 for points, 1 for lines, 2 for surfaces; `None` for an empty or mixed collection.
@@ -384,6 +394,29 @@ mod tests {
         assert_eq!(lines, &[vec![(-64, 3686), (2048, 3686), (2048, 3277)]]);
         let points = Geometry::MultiPoint(vec![Point::new(10.0, 10.0), Point::new(10.001, 10.0), Point::new(200.0, 10.0)].into());
         assert_eq!(encoded(&[points]), [(GeomType::Point, vec![vec![(410, 3686)]])]);
+    }
+
+    #[test]
+    fn a_feature_that_does_not_transform_leaves_nothing_to_the_next() {
+        let to = || Transform::from_storage(Crs::LAMBERT93, Crs::Epsg(3857), false).unwrap();
+        let bbox = to().envelope(&Bbox { min_x: 703_000.0, min_y: 7_058_000.0, max_x: 705_000.0, max_y: 7_060_000.0 }).unwrap();
+        let frame = Frame { bbox, ..frame() };
+        let square = |x: f64, y: f64| Polygon::new(LineString::from(vec![(x, y), (x + 500.0, y), (x + 500.0, y + 500.0), (x, y + 500.0), (x, y)]), vec![]);
+        let broken = Polygon::new(LineString::from(vec![(703_500.0, 7_058_500.0), (f64::NAN, 7_058_500.0), (703_800.0, 7_058_900.0), (703_500.0, 7_058_500.0)]), vec![]);
+        let wkb = |g: Geometry<f64>| {
+            let mut out = Vec::new();
+            wkb::writer::write_geometry(&mut out, &g, &Default::default()).unwrap();
+            Some(out)
+        };
+        let features = [
+            Feature { id: Some(Value::Int(1)), properties: vec![], geometry: wkb(Geometry::MultiPolygon(vec![square(703_200.0, 7_058_200.0), broken].into())) },
+            Feature { id: Some(Value::Int(2)), properties: vec![], geometry: wkb(Geometry::Polygon(square(704_000.0, 7_059_000.0))) },
+        ];
+        let mut encoder = LayerEncoder::new("l".into(), Vec::new(), frame, None);
+        encoder.add(&features, &to());
+        let layer = encoder.finish().unwrap();
+        assert_eq!(layer.features.len(), 1);
+        assert_eq!((layer.features[0].id, decode(&layer.features[0].geometry).len()), (Some(2), 1), "the next feature holds its own ring only");
     }
 
     #[test]

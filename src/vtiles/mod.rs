@@ -42,8 +42,8 @@ pub const AFFINE_TOLERANCE: f64 = 0.125;
 pub struct TileSettings {
     pub min_zoom: u8,
     pub max_zoom: u8,
-    /// The attributes kept, with their position among the table's fields.
-    pub fields: Vec<(Field, usize)>,
+    /// The attributes kept.
+    pub fields: Vec<Field>,
     pub extent: u32,
     pub buffer: u32,
     pub simplify: f64,
@@ -57,12 +57,12 @@ impl TileSettings {
     pub fn build(config: Option<&Spanned<TilesConfig>>, table: &Table, origin: &Origin, i: usize) -> Result<TileSettings, ConfigError> {
         let c = config.map(|s| s.get_ref().clone()).unwrap_or_default();
         let fields = match &c.fields {
-            None => table.fields.iter().cloned().enumerate().map(|(n, f)| (f, n)).collect(),
+            None => table.fields.clone(),
             Some(names) => names
                 .get_ref()
                 .iter()
                 .map(|name| {
-                    table.fields.iter().position(|f| &f.name == name).map(|n| (table.fields[n].clone(), n)).ok_or_else(|| {
+                    table.fields.iter().find(|f| &f.name == name).cloned().ok_or_else(|| {
                         origin.error(Some(names.span()), format!("layers[{i}].tiles.fields"), format!("'{name}' is not an exposed field of '{}'", table.name))
                     })
                 })
@@ -92,9 +92,9 @@ impl TileSettings {
     }
 
     /// The settings over `table` (the layer's own narrowed by an access grant): attributes it
-    /// no longer has dropped, positions counted among its fields.
+    /// no longer has dropped.
     pub fn restricted_to(&self, table: &Table) -> TileSettings {
-        let fields = self.fields.iter().filter_map(|(f, _)| table.fields.iter().position(|t| t.name == f.name).map(|n| (f.clone(), n))).collect();
+        let fields = self.fields.iter().filter(|f| table.fields.iter().any(|t| t.name == f.name)).cloned().collect();
         TileSettings { fields, ..self.clone() }
     }
 
@@ -168,7 +168,7 @@ pub fn describe(layer: &Layer, set: &TileMatrixSet) -> VectorLayer {
     VectorLayer {
         id: layer.id.clone(),
         description: layer.title.clone(),
-        fields: layer.tiles.fields.iter().map(|(f, _)| (f.name.clone(), f.ty)).collect(),
+        fields: layer.tiles.fields.iter().map(|f| (f.name.clone(), f.ty)).collect(),
         geometry_dimension: geometry_dimension(&layer.table.geometry_type),
         minzoom: range.map(|r| r.0 as u32),
         maxzoom: range.map(|r| r.1 as u32),
@@ -317,7 +317,7 @@ fn prepare<'a>(layer: &'a Layer, crs: ogc::crs::Crs, bbox: &Bbox, zoom: u8, earl
         Some(p) => p.affine.clone(),
         None => Transform::from_storage(layer.table.crs, crs, false).ok().and_then(|t| affine_cells(&t, &envelope, tolerance)),
     };
-    Ok(Prepared { layer, envelope, filter: s.filter_at(zoom), fields: s.fields.iter().map(|(f, _)| f.clone()).collect(), affine, tolerance })
+    Ok(Prepared { layer, envelope, filter: s.filter_at(zoom), fields: s.fields.clone(), affine, tolerance })
 }
 
 /// Rows handed to the encoder at a time: the next ones are read while these are encoded.
@@ -330,7 +330,7 @@ async fn encode_in_rust(p: &Prepared<'_>, crs: ogc::crs::Crs, bbox: &Bbox) -> Re
     let query = Query { envelope: Some(p.envelope), filter: p.filter.clone(), fields: Some(p.fields.clone()), unordered: true, ..Query::default() };
     let mut rows = layer.source.features(layer.table.clone(), query);
     let frame = encode::Frame { bbox: *bbox, extent: s.extent, buffer: s.buffer, simplify: s.simplify };
-    let kept: Vec<(String, usize)> = s.fields.iter().enumerate().map(|(i, (f, _))| (f.name.clone(), i)).collect();
+    let kept: Vec<String> = s.fields.iter().map(|f| f.name.clone()).collect();
     let storage = layer.table.crs;
     let mut encoder = encode::LayerEncoder::new(layer.id.clone(), kept, frame, p.affine.as_ref());
     let mut batch = next_batch(&mut rows).await?;

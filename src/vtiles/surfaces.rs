@@ -16,7 +16,7 @@ use i_overlay::i_float::int::point::IntPoint;
 use i_overlay::i_shape::int::shape::IntContour;
 
 use super::commands::Commands;
-use super::encode::{Frame, collinear, snap};
+use super::encode::{Frame, collinear, side, snap};
 
 /// The polygons of one feature at a time: rings are added, then written out.
 pub struct Surfaces {
@@ -68,6 +68,11 @@ impl Surfaces {
         if ring.len() >= 3 {
             self.rings.push(ring);
         }
+    }
+
+    /// Forgets the rings added since the last write.
+    pub fn discard(&mut self) {
+        self.rings.clear();
     }
 
     /// Writes the polygons of the rings added since the last call, made valid, each outer
@@ -137,11 +142,6 @@ fn meet((a, b): (IntPoint, IntPoint), (c, d): (IntPoint, IntPoint)) -> bool {
     // Touching or overlapping: an end on the other segment (the boxes overlap, so a collinear
     // end lies on it).
     (o1 == 0 && within(a, b, c)) || (o2 == 0 && within(a, b, d)) || (o3 == 0 && within(c, d, a)) || (o4 == 0 && within(c, d, b))
-}
-
-/// The side of line `a`-`b` point `p` is on: -1, 0 (on the line) or 1.
-fn side(a: IntPoint, b: IntPoint, p: IntPoint) -> i64 {
-    ((i64::from(b.x - a.x) * i64::from(p.y - a.y)) - (i64::from(b.y - a.y) * i64::from(p.x - a.x))).signum()
 }
 
 /// Whether `p`, on the line through `a` and `b`, lies on the segment.
