@@ -107,9 +107,10 @@ impl Policy {
     /// The view of a caller's groups.
     pub fn view(&self, registry: &Registry, principal: &Principal) -> Arc<View> {
         let Some(name) = &principal.name else { return self.anonymous.clone() };
+        let build = || View::of(registry, &self.rules, principal, &self.catalogue);
         match self.rules.personal(&principal.groups) {
-            false => cached(&self.views, &principal.groups, || View::of(registry, &self.rules, principal, &self.catalogue)),
-            true => cached(&self.personal, &(principal.groups.clone(), name.clone()), || View::of(registry, &self.rules, principal, &self.catalogue)),
+            false => cached(&self.views, &principal.groups, build),
+            true => cached(&self.personal, &(principal.groups.clone(), name.clone()), build),
         }
     }
 

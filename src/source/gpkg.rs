@@ -409,9 +409,7 @@ impl VectorSource for GeoPackage {
             let fields = query.fields.as_deref().unwrap_or(&table.fields);
             let mut sql = select(&table, fields);
             where_clause(&mut sql, &table, query.envelope.as_ref(), query.filter.as_ref(), &GpkgDialect)?;
-            if !query.unordered {
-                sql.order_by(&table, &query.sort);
-            }
+            sql.order_by(&table, &query);
             let limit = query.limit.map_or(-1, |l| l.min(i64::MAX as u64) as i64);
             sql.push(&format!(" LIMIT {limit} OFFSET {}", query.offset.min(i64::MAX as u64)));
             let Sql { text, params, .. } = sql;

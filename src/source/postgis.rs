@@ -347,9 +347,7 @@ impl VectorSource for PostGis {
             let fields = query.fields.as_deref().unwrap_or(&table.fields);
             let mut sql = select(&table, fields);
             where_clause(&mut sql, &table, query.envelope.as_ref(), query.filter.as_ref(), &PgDialect)?;
-            if !query.unordered {
-                sql.order_by(&table, &query.sort);
-            }
+            sql.order_by(&table, &query);
             // Literals, not parameters: with a parameter the generic plan cannot know the page is
             // small and sorts the whole table instead of walking the key index.
             if let Some(limit) = query.limit {

@@ -3,7 +3,7 @@
 use chrono::{DateTime, NaiveDate, Utc};
 use ogc::value::Value;
 
-use super::{Order, Table};
+use super::{Order, Query, Table};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Dialect {
@@ -76,11 +76,14 @@ impl Sql {
         self
     }
 
-    /// Appends ` ORDER BY ...`: the requested keys, then the table's stable order so paging
-    /// never returns a feature twice.
-    pub fn order_by(&mut self, table: &Table, sort: &[(String, bool)]) {
+    /// Appends ` ORDER BY ...`: the query's keys, then the table's stable order so paging
+    /// never returns a feature twice; nothing for an unordered query.
+    pub fn order_by(&mut self, table: &Table, query: &Query) {
+        if query.unordered {
+            return;
+        }
         self.push(" ORDER BY ");
-        for (name, ascending) in sort {
+        for (name, ascending) in &query.sort {
             self.ident(name).push(if *ascending { " ASC, " } else { " DESC, " });
         }
         match (&table.order, &table.id) {
