@@ -91,37 +91,45 @@ impl Blocks {
     /// pixel corners (so the centre of pixel 0 is 0.5). The warper calls the kernels directly.
     #[cfg(test)]
     fn sample(&self, x: f64, y: f64, resampling: Resampling) -> [u8; 4] {
+        let fixed = |v: f64| ((v - 0.5) * ONE as f64).round() as i64;
+        let cursor = &mut Cursor::default();
         match resampling {
-            Resampling::Nearest => self.nearest(x, y),
-            Resampling::Bilinear => self.bilinear(x, y),
-            Resampling::Cubic => self.cubic(x, y),
+            Resampling::Nearest => self.nearest(cursor, fixed(x), fixed(y)),
+            Resampling::Bilinear => self.bilinear(cursor, fixed(x), fixed(y)),
+            Resampling::Cubic => self.cubic(cursor, fixed(x), fixed(y)),
         }
     }
 
     #[inline]
-    pub fn nearest(&self, x: f64, y: f64) -> [u8; 4] {
-        self.px(floor(x), floor(y))
+    pub fn nearest(&self, _: &mut Cursor<'_>, x: i64, y: i64) -> [u8; 4] {
+        self.px((x + ONE / 2) >> 32, (y + ONE / 2) >> 32)
     }
 
+    /// Bilinear at a position rounded to 1/256 pixel, the precision of the fixed-point weights.
     #[inline]
-    pub fn bilinear(&self, x: f64, y: f64) -> [u8; 4] {
-        let (fx, fy) = (x - 0.5, y - 0.5);
-        let (x0, y0) = (floor(fx), floor(fy));
-        let (tx, ty) = (fx - x0 as f64, fy - y0 as f64);
+    pub fn bilinear<'a>(&'a self, cursor: &mut Cursor<'a>, x: i64, y: i64) -> [u8; 4] {
+        const HALF_STEP: i64 = 1 << 23;
+        let (x, y) = (x + HALF_STEP, y + HALF_STEP);
+        let (x0, y0) = (x >> 32, y >> 32);
+        let (wx, wy) = (((x >> 24) & 255) as u32, ((y >> 24) & 255) as u32);
+        if let Some(quad) = cursor.quad(self, x0, y0) {
+            return bilinear_opaque(quad, wx, wy);
+        }
         if let Some(([top, bottom], opaque)) = self.quad(x0, y0)
             && (opaque || top[3] & top[7] & bottom[3] & bottom[7] == 255)
         {
-            return bilinear_opaque(top, bottom, tx, ty);
+            return bilinear_opaque([top, bottom], wx, wy);
         }
+        let (tx, ty) = (wx as f64 / 256.0, wy as f64 / 256.0);
         let weights = [(1.0 - tx) * (1.0 - ty), tx * (1.0 - ty), (1.0 - tx) * ty, tx * ty];
         let taps = [self.px(x0, y0), self.px(x0 + 1, y0), self.px(x0, y0 + 1), self.px(x0 + 1, y0 + 1)];
         blend(taps.iter().zip(weights))
     }
 
-    pub fn cubic(&self, x: f64, y: f64) -> [u8; 4] {
-        let (fx, fy) = (x - 0.5, y - 0.5);
-        let (x0, y0) = (floor(fx), floor(fy));
-        let (wx, wy) = (cubic_weights(fx - x0 as f64), cubic_weights(fy - y0 as f64));
+    pub fn cubic(&self, _: &mut Cursor<'_>, x: i64, y: i64) -> [u8; 4] {
+        let (x0, y0) = (x >> 32, y >> 32);
+        let fraction = |v: i64| (v & (ONE - 1)) as f64 / ONE as f64;
+        let (wx, wy) = (cubic_weights(fraction(x)), cubic_weights(fraction(y)));
         let mut taps = [([0u8; 4], 0.0); 16];
         for (j, wyj) in wy.iter().enumerate() {
             for (i, wxi) in wx.iter().enumerate() {
@@ -132,13 +140,76 @@ impl Blocks {
     }
 }
 
+/// One level pixel in the 32.32 fixed point of kernel positions. Kernels take positions shifted
+/// by half a pixel, so that integers are pixel centres: the warper steps them along an output
+/// row with one integer addition per pixel.
+pub const ONE: i64 = 1 << 32;
+
+/// The opaque block the previous bilinear sample read. The next sample of the row nearly always
+/// falls in it, and is then found with two comparisons instead of a block lookup (which, with
+/// the floating-point kernel, was most of a reprojected map's time).
+#[derive(Default)]
+pub struct Cursor<'a> {
+    /// The block's first level pixel.
+    x: i64,
+    y: i64,
+    /// How many top-left corners of a 2 x 2 quad the block holds across and down (0: none).
+    across: u64,
+    down: u64,
+    stride: usize,
+    rgba: &'a [u8],
+}
+
+impl<'a> Cursor<'a> {
+    #[inline]
+    fn quad(&mut self, blocks: &'a Blocks, x: i64, y: i64) -> Option<[&'a [u8]; 2]> {
+        let (dx, dy) = ((x - self.x) as u64, (y - self.y) as u64);
+        if dx >= self.across || dy >= self.down {
+            self.enter(blocks, x, y);
+            let (dx, dy) = ((x - self.x) as u64, (y - self.y) as u64);
+            if dx >= self.across || dy >= self.down {
+                return None;
+            }
+            return Some(self.at(dx, dy));
+        }
+        Some(self.at(dx, dy))
+    }
+
+    #[inline]
+    fn at(&self, dx: u64, dy: u64) -> [&'a [u8]; 2] {
+        let i = dy as usize * self.stride + dx as usize * 4;
+        let rgba = self.rgba;
+        [&rgba[i..i + 8], &rgba[i + self.stride..i + self.stride + 8]]
+    }
+
+    /// Moves to the block holding level pixel (x, y) if it is opaque; else holds no quad.
+    fn enter(&mut self, blocks: &'a Blocks, x: i64, y: i64) {
+        *self = Cursor::default();
+        if x < 0 || y < 0 || x >= blocks.level_width as i64 || y >= blocks.level_height as i64 {
+            return;
+        }
+        let (bc, br) = (split(x as u32, blocks.tile_width).0, split(y as u32, blocks.tile_height).0);
+        let Some(block) = blocks.block(bc, br).filter(|b| b.opaque) else { return };
+        let (x0, y0) = (bc * blocks.tile_width, br * blocks.tile_height);
+        // Quads reach one pixel right and down: inside the block's pixels and the level's.
+        let width = block.width.min(blocks.level_width - x0);
+        let height = block.height.min(blocks.level_height - y0);
+        *self = Cursor {
+            x: x0 as i64,
+            y: y0 as i64,
+            across: width.saturating_sub(1) as u64,
+            down: height.saturating_sub(1) as u64,
+            stride: block.width as usize * 4,
+            rgba: &block.rgba,
+        };
+    }
+}
+
 /// Bilinear interpolation of four opaque pixels in 8-bit fixed point, as GDAL's warper does:
 /// weights quantised to 1/256 change a channel by at most one level, and the floating-point
 /// path cost half of a reprojected tile's time.
 #[inline]
-fn bilinear_opaque(top: &[u8], bottom: &[u8], tx: f64, ty: f64) -> [u8; 4] {
-    let wx = (tx * 256.0 + 0.5) as u32;
-    let wy = (ty * 256.0 + 0.5) as u32;
+fn bilinear_opaque([top, bottom]: [&[u8]; 2], wx: u32, wy: u32) -> [u8; 4] {
     let mut out = [0, 0, 0, 255];
     for c in 0..3 {
         let t = top[c] as u32 * (256 - wx) + top[4 + c] as u32 * wx;
@@ -146,14 +217,6 @@ fn bilinear_opaque(top: &[u8], bottom: &[u8], tx: f64, ty: f64) -> [u8; 4] {
         out[c] = ((t * (256 - wy) + b * wy + 32768) >> 16) as u8;
     }
     out
-}
-
-/// `v.floor() as i64` without the libm call the baseline x86-64 target makes for `floor`
-/// (no SSE4.1), which showed in the profile of every sampled pixel.
-#[inline]
-fn floor(v: f64) -> i64 {
-    let t = v as i64;
-    if (t as f64) > v { t - 1 } else { t }
 }
 
 /// Keys' cubic convolution (a = -0.5, as GDAL's "cubic") for the four taps around `t`.
@@ -246,7 +309,43 @@ mod tests {
             }
             assert_eq!(fast[3], 255);
         }
-        assert_eq!((floor(-0.5), floor(2.0), floor(2.7), floor(-3.0)), (-1, 2, 2, -3));
+    }
+
+    #[test]
+    fn a_cursor_kept_along_rows_reads_the_right_pixels_across_block_and_level_edges() {
+        // A 7 x 6 level in 4 x 4 blocks (the right and bottom ones partly outside the level),
+        // one block with a transparent pixel: rows crossing block and level edges.
+        let value = |x: u32, y: u32| [(x * 37 + y * 11) as u8, (x * 5 + y * 71) as u8, (x * y * 13) as u8, if (x, y) == (5, 1) { 0 } else { 255 }];
+        let blocks = (0..2u32)
+            .flat_map(|br| (0..2u32).map(move |bc| (bc, br)))
+            .map(|(bc, br)| {
+                let rgba = (0..4).flat_map(|iy| (0..4).flat_map(move |ix| value(bc * 4 + ix, br * 4 + iy))).collect();
+                Arc::new(Block::new(4, 4, rgba))
+            })
+            .collect();
+        let b = Blocks { col0: 0, row0: 0, across: 2, down: 2, tile_width: 4, tile_height: 4, level_width: 7, level_height: 6, blocks };
+        let mut kept = Cursor::default();
+        for row in 0..40 {
+            let y = (row as f64 * 0.17 - 0.9) * ONE as f64;
+            for i in 0..60 {
+                let x = (i as f64 * 0.15 - 1.2) * ONE as f64;
+                let (x, y) = (x as i64, y as i64);
+                let got = b.bilinear(&mut kept, x, y);
+                // The reference: the four taps read one by one (edges repeated), mixed in floats.
+                let (x0, y0) = ((x + (1 << 23)) >> 32, (y + (1 << 23)) >> 32);
+                let (tx, ty) = ((((x + (1 << 23)) >> 24) & 255) as f64 / 256.0, (((y + (1 << 23)) >> 24) & 255) as f64 / 256.0);
+                let taps = [b.px(x0, y0), b.px(x0 + 1, y0), b.px(x0, y0 + 1), b.px(x0 + 1, y0 + 1)];
+                if taps.iter().any(|t| t[3] < 255) {
+                    assert_eq!(got, b.bilinear(&mut Cursor::default(), x, y), "at ({x}, {y})");
+                    continue;
+                }
+                let weights = [(1.0 - tx) * (1.0 - ty), tx * (1.0 - ty), (1.0 - tx) * ty, tx * ty];
+                for c in 0..3 {
+                    let exact: f64 = taps.iter().zip(weights).map(|(t, w)| t[c] as f64 * w).sum();
+                    assert!((got[c] as f64 - exact).abs() <= 1.0, "({x}, {y}) channel {c}: {} vs {exact}", got[c]);
+                }
+            }
+        }
     }
 
     #[test]

@@ -9,7 +9,7 @@
 use ogc::bbox::Bbox;
 use ogc::crs::Crs;
 
-use super::resample::{Blocks, Resampling};
+use super::resample::{Blocks, Cursor, ONE, Resampling};
 use super::image::blend;
 use super::{Mosaic, RasterError, Rgba};
 use crate::crs::Transform;
@@ -56,10 +56,11 @@ pub async fn read(mosaic: &Mosaic, window: &Window, resampling: Resampling) -> R
             return Err(RasterError::TooLarge(format!("the window needs more than {MAX_BLOCKS} blocks of imagery; ask for a smaller area or size")));
         }
         let blocks = tile.cog.blocks(n, &wanted).await?;
+        let edge = |units: f64, per_unit: f64| ((units * per_unit - 0.5) * ONE as f64) as i64;
         plans.push(Plan {
             origin: (ox, oy),
             per_unit: (1.0 / rx, 1.0 / ry),
-            bbox: tile.bbox,
+            inside: (edge(tile.bbox.width(), 1.0 / rx), edge(tile.bbox.height(), 1.0 / ry)),
             blocks: Blocks {
                 col0,
                 row0,
@@ -84,8 +85,20 @@ struct Plan {
     origin: (f64, f64),
     /// Level pixels per CRS unit (the inverse resolution: a product per pixel, not a quotient).
     per_unit: (f64, f64),
-    bbox: Bbox,
+    /// The file's far edges as kernel positions (its near edges are at -1/2 pixel).
+    inside: (i64, i64),
     blocks: Blocks,
+}
+
+impl Plan {
+    /// A source-CRS position and step per output pixel as the kernels' fixed-point level
+    /// positions and steps: x and y, then their steps.
+    fn fixed(&self, [sx, sy]: [f64; 2], [dx, dy]: [f64; 2]) -> (i64, i64, i64, i64) {
+        let one = ONE as f64;
+        let x = ((sx - self.origin.0) * self.per_unit.0 - 0.5) * one;
+        let y = ((self.origin.1 - sy) * self.per_unit.1 - 0.5) * one;
+        (x as i64, y as i64, (dx * self.per_unit.0 * one) as i64, (-dy * self.per_unit.1 * one) as i64)
+    }
 }
 
 fn compose(map: &PixelMap, plans: &[Plan], resampling: Resampling) -> Rgba {
@@ -97,23 +110,24 @@ fn compose(map: &PixelMap, plans: &[Plan], resampling: Resampling) -> Rgba {
     }
 }
 
-fn compose_with(map: &PixelMap, plans: &[Plan], sample: impl Fn(&Blocks, f64, f64) -> [u8; 4]) -> Rgba {
+fn compose_with<'a>(map: &PixelMap, plans: &'a [Plan], sample: impl Fn(&'a Blocks, &mut Cursor<'a>, i64, i64) -> [u8; 4]) -> Rgba {
     let mut out = Rgba::transparent(map.width, map.height);
-    let mut row = vec![[f64::NAN; 2]; map.width as usize];
+    let mut cursors: Vec<Cursor> = plans.iter().map(|_| Cursor::default()).collect();
     for j in 0..map.height {
-        map.row(j, &mut row);
         let line = &mut out.data[(j * map.width * 4) as usize..((j + 1) * map.width * 4) as usize];
-        for plan in plans {
-            let b = &plan.bbox;
-            for (i, [sx, sy]) in row.iter().enumerate() {
-                if !(*sx >= b.min_x && *sx <= b.max_x && *sy >= b.min_y && *sy <= b.max_y) {
-                    continue;
+        map.segments(j, |first, end, start, step| {
+            for (plan, cursor) in plans.iter().zip(cursors.iter_mut()) {
+                let (mut x, mut y, dx, dy) = plan.fixed(start, step);
+                let (hi_x, hi_y) = plan.inside;
+                for px in line[first * 4..end * 4].chunks_exact_mut(4) {
+                    if (-ONE / 2..=hi_x).contains(&x) && (-ONE / 2..=hi_y).contains(&y) {
+                        blend(px, sample(&plan.blocks, cursor, x, y));
+                    }
+                    x += dx;
+                    y += dy;
                 }
-                let lx = (sx - plan.origin.0) * plan.per_unit.0;
-                let ly = (plan.origin.1 - sy) * plan.per_unit.1;
-                blend(&mut line[i * 4..i * 4 + 4], sample(&plan.blocks, lx, ly));
             }
-        }
+        });
     }
     out
 }
@@ -190,14 +204,16 @@ impl PixelMap {
         self.nodes[ky * self.nx + kx]
     }
 
-    /// The source coordinates of every pixel centre of output row `j`.
-    fn row(&self, j: u32, out: &mut [[f64; 2]]) {
+    /// Output row `j` as segments between nodes, each given to `f` as its first pixel, the
+    /// pixel after its last, the source coordinates of its first pixel's centre and their
+    /// change per pixel; segments where the transform failed are left out.
+    fn segments(&self, j: u32, mut f: impl FnMut(usize, usize, [f64; 2], [f64; 2])) {
         let v = j as f64 + 0.5;
         let ky = ((j / self.step) as usize).min(self.ny - 2);
         let (v0, v1) = (node_pos(ky, self.step, self.height), node_pos(ky + 1, self.step, self.height));
         let ty = if v1 > v0 { (v - v0) / (v1 - v0) } else { 0.0 };
         let lerp = |a: [f64; 2], b: [f64; 2], t: f64| [a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t];
-        // Segment by segment between nodes, the last one running to the edge: no division per pixel.
+        // The last segment runs to the edge.
         for kx in 0..self.nx - 1 {
             let left = lerp(self.node(kx, ky), self.node(kx, ky + 1), ty);
             let right = lerp(self.node(kx + 1, ky), self.node(kx + 1, ky + 1), ty);
@@ -205,8 +221,10 @@ impl PixelMap {
             let scale = if u1 > u0 { 1.0 / (u1 - u0) } else { 0.0 };
             let first = (kx as u32 * self.step).min(self.width) as usize;
             let end = if kx == self.nx - 2 { self.width } else { ((kx as u32 + 1) * self.step).min(self.width) } as usize;
-            for (i, o) in out[first..end].iter_mut().enumerate() {
-                *o = lerp(left, right, ((first + i) as f64 + 0.5 - u0) * scale);
+            let step = [(right[0] - left[0]) * scale, (right[1] - left[1]) * scale];
+            let start = lerp(left, right, (first as f64 + 0.5 - u0) * scale);
+            if first < end && start.iter().chain(&step).all(|v| v.is_finite()) {
+                f(first, end, start, step);
             }
         }
     }
