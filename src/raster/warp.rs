@@ -117,12 +117,17 @@ fn compose_with<'a>(map: &PixelMap, plans: &'a [Plan], sample: impl Fn(&'a Block
         let line = &mut out.data[(j * map.width * 4) as usize..((j + 1) * map.width * 4) as usize];
         map.segments(j, |first, end, start, step| {
             for (plan, cursor) in plans.iter().zip(cursors.iter_mut()) {
-                let (mut x, mut y, dx, dy) = plan.fixed(start, step);
-                let (hi_x, hi_y) = plan.inside;
-                for px in line[first * 4..end * 4].chunks_exact_mut(4) {
-                    if (-ONE / 2..=hi_x).contains(&x) && (-ONE / 2..=hi_y).contains(&y) {
-                        blend(px, sample(&plan.blocks, cursor, x, y));
-                    }
+                let (x, y, dx, dy) = plan.fixed(start, step);
+                let n = (end - first) as i128;
+                let (a, b) = steps_within(x, dx, plan.inside.0, n);
+                let (c, d) = steps_within(y, dy, plan.inside.1, n);
+                let (from, to) = (a.max(c), b.min(d));
+                if from >= to {
+                    continue;
+                }
+                let (mut x, mut y) = ((x as i128 + from * dx as i128) as i64, (y as i128 + from * dy as i128) as i64);
+                for px in line[(first + from as usize) * 4..(first + to as usize) * 4].chunks_exact_mut(4) {
+                    blend(px, sample(&plan.blocks, cursor, x, y));
                     x += dx;
                     y += dy;
                 }
@@ -130,6 +135,20 @@ fn compose_with<'a>(map: &PixelMap, plans: &'a [Plan], sample: impl Fn(&'a Block
         });
     }
     out
+}
+
+/// The steps `i` in `0..n` where `start + i * step` lies in `-ONE / 2..=high`, the kernel
+/// positions inside a file, as a range: found once per segment rather than tested per pixel.
+fn steps_within(start: i64, step: i64, high: i64, n: i128) -> (i128, i128) {
+    let (start, step, low, high) = (start as i128, step as i128, -(ONE as i128) / 2, high as i128);
+    if step == 0 {
+        return if (low..=high).contains(&start) { (0, n) } else { (0, 0) };
+    }
+    // With a negative step, the same question about the mirrored line.
+    let (start, step, low, high) = if step > 0 { (start, step, low, high) } else { (-start, -step, -high, -low) };
+    let from = (low - start).div_euclid(step) + i128::from((low - start).rem_euclid(step) != 0);
+    let to = (high - start).div_euclid(step) + 1;
+    (from.max(0), to.min(n))
 }
 
 /// Output pixel centres mapped to source CRS coordinates, exact at grid nodes.
@@ -287,4 +306,25 @@ pub async fn pixel_at(mosaic: &Mosaic, crs: Crs, x: f64, y: f64) -> Result<Optio
         }
     }
     Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn steps_within_are_the_steps_a_per_pixel_test_keeps() {
+        let half = ONE / 2;
+        for start in [-3 * ONE, -half - 1, -half, 0, ONE / 3, 5 * ONE, 9 * ONE + 7] {
+            for step in [-ONE, -ONE / 3 - 1, -1, 0, 1, ONE / 7, ONE, 3 * ONE] {
+                for high in [-half, 0, 4 * ONE - half, 6 * ONE] {
+                    let n = 12;
+                    let kept: Vec<i128> = (0..n).filter(|i| (-half..=high).contains(&(start + *i as i64 * step))).collect();
+                    let (from, to) = steps_within(start, step, high, n);
+                    let range: Vec<i128> = (from..to).collect();
+                    assert_eq!(range, kept, "start {start}, step {step}, high {high}");
+                }
+            }
+        }
+    }
 }
