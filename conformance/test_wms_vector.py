@@ -6,6 +6,7 @@ the known commune, and bad requests get the WMS exception while the server keeps
 from __future__ import annotations
 
 import json
+import subprocess
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -187,3 +188,67 @@ def test_bad_requests_get_the_wms_exception(wms_url, params, code):
     assert exc is not None and exc.get("code") == code, r.text[:500]
     ok = requests.get(wms_url, params={**base, "REQUEST": "GetMap", "LAYERS": "communes", "STYLES": ""}, timeout=TIMEOUT)
     assert ok.status_code == 200 and ok.headers["Content-Type"] == "image/png", "the server still draws maps"
+
+
+#: Each WMS exception code and what earns it, on top of a 1.3.0 GetMap of `communes` (see
+#: `_request`); InvalidCRS is InvalidSRS in 1.1.1. The map errors can be drawn (INIMAGE) or
+#: left blank (BLANK); the others are answered in XML whatever the mode.
+EXCEPTION_CASES = {
+    "LayerNotDefined": ({"LAYERS": "nope"}, True),
+    "StyleNotDefined": ({"STYLES": "fancy"}, True),
+    "InvalidCRS": ({"CRS": "EPSG:27572"}, True),
+    "InvalidDimensionValue": ({"LAYERS": "ocs2d", "TIME": "1900-01-01"}, True),
+    "InvalidFormat": ({"FORMAT": "image/gif"}, False),
+    "InvalidPoint": ({"REQUEST": "GetFeatureInfo", "QUERY_LAYERS": "communes", "INFO_FORMAT": "text/plain", "I": "999", "J": "1"}, False),
+    "CurrentUpdateSequence": ({"REQUEST": "GetCapabilities", "UPDATESEQUENCE": None}, False),
+}
+MODES = {"1.3.0": ("XML", "INIMAGE", "BLANK"),
+         "1.1.1": ("application/vnd.ogc.se_xml", "application/vnd.ogc.se_inimage", "application/vnd.ogc.se_blank")}
+
+
+def _request(version: str, over: dict, update_sequence: str) -> dict:
+    params = {"SERVICE": "WMS", "VERSION": version, "REQUEST": "GetMap", "LAYERS": "communes", "STYLES": "",
+              "CRS": "EPSG:2154", "BBOX": ",".join(map(str, L93)), "WIDTH": SIZE, "HEIGHT": SIZE, "FORMAT": "image/png"}
+    params.update({k: update_sequence if k == "UPDATESEQUENCE" else v for k, v in over.items()})
+    if version == "1.1.1":
+        params["SRS"] = params.pop("CRS")
+        for i, x in (("I", "X"), ("J", "Y")):
+            if i in params:
+                params[x] = params.pop(i)
+    return params
+
+
+@pytest.mark.parametrize("version", ["1.3.0", "1.1.1"])
+@pytest.mark.parametrize("code", list(EXCEPTION_CASES))
+def test_every_exception_code_in_every_exceptions_mode(wms_url, caps, tmp_path, version, code):
+    """The exception each bad request earns, in both versions and each EXCEPTIONS mode: a report
+    valid against the version's schema or DTD, or for a map an image of the requested size."""
+    over, drawable = EXCEPTION_CASES[code]
+    sequence = ET.fromstring(caps[version]).get("updateSequence")
+    assert sequence, "the capabilities carry an updateSequence"
+    params = _request(version, over, sequence)
+    expected = "InvalidSRS" if (code, version) == ("InvalidCRS", "1.1.1") else code
+    for mode in MODES[version]:
+        r = requests.get(wms_url, params={**params, "EXCEPTIONS": mode}, timeout=TIMEOUT)
+        assert r.status_code == 200, (mode, r.status_code, r.text[:300])
+        if drawable and not mode.endswith(("XML", "xml")):
+            assert r.headers["Content-Type"] == "image/png", (mode, r.text[:300])
+            image = decode(r.content)
+            assert (image.RasterXSize, image.RasterYSize) == (SIZE, SIZE), mode
+            assert varies(image) == mode.upper().endswith("INIMAGE"), f"{mode}: the message is written in INIMAGE only"
+            continue
+        if version == "1.3.0":
+            assert r.headers["Content-Type"] == "text/xml", (mode, r.headers["Content-Type"])
+            s.validate_xml(r.content, s.SCHEMAS / "wms" / "1.3.0" / "exceptions_1_3_0.xsd", tmp_path, "exception.xml")
+            exc = ET.fromstring(r.content).find("{http://www.opengis.net/ogc}ServiceException")
+        else:
+            assert r.headers["Content-Type"] == "application/vnd.ogc.se_xml", (mode, r.headers["Content-Type"])
+            doc = tmp_path / "exception.xml"
+            doc.write_bytes(r.content)
+            dtd = s.SCHEMAS / "wms" / "1.1.1" / "exception_1_1_1.dtd"
+            p = subprocess.run(["xmllint", "--nonet", "--noout", "--dtdvalid", str(dtd), str(doc)], capture_output=True, text=True, timeout=60)
+            assert p.returncode == 0, p.stderr[-2000:]
+            exc = ET.fromstring(r.content).find("ServiceException")
+        assert exc is not None and exc.get("code") == expected, (mode, r.text[:500])
+    older = requests.get(wms_url, params=_request(version, {"REQUEST": "GetCapabilities"}, sequence), timeout=TIMEOUT)
+    assert older.status_code == 200 and b"<Capability>" in older.content, "a plain GetCapabilities still answers"

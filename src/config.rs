@@ -145,6 +145,9 @@ pub struct ServiceConfig {
     pub fees: Option<String>,
     pub access_constraints: Option<String>,
     pub provider: Option<Provider>,
+    /// The capabilities' `updateSequence`. Without it, the time the server started: a restart
+    /// is when the offer can change, and clients holding an older sequence then refetch.
+    pub update_sequence: Option<String>,
 }
 
 #[derive(Debug, Deserialize, Default, Clone)]
@@ -362,6 +365,7 @@ impl Config {
             fees: inline.fees.or(sub.fees),
             access_constraints: inline.access_constraints.or(sub.access_constraints),
             provider: inline.provider.or(sub.provider),
+            update_sequence: inline.update_sequence.or(sub.update_sequence),
         })
     }
 

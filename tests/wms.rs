@@ -13,7 +13,7 @@ async fn server() -> Server {
     let ortho = demo().join("ortho");
     let file = |name: &str| format!("\"{}\"", ortho.join(name).display());
     start(&format!(
-        "[service]\ntitle = \"Cartes & <essais>\"\n\
+        "[service]\ntitle = \"Cartes & <essais>\"\nupdate_sequence = \"20261129\"\n\
          [sources.demo]\ntype = \"geopackage\"\npath = \"{}\"\n\
          [[layers]]\nid = \"communes\"\nsource = \"demo\"\ntable = \"communes\"\n\
          [[rasters]]\nid = \"ortho\"\ntitle = \"Ortho\"\nabstract = \"Demo orthophoto\"\nkeywords = [\"ortho\"]\nfiles = [\"{}\"]\n\
@@ -93,6 +93,7 @@ async fn capabilities_validate_in_both_versions() {
         let doc: String = doc.lines().map(str::trim).collect();
         assert!(doc.contains(&format!("{}/wms?", s.base)), "{doc}");
         assert!(doc.contains("<Title>Cartes &amp; &lt;essais&gt;</Title>"));
+        assert!(doc.contains(&format!("version=\"{version}\" updateSequence=\"20261129\"")), "{doc}");
         assert!(doc.contains("<Layer queryable=\"1\"><Name>ortho</Name><Title>Ortho</Title><Abstract>Demo orthophoto</Abstract><KeywordList><Keyword>ortho</Keyword></KeywordList>"), "{doc}");
         assert!(doc.contains("<Name>nw</Name>") && doc.contains("<Name>se</Name>"));
         assert!(doc.contains("GetLegendGraphic"), "{doc}");
@@ -262,6 +263,12 @@ async fn refusals_and_exception_modes() {
     ] {
         assert_eq!(exception_code(&s, &path).await, code, "{path}");
     }
+    // The configured update sequence: a client holding it has the current document; an older
+    // one gets the capabilities, a newer one is a mistake.
+    let caps = "/wms?SERVICE=WMS&REQUEST=GetCapabilities&VERSION=1.3.0&UPDATESEQUENCE=";
+    assert_eq!(exception_code(&s, &format!("{caps}20261129")).await, "CurrentUpdateSequence");
+    assert_eq!(exception_code(&s, &format!("{caps}20261130")).await, "InvalidUpdateSequence");
+    assert_eq!(text(&s, &format!("{caps}20261128")).await.0, 200);
     // INIMAGE and BLANK: an image of the requested size and format, INIMAGE with the message
     // written in it (dark text on a white halo), BLANK without.
     for mode in ["INIMAGE", "BLANK", "application/vnd.ogc.se_inimage"] {

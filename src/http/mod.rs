@@ -38,6 +38,8 @@ pub struct AppInner {
     pub base: String,
     pub limits: Limits,
     pub service: ServiceConfig,
+    /// `service.update_sequence`, or the start time (see [`ServiceConfig::update_sequence`]).
+    pub update_sequence: String,
     pub series: metrics::Series,
     /// Who may see what; faces read the caller's view, never the registry's layers.
     pub access: crate::access::Access,
@@ -176,6 +178,7 @@ pub async fn build_state(config: &Config, bound: SocketAddr) -> anyhow::Result<A
         .with_publishers(&config.catalogue.publishers);
     let access = crate::access::Access::build(config, &registry, catalogue).await?;
     Ok(AppState(Arc::new(AppInner { registry, base, limits: config.server.limits.clone(), service: config.service.clone(),
+        update_sequence: config.service.update_sequence.clone().unwrap_or_else(|| chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()),
         series: metrics::Series::default(),
         access,
         // With access rules a tile may be one group's: shared caches must not keep it.
