@@ -167,10 +167,19 @@ impl Decoder {
             undo_predictor(&mut mask, w, 1);
         }
         for (pixels, bits) in rgba.chunks_exact_mut(w * 4).zip(mask.chunks_exact(row_bytes)) {
-            for (x, p) in pixels.chunks_exact_mut(4).enumerate() {
-                let m =
-                    if format.bits == 1 { if bits[x / 8] & (0x80 >> (x % 8)) != 0 { 255 } else { 0 } } else { bits[x] };
-                p[3] = p[3].min(m);
+            if format.bits == 8 {
+                for (p, m) in pixels.chunks_exact_mut(4).zip(bits) {
+                    p[3] = p[3].min(*m);
+                }
+                continue;
+            }
+            // A byte of eight valid pixels, nearly every byte of a mask, leaves them as they are.
+            for (eight, byte) in pixels.chunks_mut(32).zip(bits).filter(|(_, b)| **b != 0xFF) {
+                for (k, p) in eight.chunks_exact_mut(4).enumerate() {
+                    if byte & (0x80 >> k) == 0 {
+                        p[3] = 0;
+                    }
+                }
             }
         }
         Ok(())
