@@ -5,6 +5,9 @@
 # answer the same bytes and the difference is the decision itself: credentials checked against the
 # verified-callers cache, the group set's view looked up, the view's grant read by the face).
 #   benches/access.sh [-d SECS] [-c CONC] [other benches/run options]     (defaults: -d 10 -c 2)
+# ROUNDS=N (default 1) runs the pair N times and prints each round's ratio and their median.
+# PIN=1 runs both servers on CPU 1 and the load (bench.py, wrk) on CPU 0: with wrk sharing the
+# server's cores, cached tiles at 20,000+ req/s swing by more than the 5 % being measured.
 # Workloads (WORKLOADS="cached-tile features-items", the default):
 #   cached-tile     200 hot orthophoto tiles, --prime: Ossature's memory tile cache;
 #   features-items  100-feature pages of ocs2d in random bboxes (the kit's features-items list).
@@ -52,12 +55,15 @@ group = "lecteurs"
 layers = ["*"]
 TOML
 
+ROUNDS="${ROUNDS:-1}"
+if [ "${PIN:-0}" = 1 ]; then SERVER_CPU=(taskset -c 1) LOAD_CPU=(taskset -c 0); else SERVER_CPU=() LOAD_CPU=(); fi
+
 PIDS=()
 cleanup() { for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done; }
 trap cleanup EXIT
 for which in open ruled; do
   if [ "$which" = open ]; then port=$OSSATURE_PORT config=$OPEN_CONFIG; else port=$RULED_PORT config=$RULED_CONFIG; fi
-  "$OSSATURE_BIN" serve "$config" --bind "127.0.0.1:$port" > "$OSSATURE_RUN/ossature-access-$which.log" 2>&1 &
+  "${SERVER_CPU[@]}" "$OSSATURE_BIN" serve "$config" --bind "127.0.0.1:$port" > "$OSSATURE_RUN/ossature-access-$which.log" 2>&1 &
   PIDS+=($!)
   wait_http "http://127.0.0.1:$port/health" 60 || { tail -20 "$OSSATURE_RUN/ossature-access-$which.log" >&2; exit 1; }
 done
@@ -73,7 +79,15 @@ for w in $WORKLOADS; do
     *) echo "unknown workload $w (known: cached-tile features-items)" >&2; exit 2 ;;
   esac
   echo "## $w"
-  # Ruled first, so the printed ratio is ruled / open.
-  "$BENCHES_DIR/run" "$w" "ruled=http://127.0.0.1:$RULED_PORT$path" "open=http://127.0.0.1:$OSSATURE_PORT$path" \
-    --header "$basic" "${extra[@]}" "$@"
+  ratios=()
+  for round in $(seq 1 "$ROUNDS"); do
+    # Ruled first, so the printed ratio is ruled / open.
+    out=$("${LOAD_CPU[@]}" "$BENCHES_DIR/run" "$w" "ruled=http://127.0.0.1:$RULED_PORT$path" "open=http://127.0.0.1:$OSSATURE_PORT$path" \
+      --header "$basic" "${extra[@]}" "$@")
+    echo "$out"
+    ratios+=("$(echo "$out" | sed -nE 's/^ruled \/ open: ([0-9.]+)x.*/\1/p')")
+  done
+  if [ "$ROUNDS" -gt 1 ]; then
+    echo "# $w, ruled / open per round: ${ratios[*]}; median $(printf '%s\n' "${ratios[@]}" | sort -g | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}')x"
+  fi
 done

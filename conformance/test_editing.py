@@ -104,8 +104,9 @@ def editing(tmp_path_factory):
         published = ["publié", "résolu"]
         """))
     log = open(tmp / "server.log", "w")
-    # scripts/test builds the release binary; OSSATURE_BIN runs this module against another build.
-    binary = os.environ.get("OSSATURE_BIN", str(ROOT / "target" / "release" / "ossature"))
+    # scripts/test names the build it tests in OSSATURE_BIN; by hand, the release one if it is there.
+    release = ROOT / "target" / "release" / "ossature"
+    binary = os.environ.get("OSSATURE_BIN") or str(release if release.exists() else ROOT / "target" / "debug" / "ossature")
     server = subprocess.Popen([binary, "serve", str(config)], stdout=log, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:

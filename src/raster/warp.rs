@@ -128,8 +128,9 @@ fn compose_with<'a>(map: &PixelMap, plans: &'a [Plan], sample: impl Fn(&'a Block
                 let (mut x, mut y) = ((x as i128 + from * dx as i128) as i64, (y as i128 + from * dy as i128) as i64);
                 for px in line[(first + from as usize) * 4..(first + to as usize) * 4].chunks_exact_mut(4) {
                     blend(px, sample(&plan.blocks, cursor, x, y));
-                    x += dx;
-                    y += dy;
+                    // Wrapping: only the step after the last pixel may leave the file's range.
+                    x = x.wrapping_add(dx);
+                    y = y.wrapping_add(dy);
                 }
             }
         });
