@@ -255,7 +255,6 @@ struct Prepared<'a> {
     layer: &'a Layer,
     envelope: Bbox,
     filter: Option<Filter>,
-    fields: Vec<Field>,
     affine: Option<AffineGrid>,
     /// How far (tile CRS units) the affine maps may stray from the transform.
     tolerance: f64,
@@ -267,7 +266,7 @@ impl Prepared<'_> {
         MvtLayer {
             name: &self.layer.id,
             table: &self.layer.table,
-            fields: &self.fields,
+            fields: &s.fields,
             filter: self.filter.as_ref(),
             envelope: self.envelope,
             extent: s.extent,
@@ -317,7 +316,7 @@ fn prepare<'a>(layer: &'a Layer, crs: ogc::crs::Crs, bbox: &Bbox, zoom: u8, earl
         Some(p) => p.affine.clone(),
         None => Transform::from_storage(layer.table.crs, crs, false).ok().and_then(|t| affine_cells(&t, &envelope, tolerance)),
     };
-    Ok(Prepared { layer, envelope, filter: s.filter_at(zoom), fields: s.fields.clone(), affine, tolerance })
+    Ok(Prepared { layer, envelope, filter: s.filter_at(zoom), affine, tolerance })
 }
 
 /// Rows handed to the encoder at a time: the next ones are read while these are encoded.
@@ -327,7 +326,7 @@ const BATCH: usize = 4096;
 async fn encode_in_rust(p: &Prepared<'_>, crs: ogc::crs::Crs, bbox: &Bbox) -> Result<Vec<u8>, SourceError> {
     let (layer, s) = (p.layer, &p.layer.tiles);
     // Only the kept attributes, in any order (sorting the rows of a tile is work for nothing).
-    let query = Query { envelope: Some(p.envelope), filter: p.filter.clone(), fields: Some(p.fields.clone()), unordered: true, ..Query::default() };
+    let query = Query { envelope: Some(p.envelope), filter: p.filter.clone(), fields: Some(s.fields.clone()), unordered: true, ..Query::default() };
     let mut rows = layer.source.features(layer.table.clone(), query);
     let frame = encode::Frame { bbox: *bbox, extent: s.extent, buffer: s.buffer, simplify: s.simplify };
     let kept: Vec<String> = s.fields.iter().map(|f| f.name.clone()).collect();
