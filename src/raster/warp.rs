@@ -56,11 +56,10 @@ pub async fn read(mosaic: &Mosaic, window: &Window, resampling: Resampling) -> R
             return Err(RasterError::TooLarge(format!("the window needs more than {MAX_BLOCKS} blocks of imagery; ask for a smaller area or size")));
         }
         let blocks = tile.cog.blocks(n, &wanted).await?;
-        let edge = |units: f64, per_unit: f64| ((units * per_unit - 0.5) * ONE as f64) as i64;
         plans.push(Plan {
             origin: (ox, oy),
             per_unit: (1.0 / rx, 1.0 / ry),
-            inside: (edge(tile.bbox.width(), 1.0 / rx), edge(tile.bbox.height(), 1.0 / ry)),
+            inside: (position(tile.bbox.width(), 1.0 / rx), position(tile.bbox.height(), 1.0 / ry)),
             blocks: Blocks {
                 col0,
                 row0,
@@ -95,10 +94,15 @@ impl Plan {
     /// positions and steps: x and y, then their steps.
     fn fixed(&self, [sx, sy]: [f64; 2], [dx, dy]: [f64; 2]) -> (i64, i64, i64, i64) {
         let one = ONE as f64;
-        let x = ((sx - self.origin.0) * self.per_unit.0 - 0.5) * one;
-        let y = ((self.origin.1 - sy) * self.per_unit.1 - 0.5) * one;
-        (x as i64, y as i64, (dx * self.per_unit.0 * one) as i64, (-dy * self.per_unit.1 * one) as i64)
+        let (x, y) = (position(sx - self.origin.0, self.per_unit.0), position(self.origin.1 - sy, self.per_unit.1));
+        (x, y, (dx * self.per_unit.0 * one) as i64, (-dy * self.per_unit.1 * one) as i64)
     }
+}
+
+/// The kernel position (32.32 fixed point, integers at pixel centres) of a point `units` CRS
+/// units from a level's origin.
+fn position(units: f64, per_unit: f64) -> i64 {
+    ((units * per_unit - 0.5) * ONE as f64) as i64
 }
 
 fn compose(map: &PixelMap, plans: &[Plan], resampling: Resampling) -> Rgba {
