@@ -163,23 +163,21 @@ pub struct Cursor<'a> {
 impl<'a> Cursor<'a> {
     #[inline]
     fn quad(&mut self, blocks: &'a Blocks, x: i64, y: i64) -> Option<[&'a [u8]; 2]> {
-        let (dx, dy) = ((x - self.x) as u64, (y - self.y) as u64);
-        if dx >= self.across || dy >= self.down {
+        if !self.holds(x, y) {
             self.enter(blocks, x, y);
-            let (dx, dy) = ((x - self.x) as u64, (y - self.y) as u64);
-            if dx >= self.across || dy >= self.down {
+            if !self.holds(x, y) {
                 return None;
             }
-            return Some(self.at(dx, dy));
         }
-        Some(self.at(dx, dy))
+        let i = (y - self.y) as usize * self.stride + (x - self.x) as usize * 4;
+        let rgba = self.rgba;
+        Some([&rgba[i..i + 8], &rgba[i + self.stride..i + self.stride + 8]])
     }
 
+    /// Whether the quad with top-left corner (x, y) lies in the block.
     #[inline]
-    fn at(&self, dx: u64, dy: u64) -> [&'a [u8]; 2] {
-        let i = dy as usize * self.stride + dx as usize * 4;
-        let rgba = self.rgba;
-        [&rgba[i..i + 8], &rgba[i + self.stride..i + self.stride + 8]]
+    fn holds(&self, x: i64, y: i64) -> bool {
+        ((x - self.x) as u64) < self.across && ((y - self.y) as u64) < self.down
     }
 
     /// Moves to the block holding level pixel (x, y) if it is opaque; else holds no quad.
