@@ -37,9 +37,8 @@ pub struct AppInner {
     /// Public base URL, without trailing slash.
     pub base: String,
     pub limits: Limits,
+    /// The configuration's, with `update_sequence` always set (see [`ServiceConfig::update_sequence`]).
     pub service: ServiceConfig,
-    /// `service.update_sequence`, or the start time (see [`ServiceConfig::update_sequence`]).
-    pub update_sequence: String,
     pub series: metrics::Series,
     /// Who may see what; faces read the caller's view, never the registry's layers.
     pub access: crate::access::Access,
@@ -177,8 +176,9 @@ pub async fn build_state(config: &Config, bound: SocketAddr) -> anyhow::Result<A
     let catalogue = crate::catalogue::Catalogue::new(&registry, &base, &config.service, ogc::csw::request::Limits { max_records: config.catalogue.max_records }, store, store_extent)
         .with_publishers(&config.catalogue.publishers);
     let access = crate::access::Access::build(config, &registry, catalogue).await?;
-    Ok(AppState(Arc::new(AppInner { registry, base, limits: config.server.limits.clone(), service: config.service.clone(),
-        update_sequence: config.service.update_sequence.clone().unwrap_or_else(|| chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()),
+    let mut service = config.service.clone();
+    service.update_sequence.get_or_insert_with(|| chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string());
+    Ok(AppState(Arc::new(AppInner { registry, base, limits: config.server.limits.clone(), service,
         series: metrics::Series::default(),
         access,
         // With access rules a tile may be one group's: shared caches must not keep it.

@@ -52,7 +52,7 @@ pub async fn kvp(state: Caller, RawQuery(q): RawQuery) -> Response {
 pub struct Offer {
     service: ogc::ows::ServiceMetadata,
     endpoint: String,
-    update_sequence: String,
+    update_sequence: Option<String>,
     limits: wms::Limits,
     root: LayerInfo,
 }
@@ -67,14 +67,14 @@ impl Offer {
         let geographic_bbox = children.iter().filter_map(|l| l.geographic_bbox).reduce(|a, b| a.union(&b));
         let root = LayerInfo { title: service.title.clone(), crs: common, geographic_bbox, children, ..Default::default() };
         let limits = wms::Limits { max_width: state.limits.max_image_width, max_height: state.limits.max_image_height, layer_limit: None };
-        Offer { service, endpoint, update_sequence: state.update_sequence.clone(), limits, root }
+        Offer { service, endpoint, update_sequence: state.service.update_sequence.clone(), limits, root }
     }
 
     fn capabilities(&self) -> Capabilities<'_> {
         Capabilities {
             service: &self.service,
             endpoint: &self.endpoint,
-            update_sequence: Some(&self.update_sequence),
+            update_sequence: self.update_sequence.as_deref(),
             limits: self.limits,
             supports_sld: true,
             map_formats: &MAP_FORMATS,
